@@ -1,0 +1,94 @@
+//! Apache Avro: parsing (with apache-avro), references, canonical form and
+//! the specification's schema-resolution rules as compatibility checks.
+
+mod canonical;
+mod compat;
+mod names;
+pub mod rules;
+
+use std::collections::HashMap;
+
+use apache_avro::Schema;
+
+use crate::limits::json_depth_within;
+use crate::{Direction, Finding, ParseLimits, ReferencedSchema, SchemaError, SchemaType};
+
+/// A parsed Avro schema with every named type it can see (its own and those
+/// of its references), and its canonical text.
+#[derive(Debug)]
+pub struct AvroSchema {
+    root: Schema,
+    names: HashMap<String, Schema>,
+    canonical: String,
+}
+
+impl AvroSchema {
+    /// Parses `text`; `references` are the named types it may use (every
+    /// transitive dependency, each a record, enum or fixed).
+    pub fn parse(
+        text: &str,
+        references: &[ReferencedSchema],
+        limits: ParseLimits,
+    ) -> Result<Self, SchemaError> {
+        let value = parse_json(text, limits)?;
+        let mut dependencies = Vec::with_capacity(references.len());
+        for reference in references {
+            if reference.schema_type != SchemaType::Avro {
+                return Err(SchemaError::Invalid(format!(
+                    "reference '{}' is a {} schema; an Avro schema can only reference Avro schemas",
+                    reference.name, reference.schema_type
+                )));
+            }
+            parse_json(&reference.text, limits)?;
+            dependencies.push(reference.text.as_str());
+        }
+        let (root, dependencies) = if dependencies.is_empty() {
+            (Schema::parse(&value).map_err(invalid)?, Vec::new())
+        } else {
+            Schema::parse_str_with_list(text, dependencies).map_err(invalid)?
+        };
+        let mut names = HashMap::new();
+        for schema in dependencies.iter().chain(std::iter::once(&root)) {
+            names::collect(schema, &mut names);
+        }
+        let canonical = canonical::canonical_form(&value, &names);
+        Ok(AvroSchema {
+            root,
+            names,
+            canonical,
+        })
+    }
+
+    /// The canonical text (see [`crate::ParsedSchema::canonical`]).
+    pub fn canonical(&self) -> &str {
+        &self.canonical
+    }
+
+    /// Findings that stop `self` (new) and `old` from reading each other's
+    /// data in `direction`.
+    pub fn compatibility_findings(&self, old: &AvroSchema, direction: Direction) -> Vec<Finding> {
+        match direction {
+            Direction::Backward => compat::Checker::new(self, old, ("new", "old")).run(),
+            Direction::Forward => compat::Checker::new(old, self, ("old", "new")).run(),
+        }
+    }
+}
+
+fn parse_json(text: &str, limits: ParseLimits) -> Result<serde_json::Value, SchemaError> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| SchemaError::Invalid(format!("not valid JSON: {e}")))?;
+    if json_depth_within(&value, limits.max_depth) {
+        Ok(value)
+    } else {
+        Err(SchemaError::TooDeep {
+            limit: limits.max_depth,
+        })
+    }
+}
+
+fn invalid(error: apache_avro::Error) -> SchemaError {
+    SchemaError::Invalid(error.to_string())
+}
+
+#[cfg(test)]
+mod compat_tests;

@@ -1,0 +1,139 @@
+//! A schema parsed and canonicalised, in any supported format.
+
+use sha2::{Digest, Sha256};
+
+use crate::avro::AvroSchema;
+use crate::{
+    Direction, Finding, ParseLimits, ReferencedSchema, SchemaError, SchemaReference, SchemaType,
+};
+
+/// A schema that parsed, with its references resolved.
+#[derive(Debug)]
+pub enum ParsedSchema {
+    /// An Avro schema.
+    Avro(AvroSchema),
+}
+
+impl ParsedSchema {
+    /// Parses `text` as `schema_type`. `references` holds every schema the
+    /// text depends on, directly or not, already fetched by the caller.
+    pub fn parse(
+        schema_type: SchemaType,
+        text: &str,
+        references: &[ReferencedSchema],
+        limits: ParseLimits,
+    ) -> Result<Self, SchemaError> {
+        match schema_type {
+            SchemaType::Avro => AvroSchema::parse(text, references, limits).map(ParsedSchema::Avro),
+            other => Err(SchemaError::UnsupportedType(other)),
+        }
+    }
+
+    /// The schema's format.
+    pub fn schema_type(&self) -> SchemaType {
+        match self {
+            ParsedSchema::Avro(_) => SchemaType::Avro,
+        }
+    }
+
+    /// The canonical text: the same schema written differently gives the
+    /// same canonical text, and different schemas never share one.
+    pub fn canonical(&self) -> &str {
+        match self {
+            ParsedSchema::Avro(schema) => schema.canonical(),
+        }
+    }
+
+    /// Findings that stop `self` (the new schema) and `old` from reading each
+    /// other's data in `direction`; empty when compatible.
+    pub fn compatibility_findings(&self, old: &ParsedSchema, direction: Direction) -> Vec<Finding> {
+        match (self, old) {
+            (ParsedSchema::Avro(new), ParsedSchema::Avro(old)) => {
+                new.compatibility_findings(old, direction)
+            }
+        }
+    }
+}
+
+/// A content fingerprint: SHA-256 (hex) over format, canonical text and the
+/// references, so that the same content gets the same schema id.
+pub fn fingerprint(
+    schema_type: SchemaType,
+    canonical: &str,
+    references: &[SchemaReference],
+) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(schema_type.as_str());
+    hasher.update([0]);
+    hasher.update(canonical);
+    for reference in references {
+        hasher.update([0]);
+        hasher.update(&reference.name);
+        hasher.update([0]);
+        hasher.update(&reference.subject);
+        hasher.update([0]);
+        hasher.update(reference.version.to_be_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// A stable, UUID-shaped identifier derived from a [`fingerprint`].
+pub fn guid(fingerprint: &str) -> String {
+    let hex: String = fingerprint.chars().take(32).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_depends_on_type_text_and_references() {
+        let reference = SchemaReference {
+            name: "a.B".into(),
+            subject: "b".into(),
+            version: 1,
+        };
+        let plain = fingerprint(SchemaType::Avro, "\"int\"", &[]);
+        assert_eq!(plain, fingerprint(SchemaType::Avro, "\"int\"", &[]));
+        assert_ne!(plain, fingerprint(SchemaType::Json, "\"int\"", &[]));
+        assert_ne!(plain, fingerprint(SchemaType::Avro, "\"long\"", &[]));
+        assert_ne!(
+            plain,
+            fingerprint(SchemaType::Avro, "\"int\"", &[reference])
+        );
+    }
+
+    #[test]
+    fn guid_is_uuid_shaped() {
+        let id = guid(&fingerprint(SchemaType::Avro, "\"int\"", &[]));
+        let groups: Vec<usize> = id.split('-').map(str::len).collect();
+        assert_eq!(groups, vec![8, 4, 4, 4, 12]);
+    }
+
+    #[test]
+    fn unsupported_types_are_refused_clearly() {
+        let err = ParsedSchema::parse(
+            SchemaType::Protobuf,
+            "syntax = \"proto3\";",
+            &[],
+            ParseLimits::default(),
+        )
+        .err();
+        assert_eq!(
+            err,
+            Some(SchemaError::UnsupportedType(SchemaType::Protobuf))
+        );
+    }
+}
