@@ -44,6 +44,14 @@ impl ParsedSchema {
         }
     }
 
+    /// The schema as written, in a compact form (what a registration stores
+    /// when it does not normalize).
+    pub fn formatted(&self) -> &str {
+        match self {
+            ParsedSchema::Avro(schema) => schema.formatted(),
+        }
+    }
+
     /// Findings that stop `self` (the new schema) and `old` from reading each
     /// other's data in `direction`; empty when compatible.
     pub fn compatibility_findings(&self, old: &ParsedSchema, direction: Direction) -> Vec<Finding> {

@@ -20,6 +20,7 @@ pub struct AvroSchema {
     root: Schema,
     names: HashMap<String, Schema>,
     canonical: String,
+    formatted: String,
 }
 
 impl AvroSchema {
@@ -52,16 +53,23 @@ impl AvroSchema {
             names::collect(schema, &mut names);
         }
         let canonical = canonical::canonical_form(&value, &names);
+        let formatted = value.to_string();
         Ok(AvroSchema {
             root,
             names,
             canonical,
+            formatted,
         })
     }
 
     /// The canonical text (see [`crate::ParsedSchema::canonical`]).
     pub fn canonical(&self) -> &str {
         &self.canonical
+    }
+
+    /// The schema as written, without insignificant whitespace.
+    pub fn formatted(&self) -> &str {
+        &self.formatted
     }
 
     /// Findings that stop `self` (new) and `old` from reading each other's

@@ -1,0 +1,58 @@
+//! `/compatibility`: would this schema be accepted?
+
+use serde::Deserialize;
+
+use super::State;
+use super::body::{ApiBody, ApiJson, ApiPath, ApiQuery};
+use super::dto::{CompatibilityResponse, SchemaRequest};
+use super::error::ApiError;
+use crate::service::CompatibilityVerdict;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct CompatibilityQuery {
+    verbose: bool,
+    normalize: Option<bool>,
+}
+
+fn respond(verdict: CompatibilityVerdict, verbose: bool) -> ApiJson<CompatibilityResponse> {
+    let messages = if verbose {
+        verdict.messages
+    } else {
+        Vec::new()
+    };
+    ApiJson(CompatibilityResponse {
+        is_compatible: verdict.is_compatible,
+        messages,
+    })
+}
+
+/// `POST /compatibility/subjects/{subject}/versions`: judged as a
+/// registration would be (latest, or all versions for transitive levels).
+pub(super) async fn against_level(
+    state: State,
+    ApiPath(subject): ApiPath<String>,
+    ApiQuery(query): ApiQuery<CompatibilityQuery>,
+    ApiBody(request): ApiBody<SchemaRequest>,
+) -> Result<ApiJson<CompatibilityResponse>, ApiError> {
+    let verdict = state
+        .0
+        .check_compatibility(&subject, None, request.into_new_schema()?, query.normalize)
+        .await?;
+    Ok(respond(verdict, query.verbose))
+}
+
+/// `POST /compatibility/subjects/{subject}/versions/{version}`.
+pub(super) async fn against_version(
+    state: State,
+    ApiPath((subject, version)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<CompatibilityQuery>,
+    ApiBody(request): ApiBody<SchemaRequest>,
+) -> Result<ApiJson<CompatibilityResponse>, ApiError> {
+    let request = request.into_new_schema()?;
+    let verdict = state
+        .0
+        .check_compatibility(&subject, Some(&version), request, query.normalize)
+        .await?;
+    Ok(respond(verdict, query.verbose))
+}

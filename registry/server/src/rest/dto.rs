@@ -1,0 +1,212 @@
+//! Request and response bodies of the Confluent REST API. Null fields and
+//! empty lists are left out of responses; `false` is kept.
+
+use herald_core::{SchemaReference, SchemaType};
+use serde::{Deserialize, Serialize};
+
+use crate::service::{NewSchema, Registered, SubjectVersion};
+use crate::store::schemas::SchemaRow;
+use crate::store::settings::ConfigRow;
+
+use super::error::ApiError;
+
+/// Body of register, lookup and compatibility requests.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SchemaRequest {
+    schema: Option<String>,
+    schema_type: Option<String>,
+    #[serde(default)]
+    references: Vec<SchemaReference>,
+    id: Option<i64>,
+    version: Option<i32>,
+}
+
+impl SchemaRequest {
+    /// The request as the service takes it; the type defaults to AVRO.
+    pub fn into_new_schema(self) -> Result<NewSchema, ApiError> {
+        let schema_type = match self.schema_type.as_deref() {
+            None | Some("") => SchemaType::Avro,
+            Some(raw) => raw.parse().map_err(crate::service::ServiceError::from)?,
+        };
+        Ok(NewSchema {
+            schema: self.schema.unwrap_or_default(),
+            schema_type,
+            references: self.references,
+            id: self.id,
+            version: self.version,
+        })
+    }
+}
+
+/// `schemaType` is left out for AVRO, as Confluent does.
+fn type_field(row: &SchemaRow) -> Option<String> {
+    (row.schema_type != SchemaType::Avro.as_str()).then(|| row.schema_type.clone())
+}
+
+/// `GET /schemas/ids/{id}` and `/schemas/guids/{guid}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SchemaById {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    schema_type: Option<String>,
+    schema: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    references: Vec<SchemaReference>,
+    guid: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_id: Option<i64>,
+}
+
+impl SchemaById {
+    /// The response for `row`, with `maxId` when asked.
+    pub fn new(row: &SchemaRow, max_id: Option<i64>) -> SchemaById {
+        SchemaById {
+            schema_type: type_field(row),
+            schema: row.text.clone(),
+            references: row.references.clone(),
+            guid: row.guid.clone(),
+            max_id,
+        }
+    }
+}
+
+/// A subject-version with its schema (`GET /subjects/{s}/versions/{v}`,
+/// lookup, `GET /schemas`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionBody {
+    subject: String,
+    version: i32,
+    id: i64,
+    guid: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    schema_type: Option<String>,
+    schema: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    references: Vec<SchemaReference>,
+}
+
+impl From<&SubjectVersion> for VersionBody {
+    fn from(found: &SubjectVersion) -> Self {
+        VersionBody {
+            subject: found.subject.clone(),
+            version: found.version,
+            id: found.schema.id,
+            guid: found.schema.guid.clone(),
+            schema_type: type_field(&found.schema),
+            schema: found.schema.text.clone(),
+            references: found.schema.references.clone(),
+        }
+    }
+}
+
+/// `POST /subjects/{s}/versions`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterResponse {
+    id: i64,
+    version: i32,
+    guid: String,
+    schema_type: String,
+    schema: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    references: Vec<SchemaReference>,
+}
+
+impl From<Registered> for RegisterResponse {
+    fn from(registered: Registered) -> Self {
+        let schema = &registered.schema;
+        RegisterResponse {
+            id: schema.id,
+            version: registered.version,
+            guid: schema.guid.clone(),
+            schema_type: schema.schema_type.clone(),
+            schema: schema.text.clone(),
+            references: schema.references.clone(),
+        }
+    }
+}
+
+/// `{"subject": ..., "version": ...}` in `GET /schemas/ids/{id}/versions`.
+#[derive(Debug, Serialize)]
+pub struct SubjectVersionRef {
+    /// Qualified subject name.
+    pub subject: String,
+    /// Version number.
+    pub version: i32,
+}
+
+/// `POST /compatibility/...`.
+#[derive(Debug, Serialize)]
+pub struct CompatibilityResponse {
+    /// The verdict.
+    pub is_compatible: bool,
+    /// Findings (with `verbose=true`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<String>,
+}
+
+/// `PUT /config` body. `compatibilityLevel` is accepted as a synonym.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigRequest {
+    /// New level.
+    #[serde(alias = "compatibilityLevel")]
+    pub compatibility: Option<String>,
+    /// New default for `normalize`.
+    pub normalize: Option<bool>,
+    /// New compatibility group.
+    pub compatibility_group: Option<String>,
+}
+
+/// `GET /config` response: the level under `compatibilityLevel`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compatibility_level: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    normalize: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compatibility_group: Option<String>,
+}
+
+impl From<ConfigRow> for ConfigResponse {
+    fn from(row: ConfigRow) -> Self {
+        ConfigResponse {
+            compatibility_level: row.compatibility,
+            normalize: row.normalize,
+            compatibility_group: row.compatibility_group,
+        }
+    }
+}
+
+/// `PUT /config` response: the update echoed under `compatibility`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigUpdateResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compatibility: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    normalize: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compatibility_group: Option<String>,
+}
+
+impl From<ConfigRow> for ConfigUpdateResponse {
+    fn from(row: ConfigRow) -> Self {
+        ConfigUpdateResponse {
+            compatibility: row.compatibility,
+            normalize: row.normalize,
+            compatibility_group: row.compatibility_group,
+        }
+    }
+}
+
+/// `{"mode": "READWRITE"}`, in both directions.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ModeBody {
+    /// The mode.
+    pub mode: String,
+}

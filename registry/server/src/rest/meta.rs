@@ -1,0 +1,56 @@
+//! `/`, `/schemas/types`, `/v1/metadata/*`, `/contexts`, and health probes.
+
+use axum::Json;
+use axum::http::StatusCode;
+use herald_core::SchemaType;
+use serde_json::{Value, json};
+
+use super::State;
+use super::body::ApiJson;
+use super::error::ApiError;
+
+/// `GET /`: `{}`.
+pub(super) async fn root() -> ApiJson<Value> {
+    ApiJson(json!({}))
+}
+
+/// `GET /schemas/types`: the formats this build accepts.
+pub(super) async fn types() -> ApiJson<Vec<&'static str>> {
+    ApiJson(SchemaType::SUPPORTED.iter().map(|t| t.as_str()).collect())
+}
+
+/// `GET /v1/metadata/id`.
+pub(super) async fn cluster_id() -> ApiJson<Value> {
+    ApiJson(json!({"id": "herald", "scope": {"clusters": {"schema-registry-cluster": "herald"}}}))
+}
+
+/// `GET /v1/metadata/version`.
+pub(super) async fn version() -> ApiJson<Value> {
+    let mut body = json!({"version": env!("CARGO_PKG_VERSION")});
+    if let Some(commit) = option_env!("HERALD_COMMIT_ID") {
+        body["commitId"] = Value::from(commit);
+    }
+    ApiJson(body)
+}
+
+/// `GET /contexts`.
+pub(super) async fn contexts(state: State) -> Result<ApiJson<Vec<String>>, ApiError> {
+    Ok(ApiJson(state.0.contexts().await?))
+}
+
+/// `GET /healthz`: the process is alive.
+pub(super) async fn healthz() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// `GET /readyz`: the store answers.
+pub(super) async fn readyz(state: State) -> (StatusCode, Json<Value>) {
+    if state.0.is_ready().await {
+        (StatusCode::OK, Json(json!({"status": "ok"})))
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "store unreachable"})),
+        )
+    }
+}

@@ -1,0 +1,125 @@
+//! `/schemas`: schemas by id or guid, and the versions listing.
+
+use serde::Deserialize;
+
+use super::State;
+use super::body::{ApiJson, ApiPath, ApiQuery, RawSchema};
+use super::dto::{SchemaById, SubjectVersionRef, VersionBody};
+use super::error::ApiError;
+use crate::service::SchemaListing;
+
+/// `format` is accepted and ignored: Avro has only the default format.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(super) struct ByIdQuery {
+    subject: Option<String>,
+    fetch_max_id: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(super) struct UsageQuery {
+    subject: Option<String>,
+    deleted: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(super) struct ListQuery {
+    subject_prefix: Option<String>,
+    deleted: bool,
+    latest_only: bool,
+    offset: i64,
+    limit: i64,
+}
+
+/// `GET /schemas/ids/{id}`.
+pub(super) async fn by_id(
+    state: State,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ByIdQuery>,
+) -> Result<ApiJson<SchemaById>, ApiError> {
+    let subject = query.subject.as_deref();
+    let row = state.0.schema_by_id(&id, subject).await?;
+    let max_id = match query.fetch_max_id {
+        true => Some(state.0.max_schema_id(subject).await?),
+        false => None,
+    };
+    Ok(ApiJson(SchemaById::new(&row, max_id)))
+}
+
+/// `GET /schemas/ids/{id}/schema`: the raw schema text.
+pub(super) async fn raw_by_id(
+    state: State,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ByIdQuery>,
+) -> Result<RawSchema, ApiError> {
+    Ok(RawSchema(
+        state
+            .0
+            .schema_by_id(&id, query.subject.as_deref())
+            .await?
+            .text
+            .clone(),
+    ))
+}
+
+/// `GET /schemas/guids/{guid}`.
+pub(super) async fn by_guid(
+    state: State,
+    ApiPath(guid): ApiPath<String>,
+) -> Result<ApiJson<SchemaById>, ApiError> {
+    Ok(ApiJson(SchemaById::new(
+        &*state.0.schema_by_guid(&guid).await?,
+        None,
+    )))
+}
+
+/// `GET /schemas/ids/{id}/subjects`.
+pub(super) async fn subjects_of(
+    state: State,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<UsageQuery>,
+) -> Result<ApiJson<Vec<String>>, ApiError> {
+    let usages = state
+        .0
+        .schema_usages(&id, query.subject.as_deref(), query.deleted)
+        .await?;
+    let mut subjects: Vec<String> = usages.into_iter().map(|(subject, _)| subject).collect();
+    subjects.dedup();
+    Ok(ApiJson(subjects))
+}
+
+/// `GET /schemas/ids/{id}/versions`.
+pub(super) async fn versions_of(
+    state: State,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<UsageQuery>,
+) -> Result<ApiJson<Vec<SubjectVersionRef>>, ApiError> {
+    let usages = state
+        .0
+        .schema_usages(&id, query.subject.as_deref(), query.deleted)
+        .await?;
+    Ok(ApiJson(
+        usages
+            .into_iter()
+            .map(|(subject, version)| SubjectVersionRef { subject, version })
+            .collect(),
+    ))
+}
+
+/// `GET /schemas`.
+pub(super) async fn list(
+    state: State,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<ApiJson<Vec<VersionBody>>, ApiError> {
+    let listing = SchemaListing {
+        prefix: query.subject_prefix,
+        deleted: query.deleted,
+        latest_only: query.latest_only,
+        offset: query.offset,
+        limit: query.limit,
+    };
+    let versions = state.0.schemas(&listing).await?;
+    Ok(ApiJson(versions.iter().map(VersionBody::from).collect()))
+}

@@ -1,0 +1,166 @@
+//! `/config` and `/mode`, globally and per subject or context.
+
+use serde::Deserialize;
+
+use super::State;
+use super::body::{ApiBody, ApiJson, ApiPath, ApiQuery};
+use super::dto::{ConfigRequest, ConfigResponse, ConfigUpdateResponse, ModeBody};
+use super::error::ApiError;
+use crate::service::ConfigUpdate;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(super) struct DefaultToGlobalQuery {
+    default_to_global: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct ForceQuery {
+    force: bool,
+}
+
+type Reply<T> = Result<ApiJson<T>, ApiError>;
+
+async fn read_config(
+    state: State,
+    scope: Option<&str>,
+    default_to_global: bool,
+) -> Reply<ConfigResponse> {
+    Ok(ApiJson(
+        state.0.config(scope, default_to_global).await?.into(),
+    ))
+}
+
+async fn write_config(
+    state: State,
+    scope: Option<&str>,
+    body: ConfigRequest,
+) -> Reply<ConfigUpdateResponse> {
+    let update = ConfigUpdate {
+        compatibility: body.compatibility,
+        normalize: body.normalize,
+        compatibility_group: body.compatibility_group,
+    };
+    Ok(ApiJson(state.0.set_config(scope, update).await?.into()))
+}
+
+async fn remove_config(state: State, scope: Option<&str>) -> Reply<ConfigResponse> {
+    Ok(ApiJson(state.0.delete_config(scope).await?.into()))
+}
+
+async fn read_mode(state: State, scope: Option<&str>, default_to_global: bool) -> Reply<ModeBody> {
+    let mode = state.0.mode(scope, default_to_global).await?;
+    Ok(ApiJson(ModeBody {
+        mode: mode.as_str().to_owned(),
+    }))
+}
+
+async fn write_mode(
+    state: State,
+    scope: Option<&str>,
+    body: ModeBody,
+    force: bool,
+) -> Reply<ModeBody> {
+    let mode = state.0.set_mode(scope, &body.mode, force).await?;
+    Ok(ApiJson(ModeBody {
+        mode: mode.as_str().to_owned(),
+    }))
+}
+
+async fn remove_mode(state: State, scope: Option<&str>) -> Reply<ModeBody> {
+    let mode = state.0.delete_mode(scope).await?;
+    Ok(ApiJson(ModeBody {
+        mode: mode.as_str().to_owned(),
+    }))
+}
+
+/// `GET /config`.
+pub(super) async fn global_config(state: State) -> Reply<ConfigResponse> {
+    read_config(state, None, true).await
+}
+
+/// `PUT /config`.
+pub(super) async fn set_global_config(
+    state: State,
+    ApiBody(body): ApiBody<ConfigRequest>,
+) -> Reply<ConfigUpdateResponse> {
+    write_config(state, None, body).await
+}
+
+/// `DELETE /config`.
+pub(super) async fn delete_global_config(state: State) -> Reply<ConfigResponse> {
+    remove_config(state, None).await
+}
+
+/// `GET /config/{subject}`.
+pub(super) async fn config(
+    state: State,
+    ApiPath(subject): ApiPath<String>,
+    ApiQuery(query): ApiQuery<DefaultToGlobalQuery>,
+) -> Reply<ConfigResponse> {
+    read_config(state, Some(&subject), query.default_to_global).await
+}
+
+/// `PUT /config/{subject}`.
+pub(super) async fn set_config(
+    state: State,
+    ApiPath(subject): ApiPath<String>,
+    ApiBody(body): ApiBody<ConfigRequest>,
+) -> Reply<ConfigUpdateResponse> {
+    write_config(state, Some(&subject), body).await
+}
+
+/// `DELETE /config/{subject}`.
+pub(super) async fn delete_config(
+    state: State,
+    ApiPath(subject): ApiPath<String>,
+) -> Reply<ConfigResponse> {
+    remove_config(state, Some(&subject)).await
+}
+
+/// `GET /mode`.
+pub(super) async fn global_mode(state: State) -> Reply<ModeBody> {
+    read_mode(state, None, true).await
+}
+
+/// `PUT /mode`.
+pub(super) async fn set_global_mode(
+    state: State,
+    ApiQuery(query): ApiQuery<ForceQuery>,
+    ApiBody(body): ApiBody<ModeBody>,
+) -> Reply<ModeBody> {
+    write_mode(state, None, body, query.force).await
+}
+
+/// `DELETE /mode`.
+pub(super) async fn delete_global_mode(state: State) -> Reply<ModeBody> {
+    remove_mode(state, None).await
+}
+
+/// `GET /mode/{subject}`.
+pub(super) async fn mode(
+    state: State,
+    ApiPath(subject): ApiPath<String>,
+    ApiQuery(query): ApiQuery<DefaultToGlobalQuery>,
+) -> Reply<ModeBody> {
+    read_mode(state, Some(&subject), query.default_to_global).await
+}
+
+/// `PUT /mode/{subject}`.
+pub(super) async fn set_mode(
+    state: State,
+    ApiPath(subject): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ForceQuery>,
+    ApiBody(body): ApiBody<ModeBody>,
+) -> Reply<ModeBody> {
+    write_mode(state, Some(&subject), body, query.force).await
+}
+
+/// `DELETE /mode/{subject}`.
+pub(super) async fn delete_mode(
+    state: State,
+    ApiPath(subject): ApiPath<String>,
+) -> Reply<ModeBody> {
+    remove_mode(state, Some(&subject)).await
+}

@@ -1,0 +1,142 @@
+//! `/subjects`: listing, registration, lookup, versions and deletion.
+
+use serde::Deserialize;
+
+use super::body::{ApiBody, ApiJson, ApiPath, ApiQuery, RawSchema};
+use super::dto::{RegisterResponse, SchemaRequest, VersionBody};
+use super::error::ApiError;
+use super::{DeletedQuery, NormalizeQuery, State};
+use crate::service::SubjectListing;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(super) struct ListQuery {
+    subject_prefix: Option<String>,
+    deleted: bool,
+    deleted_only: bool,
+    offset: i64,
+    limit: i64,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct LookupQuery {
+    normalize: Option<bool>,
+    deleted: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct PermanentQuery {
+    permanent: bool,
+}
+
+/// `GET /subjects`.
+pub(super) async fn list(
+    state: State,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<ApiJson<Vec<String>>, ApiError> {
+    let listing = SubjectListing {
+        prefix: query.subject_prefix,
+        deleted: query.deleted,
+        deleted_only: query.deleted_only,
+        offset: query.offset,
+        limit: query.limit,
+    };
+    Ok(ApiJson(state.0.subjects(&listing).await?))
+}
+
+/// `POST /subjects/{subject}`: is this schema registered under the subject?
+pub(super) async fn lookup(
+    state: State,
+    ApiPath(subject): ApiPath<String>,
+    ApiQuery(query): ApiQuery<LookupQuery>,
+    ApiBody(request): ApiBody<SchemaRequest>,
+) -> Result<ApiJson<VersionBody>, ApiError> {
+    let found = state
+        .0
+        .lookup(
+            &subject,
+            request.into_new_schema()?,
+            query.normalize,
+            query.deleted,
+        )
+        .await?;
+    Ok(ApiJson(VersionBody::from(&found)))
+}
+
+/// `DELETE /subjects/{subject}`.
+pub(super) async fn delete_subject(
+    state: State,
+    ApiPath(subject): ApiPath<String>,
+    ApiQuery(query): ApiQuery<PermanentQuery>,
+) -> Result<ApiJson<Vec<i32>>, ApiError> {
+    Ok(ApiJson(
+        state.0.delete_subject(&subject, query.permanent).await?,
+    ))
+}
+
+/// `GET /subjects/{subject}/versions`.
+pub(super) async fn versions(
+    state: State,
+    ApiPath(subject): ApiPath<String>,
+    ApiQuery(query): ApiQuery<DeletedQuery>,
+) -> Result<ApiJson<Vec<i32>>, ApiError> {
+    Ok(ApiJson(state.0.versions(&subject, query.deleted).await?))
+}
+
+/// `POST /subjects/{subject}/versions`: register.
+pub(super) async fn register(
+    state: State,
+    ApiPath(subject): ApiPath<String>,
+    ApiQuery(query): ApiQuery<NormalizeQuery>,
+    ApiBody(request): ApiBody<SchemaRequest>,
+) -> Result<ApiJson<RegisterResponse>, ApiError> {
+    let registered = state
+        .0
+        .register(&subject, request.into_new_schema()?, query.normalize)
+        .await?;
+    Ok(ApiJson(RegisterResponse::from(registered)))
+}
+
+/// `GET /subjects/{subject}/versions/{version}`.
+pub(super) async fn version(
+    state: State,
+    ApiPath((subject, version)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<DeletedQuery>,
+) -> Result<ApiJson<VersionBody>, ApiError> {
+    let found = state.0.version(&subject, &version, query.deleted).await?;
+    Ok(ApiJson(VersionBody::from(&found)))
+}
+
+/// `GET /subjects/{subject}/versions/{version}/schema`: the raw text.
+pub(super) async fn raw_version(
+    state: State,
+    ApiPath((subject, version)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<DeletedQuery>,
+) -> Result<RawSchema, ApiError> {
+    let found = state.0.version(&subject, &version, query.deleted).await?;
+    Ok(RawSchema(found.schema.text.clone()))
+}
+
+/// `GET /subjects/{subject}/versions/{version}/referencedby`.
+pub(super) async fn referenced_by(
+    state: State,
+    ApiPath((subject, version)): ApiPath<(String, String)>,
+) -> Result<ApiJson<Vec<i64>>, ApiError> {
+    Ok(ApiJson(state.0.referenced_by(&subject, &version).await?))
+}
+
+/// `DELETE /subjects/{subject}/versions/{version}`.
+pub(super) async fn delete_version(
+    state: State,
+    ApiPath((subject, version)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<PermanentQuery>,
+) -> Result<ApiJson<i32>, ApiError> {
+    Ok(ApiJson(
+        state
+            .0
+            .delete_version(&subject, &version, query.permanent)
+            .await?,
+    ))
+}

@@ -1,0 +1,183 @@
+//! The compatibility policy: which earlier versions a schema is judged
+//! against, and how the verdict is reported.
+
+use std::sync::Arc;
+
+use herald_core::{CompatibilityLevel, Finding, ParsedSchema};
+
+use super::names::{Scope, SubjectName, VersionSpec};
+use super::register::{Candidate, NewSchema};
+use super::settings::{effective_level, effective_normalize};
+use super::{Registry, ServiceError, ServiceResult};
+use crate::store::schemas::SchemaRow;
+use crate::store::{Conn, subjects};
+
+/// The answer of a compatibility check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompatibilityVerdict {
+    /// Whether the schema may be registered.
+    pub is_compatible: bool,
+    /// Confluent-style messages: each finding, then the old version, the
+    /// old schema and the level it was judged under.
+    pub messages: Vec<String>,
+}
+
+/// An earlier version a candidate is judged against.
+struct Previous {
+    version: i32,
+    row: Arc<SchemaRow>,
+    parsed: Arc<ParsedSchema>,
+}
+
+impl Registry {
+    /// Loads the given versions' schemas, parsed.
+    async fn previous(
+        &self,
+        conn: &mut Conn,
+        context: &str,
+        versions: impl IntoIterator<Item = subjects::VersionRow>,
+    ) -> ServiceResult<Vec<Previous>> {
+        let mut previous = Vec::new();
+        for version in versions {
+            let Some(row) = self.schema_row(conn, context, version.schema_id).await? else {
+                continue;
+            };
+            let parsed = self.parsed_schema(conn, &row).await?;
+            previous.push(Previous {
+                version: version.version,
+                row,
+                parsed,
+            });
+        }
+        Ok(previous)
+    }
+
+    /// Refuses `candidate` when the subject's level finds it incompatible
+    /// with the latest live version (or all of them, for transitive levels).
+    pub(super) async fn ensure_compatible(
+        &self,
+        conn: &mut Conn,
+        scope: &Scope,
+        subject: &str,
+        candidate: &Candidate,
+        versions: &[subjects::VersionRow],
+    ) -> ServiceResult<()> {
+        let level = effective_level(conn, scope).await?;
+        let verdict = self.judge(conn, level, candidate, scope, versions).await?;
+        if verdict.is_compatible {
+            return Ok(());
+        }
+        Err(ServiceError::Incompatible(format!(
+            "Schema being registered is incompatible with an earlier schema for subject \"{subject}\", details: [{}]",
+            verdict.messages.join(", ")
+        )))
+    }
+
+    /// Judges `candidate` under `level` against the live `versions` it requires.
+    async fn judge(
+        &self,
+        conn: &mut Conn,
+        level: CompatibilityLevel,
+        candidate: &Candidate,
+        scope: &Scope,
+        versions: &[subjects::VersionRow],
+    ) -> ServiceResult<CompatibilityVerdict> {
+        let live: Vec<subjects::VersionRow> =
+            versions.iter().filter(|v| !v.deleted).copied().collect();
+        let needed = if level.is_transitive() {
+            &live[..]
+        } else {
+            &live[live.len().saturating_sub(1)..]
+        };
+        let context = scope.context().unwrap_or(super::names::DEFAULT_CONTEXT);
+        let previous = self.previous(conn, context, needed.iter().copied()).await?;
+        let parsed: Vec<&ParsedSchema> = previous.iter().map(|p| p.parsed.as_ref()).collect();
+        let failures = level.check(&candidate.parsed, &parsed);
+        Ok(verdict(
+            level,
+            failures
+                .iter()
+                .map(|(index, findings)| (&previous[*index], findings.as_slice())),
+        ))
+    }
+
+    /// Confluent's `POST /compatibility/subjects/{s}/versions[/{v}]`: judges
+    /// `request` against one version (`Some`), or as a registration would
+    /// (`None`). Nothing is stored.
+    pub async fn check_compatibility(
+        &self,
+        subject: &str,
+        version: Option<&str>,
+        request: NewSchema,
+        normalize: Option<bool>,
+    ) -> ServiceResult<CompatibilityVerdict> {
+        let subject = SubjectName::parse(subject)?;
+        let version = version.map(VersionSpec::parse).transpose()?;
+        let qualified = subject.qualified();
+        let scope = Scope::Subject(subject.clone());
+        let mut conn = self.store.read().await?;
+        let normalize = match normalize {
+            Some(normalize) => normalize,
+            None => effective_normalize(&mut conn, &scope).await?,
+        };
+        let candidate = self
+            .candidate(&mut conn, &subject, &request, normalize)
+            .await?;
+        let level = effective_level(&mut conn, &scope).await?;
+        let versions = match subjects::id(&mut conn, &qualified).await? {
+            Some(id) => subjects::versions(&mut conn, id).await?,
+            None => Vec::new(),
+        };
+        let live = versions.iter().filter(|v| !v.deleted);
+        let target = match version {
+            None => {
+                return self
+                    .judge(&mut conn, level, &candidate, &scope, &versions)
+                    .await;
+            }
+            Some(VersionSpec::Latest) => live.last(),
+            Some(VersionSpec::Number(number)) => {
+                if versions.is_empty() {
+                    return Err(ServiceError::SubjectNotFound(qualified));
+                }
+                Some(
+                    live.into_iter()
+                        .find(|v| v.version == number)
+                        .ok_or(ServiceError::VersionNotFound(number))?,
+                )
+            }
+        };
+        let previous = self
+            .previous(&mut conn, subject.context(), target.copied())
+            .await?;
+        let failures = previous.iter().filter_map(|previous| {
+            let findings = level.check_pair(&candidate.parsed, &previous.parsed);
+            (!findings.is_empty()).then_some((previous, findings))
+        });
+        let failures: Vec<(&Previous, Vec<Finding>)> = failures.collect();
+        Ok(verdict(
+            level,
+            failures
+                .iter()
+                .map(|(previous, findings)| (*previous, findings.as_slice())),
+        ))
+    }
+}
+
+/// Builds the verdict from the versions that failed and their findings.
+fn verdict<'a>(
+    level: CompatibilityLevel,
+    failures: impl Iterator<Item = (&'a Previous, &'a [Finding])>,
+) -> CompatibilityVerdict {
+    let mut messages = Vec::new();
+    for (previous, findings) in failures {
+        messages.extend(findings.iter().map(Finding::to_string));
+        messages.push(format!("{{oldSchemaVersion: {}}}", previous.version));
+        messages.push(format!("{{oldSchema: '{}'}}", previous.row.text));
+        messages.push(format!("{{compatibility: '{level}'}}"));
+    }
+    CompatibilityVerdict {
+        is_compatible: messages.is_empty(),
+        messages,
+    }
+}

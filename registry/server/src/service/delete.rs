@@ -1,0 +1,128 @@
+//! Soft and permanent deletion of subjects and versions.
+
+use super::names::{Scope, SubjectName, VersionSpec};
+use super::read::{pick, visible_versions};
+use super::settings::effective_mode;
+use super::{Registry, ServiceError, ServiceResult};
+use crate::store::subjects::VersionRow;
+use crate::store::{Conn, schemas, settings, subjects};
+
+impl Registry {
+    /// Deletes every version of `subject`: soft first, then with
+    /// `permanent` for good. Returns the version numbers deleted.
+    pub async fn delete_subject(&self, subject: &str, permanent: bool) -> ServiceResult<Vec<i32>> {
+        let subject = SubjectName::parse(subject)?;
+        let qualified = subject.qualified();
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.store.write().await?;
+        refuse_if_read_only(&mut tx, &subject).await?;
+        let (subject_id, versions) = visible_versions(&mut tx, &subject, true).await?;
+        let live: Vec<VersionRow> = versions.iter().filter(|v| !v.deleted).copied().collect();
+        if !permanent {
+            if live.is_empty() {
+                return Err(ServiceError::SubjectSoftDeleted(qualified));
+            }
+            for version in &live {
+                refuse_if_referenced(&mut tx, &qualified, version.version, false).await?;
+                subjects::mark_deleted(&mut tx, subject_id, version.version).await?;
+            }
+            tx.commit().await?;
+            return Ok(live.iter().map(|v| v.version).collect());
+        }
+        if !live.is_empty() {
+            return Err(ServiceError::SubjectNotSoftDeleted(qualified));
+        }
+        for version in &versions {
+            refuse_if_referenced(&mut tx, &qualified, version.version, true).await?;
+        }
+        let mut evicted = Vec::new();
+        for version in &versions {
+            subjects::remove_version(&mut tx, subject_id, version.version).await?;
+            if schemas::delete_if_unused(&mut tx, subject.context(), version.schema_id).await? {
+                evicted.push(version.schema_id);
+            }
+        }
+        subjects::remove_if_empty(&mut tx, subject_id).await?;
+        settings::delete_config(&mut tx, &qualified).await?;
+        settings::delete_mode(&mut tx, &qualified).await?;
+        tx.commit().await?;
+        for id in evicted {
+            self.cache.evict(subject.context(), id);
+        }
+        Ok(versions.iter().map(|v| v.version).collect())
+    }
+
+    /// Deletes one version of `subject`: soft first, then with `permanent`
+    /// for good. Returns its number.
+    pub async fn delete_version(
+        &self,
+        subject: &str,
+        version: &str,
+        permanent: bool,
+    ) -> ServiceResult<i32> {
+        let subject = SubjectName::parse(subject)?;
+        let spec = VersionSpec::parse(version)?;
+        let qualified = subject.qualified();
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.store.write().await?;
+        refuse_if_read_only(&mut tx, &subject).await?;
+        let (subject_id, versions) = visible_versions(&mut tx, &subject, permanent).await?;
+        let found = pick(&versions, spec)?;
+        if !permanent {
+            if found.deleted {
+                return Err(ServiceError::VersionSoftDeleted(qualified, found.version));
+            }
+            refuse_if_referenced(&mut tx, &qualified, found.version, false).await?;
+            subjects::mark_deleted(&mut tx, subject_id, found.version).await?;
+            tx.commit().await?;
+            return Ok(found.version);
+        }
+        if !found.deleted {
+            return Err(ServiceError::VersionNotSoftDeleted(
+                qualified,
+                found.version,
+            ));
+        }
+        refuse_if_referenced(&mut tx, &qualified, found.version, true).await?;
+        subjects::remove_version(&mut tx, subject_id, found.version).await?;
+        let evicted =
+            schemas::delete_if_unused(&mut tx, subject.context(), found.schema_id).await?;
+        subjects::remove_if_empty(&mut tx, subject_id).await?;
+        tx.commit().await?;
+        if evicted {
+            self.cache.evict(subject.context(), found.schema_id);
+        }
+        Ok(found.version)
+    }
+}
+
+async fn refuse_if_read_only(conn: &mut Conn, subject: &SubjectName) -> ServiceResult<()> {
+    if effective_mode(conn, &Scope::Subject(subject.clone()))
+        .await?
+        .is_read_only()
+    {
+        return Err(ServiceError::NotPermitted(format!(
+            "Subject {} is in read-only mode",
+            subject.qualified()
+        )));
+    }
+    Ok(())
+}
+
+/// 42206 when a schema still references `subject` `version` (from a live
+/// version, or from any version when `include_deleted`).
+async fn refuse_if_referenced(
+    conn: &mut Conn,
+    subject: &str,
+    version: i32,
+    include_deleted: bool,
+) -> ServiceResult<()> {
+    if schemas::referencing_ids(conn, subject, version, include_deleted)
+        .await?
+        .is_empty()
+    {
+        Ok(())
+    } else {
+        Err(ServiceError::ReferenceExists(subject.to_owned(), version))
+    }
+}

@@ -1,0 +1,70 @@
+//! The registry's rules: modes, ids, versions, deletion, references and the
+//! compatibility policy. REST (and later gRPC and UI) handlers call these
+//! functions and hold no rules of their own; the store is only told what
+//! to read and write, and every write is one transaction.
+
+mod cache;
+mod compatibility;
+mod delete;
+mod error;
+pub mod names;
+mod read;
+mod references;
+mod register;
+mod settings;
+
+use std::sync::Arc;
+
+use herald_core::ParseLimits;
+
+pub use compatibility::CompatibilityVerdict;
+pub use error::ServiceError;
+pub use read::{SchemaListing, SubjectListing, SubjectVersion};
+pub use register::{NewSchema, Registered};
+pub use settings::{ConfigUpdate, Mode};
+
+use crate::config::Limits;
+use crate::store::Store;
+use cache::SchemaCache;
+
+/// Result of a registry operation.
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// The registry: one per process, shared by every front end.
+#[derive(Debug)]
+pub struct Registry {
+    store: Store,
+    limits: Limits,
+    /// Serialises writes within this process; SQLite serialises them
+    /// across processes with `BEGIN IMMEDIATE`.
+    write_lock: tokio::sync::Mutex<()>,
+    cache: SchemaCache,
+}
+
+impl Registry {
+    /// A registry over `store`, enforcing `limits`.
+    pub fn new(store: Store, limits: Limits) -> Arc<Registry> {
+        Arc::new(Registry {
+            store,
+            limits,
+            write_lock: tokio::sync::Mutex::new(()),
+            cache: SchemaCache::default(),
+        })
+    }
+
+    /// Whether the store answers (for `/readyz`).
+    pub async fn is_ready(&self) -> bool {
+        self.store.is_reachable().await
+    }
+
+    /// The store, for shutdown.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn parse_limits(&self) -> ParseLimits {
+        ParseLimits {
+            max_depth: self.limits.max_schema_depth,
+        }
+    }
+}

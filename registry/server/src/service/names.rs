@@ -1,0 +1,325 @@
+//! Subject names, contexts, configuration scopes and version specifiers.
+
+use super::ServiceError;
+
+/// The default context.
+pub const DEFAULT_CONTEXT: &str = ".";
+/// The scope key of the global configuration and mode.
+pub const GLOBAL_SCOPE: &str = "__GLOBAL";
+/// Prefix that selects every context in listings.
+pub const ALL_CONTEXTS: &str = ":*:";
+
+/// A subject, split into its context and its name within the context.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubjectName {
+    context: String,
+    local: String,
+}
+
+impl SubjectName {
+    /// Parses `name` or `:.ctx:name`; `:.:name` is the default context.
+    pub fn parse(raw: &str) -> Result<SubjectName, ServiceError> {
+        let (context, local) = split_context(raw)?;
+        if local.is_empty() {
+            return Err(ServiceError::InvalidSubject(raw.to_owned()));
+        }
+        Ok(SubjectName {
+            context,
+            local: local.to_owned(),
+        })
+    }
+
+    /// Parses a reference's subject: without a context of its own it lives
+    /// in the referencing subject's `context`.
+    pub fn parse_in(raw: &str, context: &str) -> Result<SubjectName, ServiceError> {
+        let mut name = SubjectName::parse(raw)?;
+        if !raw.starts_with(":.") {
+            name.context = context.to_owned();
+        }
+        Ok(name)
+    }
+
+    /// The context, e.g. `.` or `.tenant`.
+    pub fn context(&self) -> &str {
+        &self.context
+    }
+
+    /// The name within the context.
+    pub fn local(&self) -> &str {
+        &self.local
+    }
+
+    /// The name the API shows: `name` in the default context, else `:.ctx:name`.
+    pub fn qualified(&self) -> String {
+        qualify(&self.context, &self.local)
+    }
+}
+
+/// Builds the API's name for `local` in `context`.
+pub fn qualify(context: &str, local: &str) -> String {
+    if context == DEFAULT_CONTEXT {
+        local.to_owned()
+    } else {
+        format!(":{context}:{local}")
+    }
+}
+
+/// Splits `:.ctx:rest` into (`.ctx`, `rest`); anything else is in the
+/// default context. Validates characters and reserved names.
+fn split_context(raw: &str) -> Result<(String, &str), ServiceError> {
+    let invalid = || ServiceError::InvalidSubject(raw.to_owned());
+    if raw.is_empty()
+        || raw.chars().any(char::is_control)
+        || raw == GLOBAL_SCOPE
+        || raw == "__EMPTY"
+    {
+        return Err(invalid());
+    }
+    let Some(rest) = raw.strip_prefix(':') else {
+        return Ok((DEFAULT_CONTEXT.to_owned(), raw));
+    };
+    let (context, local) = rest.split_once(':').ok_or_else(invalid)?;
+    let valid_context = context.starts_with('.')
+        && context
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if !valid_context {
+        return Err(invalid());
+    }
+    Ok((context.to_owned(), local))
+}
+
+/// Where a configuration or mode is set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole registry.
+    Global,
+    /// One context, written `:.ctx:`.
+    Context(String),
+    /// One subject.
+    Subject(SubjectName),
+}
+
+impl Scope {
+    /// The scope of `/config` (`None`) or `/config/{subject}` (`Some`).
+    pub fn of(raw: Option<&str>) -> Result<Scope, ServiceError> {
+        raw.map_or(Ok(Scope::Global), Scope::parse)
+    }
+
+    /// Parses the `{subject}` of `/config/{subject}` and `/mode/{subject}`:
+    /// a subject, or `:.ctx:` for a whole context.
+    pub fn parse(raw: &str) -> Result<Scope, ServiceError> {
+        let (context, local) = split_context(raw)?;
+        Ok(if local.is_empty() {
+            if context == DEFAULT_CONTEXT {
+                Scope::Global
+            } else {
+                Scope::Context(context)
+            }
+        } else {
+            Scope::Subject(SubjectName {
+                context,
+                local: local.to_owned(),
+            })
+        })
+    }
+
+    /// The row key in the settings tables.
+    pub fn key(&self) -> String {
+        match self {
+            Scope::Global => GLOBAL_SCOPE.to_owned(),
+            Scope::Context(context) => format!(":{context}:"),
+            Scope::Subject(subject) => subject.qualified(),
+        }
+    }
+
+    /// Keys from this scope up to the global one, most specific first.
+    pub fn lineage(&self) -> Vec<String> {
+        let mut keys = vec![self.key()];
+        if let Scope::Subject(subject) = self
+            && subject.context() != DEFAULT_CONTEXT
+        {
+            keys.push(Scope::Context(subject.context().to_owned()).key());
+        }
+        if *self != Scope::Global {
+            keys.push(GLOBAL_SCOPE.to_owned());
+        }
+        keys
+    }
+
+    /// The context this scope belongs to (`None` for global).
+    pub fn context(&self) -> Option<&str> {
+        match self {
+            Scope::Global => None,
+            Scope::Context(context) => Some(context),
+            Scope::Subject(subject) => Some(subject.context()),
+        }
+    }
+}
+
+/// The `{version}` of a URL: a number from 1 to 2^31-1, or the latest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionSpec {
+    /// `latest` or `-1`.
+    Latest,
+    /// An explicit version number.
+    Number(i32),
+}
+
+impl VersionSpec {
+    /// Parses `latest`, `-1` or a positive version number.
+    pub fn parse(raw: &str) -> Result<VersionSpec, ServiceError> {
+        match raw {
+            "latest" | "-1" => Ok(VersionSpec::Latest),
+            _ => match raw.parse::<i32>() {
+                Ok(number) if number >= 1 => Ok(VersionSpec::Number(number)),
+                _ => Err(ServiceError::InvalidVersion(raw.to_owned())),
+            },
+        }
+    }
+}
+
+/// A listing's `subjectPrefix`: which contexts, and which names in them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubjectPrefix {
+    /// One context, or every context.
+    pub context: Option<String>,
+    /// Prefix of the name within the context.
+    pub local: String,
+}
+
+impl SubjectPrefix {
+    /// Parses `:*:rest` (every context), `:.ctx:rest` or `rest` (default context).
+    pub fn parse(raw: &str) -> Result<SubjectPrefix, ServiceError> {
+        if let Some(local) = raw.strip_prefix(ALL_CONTEXTS) {
+            return Ok(SubjectPrefix {
+                context: None,
+                local: local.to_owned(),
+            });
+        }
+        if raw.is_empty() {
+            return Ok(SubjectPrefix {
+                context: Some(DEFAULT_CONTEXT.to_owned()),
+                local: String::new(),
+            });
+        }
+        let (context, local) = split_context(raw)?;
+        Ok(SubjectPrefix {
+            context: Some(context),
+            local: local.to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_split_into_context_and_name() {
+        let plain = SubjectName::parse("orders-value").ok();
+        assert_eq!(
+            plain.as_ref().map(SubjectName::context),
+            Some(DEFAULT_CONTEXT)
+        );
+        let tenant = SubjectName::parse(":.tenant:orders").ok();
+        assert_eq!(
+            tenant.as_ref().map(|s| (s.context(), s.local())),
+            Some((".tenant", "orders"))
+        );
+        assert_eq!(
+            tenant.map(|s| s.qualified()),
+            Some(":.tenant:orders".to_owned())
+        );
+        assert_eq!(
+            SubjectName::parse(":.:orders").ok().map(|s| s.qualified()),
+            Some("orders".to_owned())
+        );
+    }
+
+    #[test]
+    fn invalid_subjects_are_refused() {
+        for raw in [
+            "",
+            "a\u{0}b",
+            "tab\there",
+            "__GLOBAL",
+            ":.ctx",
+            ":nodot:x",
+            ":.bad ctx:x",
+            ":.ctx:",
+        ] {
+            assert!(SubjectName::parse(raw).is_err(), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn references_default_to_the_referencing_context() {
+        let name = SubjectName::parse_in("money", ".tenant")
+            .ok()
+            .map(|s| s.qualified());
+        assert_eq!(name, Some(":.tenant:money".to_owned()));
+        let explicit = SubjectName::parse_in(":.other:money", ".tenant")
+            .ok()
+            .map(|s| s.qualified());
+        assert_eq!(explicit, Some(":.other:money".to_owned()));
+    }
+
+    #[test]
+    fn scopes_inherit_from_context_then_global() {
+        let subject = Scope::parse(":.t:s").ok().map(|s| s.lineage());
+        assert_eq!(
+            subject,
+            Some(vec![
+                ":.t:s".to_owned(),
+                ":.t:".to_owned(),
+                GLOBAL_SCOPE.to_owned()
+            ])
+        );
+        assert_eq!(
+            Scope::parse("s").ok().map(|s| s.lineage()),
+            Some(vec!["s".to_owned(), GLOBAL_SCOPE.to_owned()])
+        );
+        assert_eq!(
+            Scope::parse(":.t:").ok(),
+            Some(Scope::Context(".t".to_owned()))
+        );
+    }
+
+    #[test]
+    fn versions_are_positive_or_latest() {
+        assert_eq!(VersionSpec::parse("latest").ok(), Some(VersionSpec::Latest));
+        assert_eq!(VersionSpec::parse("-1").ok(), Some(VersionSpec::Latest));
+        assert_eq!(
+            VersionSpec::parse("2147483647").ok(),
+            Some(VersionSpec::Number(i32::MAX))
+        );
+        for raw in ["0", "-2", "2147483648", "one", ""] {
+            assert!(VersionSpec::parse(raw).is_err(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn prefixes_select_contexts() {
+        assert_eq!(
+            SubjectPrefix::parse(":*:").ok().map(|p| p.context),
+            Some(None)
+        );
+        let tenant = SubjectPrefix::parse(":.t:ord").ok();
+        assert_eq!(
+            tenant,
+            Some(SubjectPrefix {
+                context: Some(".t".into()),
+                local: "ord".into()
+            })
+        );
+        let default = SubjectPrefix::parse("ord").ok();
+        assert_eq!(
+            default,
+            Some(SubjectPrefix {
+                context: Some(".".into()),
+                local: "ord".into()
+            })
+        );
+    }
+}

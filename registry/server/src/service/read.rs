@@ -1,0 +1,261 @@
+//! Reading schemas, subjects and versions.
+
+use std::sync::Arc;
+
+use super::names::{DEFAULT_CONTEXT, SubjectName, SubjectPrefix, VersionSpec};
+use super::{Registry, ServiceError, ServiceResult};
+use crate::store::Conn;
+use crate::store::schemas::{self, SchemaRow};
+use crate::store::subjects::{self, SubjectFilter, VersionRow};
+
+/// One version of a subject with its schema.
+#[derive(Clone, Debug)]
+pub struct SubjectVersion {
+    /// Qualified subject name.
+    pub subject: String,
+    /// Version number.
+    pub version: i32,
+    /// Whether the version is soft-deleted.
+    pub deleted: bool,
+    /// The schema it holds.
+    pub schema: Arc<SchemaRow>,
+}
+
+/// Which subjects `GET /subjects` lists.
+#[derive(Clone, Debug, Default)]
+pub struct SubjectListing {
+    /// `subjectPrefix` (default: every context).
+    pub prefix: Option<String>,
+    /// Include subjects whose versions are all soft-deleted.
+    pub deleted: bool,
+    /// Only subjects whose versions are all soft-deleted.
+    pub deleted_only: bool,
+    /// Rows to skip.
+    pub offset: i64,
+    /// Rows to return at most (negative: no limit).
+    pub limit: i64,
+}
+
+/// Which versions `GET /schemas` lists.
+#[derive(Clone, Debug, Default)]
+pub struct SchemaListing {
+    /// `subjectPrefix` (default: every context).
+    pub prefix: Option<String>,
+    /// Include soft-deleted versions.
+    pub deleted: bool,
+    /// Only the latest version of each subject.
+    pub latest_only: bool,
+    /// Rows to skip.
+    pub offset: i64,
+    /// Rows to return at most (negative: no limit).
+    pub limit: i64,
+}
+
+fn parse_id(raw: &str) -> ServiceResult<i64> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ServiceError::SchemaIdNotFound(raw.to_owned()))
+}
+
+/// The context a `?subject=` parameter points at (default context without it).
+fn context_of(subject: Option<&str>) -> ServiceResult<String> {
+    match subject {
+        Some(subject) if !subject.is_empty() => {
+            Ok(SubjectName::parse(subject)?.context().to_owned())
+        }
+        _ => Ok(DEFAULT_CONTEXT.to_owned()),
+    }
+}
+
+fn prefix_filter(prefix: &SubjectPrefix, offset: i64, limit: i64) -> SubjectFilter<'_> {
+    SubjectFilter {
+        context: prefix.context.as_deref(),
+        local_prefix: &prefix.local,
+        live: true,
+        deleted: false,
+        offset: offset.max(0),
+        limit: if limit > 0 { limit } else { -1 },
+    }
+}
+
+impl Registry {
+    /// Schema `id` in the context of `subject` (default context without it).
+    pub async fn schema_by_id(
+        &self,
+        id: &str,
+        subject: Option<&str>,
+    ) -> ServiceResult<Arc<SchemaRow>> {
+        let numeric = parse_id(id)?;
+        let context = context_of(subject)?;
+        if let Some(row) = self.cache.row(&context, numeric) {
+            return Ok(row);
+        }
+        let mut conn = self.store.read().await?;
+        self.schema_row(&mut conn, &context, numeric)
+            .await?
+            .ok_or_else(|| ServiceError::SchemaIdNotFound(id.to_owned()))
+    }
+
+    /// The highest schema id of the context of `subject` (for `fetchMaxId`).
+    pub async fn max_schema_id(&self, subject: Option<&str>) -> ServiceResult<i64> {
+        let context = context_of(subject)?;
+        let mut conn = self.store.read().await?;
+        Ok(schemas::max_id(&mut conn, &context).await?)
+    }
+
+    /// The schema with this guid.
+    pub async fn schema_by_guid(&self, guid: &str) -> ServiceResult<Arc<SchemaRow>> {
+        let mut conn = self.store.read().await?;
+        let row = schemas::by_guid(&mut conn, guid)
+            .await?
+            .ok_or_else(|| ServiceError::SchemaIdNotFound(guid.to_owned()))?;
+        Ok(self.cache.insert_row(row))
+    }
+
+    /// The subject-versions using schema `id` (soft-deleted ones too with
+    /// `include_deleted`).
+    pub async fn schema_usages(
+        &self,
+        id: &str,
+        subject: Option<&str>,
+        include_deleted: bool,
+    ) -> ServiceResult<Vec<(String, i32)>> {
+        let row = self.schema_by_id(id, subject).await?;
+        let mut conn = self.store.read().await?;
+        let usages = schemas::usages(&mut conn, &row.context, row.id).await?;
+        Ok(usages
+            .into_iter()
+            .filter(|usage| include_deleted || !usage.deleted)
+            .map(|usage| (usage.subject, usage.version))
+            .collect())
+    }
+
+    /// Qualified subject names, per `GET /subjects`.
+    pub async fn subjects(&self, listing: &SubjectListing) -> ServiceResult<Vec<String>> {
+        let prefix = SubjectPrefix::parse(
+            listing
+                .prefix
+                .as_deref()
+                .unwrap_or(super::names::ALL_CONTEXTS),
+        )?;
+        let mut filter = prefix_filter(&prefix, listing.offset, listing.limit);
+        filter.live = !listing.deleted_only;
+        filter.deleted = listing.deleted || listing.deleted_only;
+        let mut conn = self.store.read().await?;
+        Ok(subjects::list(&mut conn, &filter).await?)
+    }
+
+    /// Versions with their schemas, per `GET /schemas`.
+    pub async fn schemas(&self, listing: &SchemaListing) -> ServiceResult<Vec<SubjectVersion>> {
+        let prefix = SubjectPrefix::parse(
+            listing
+                .prefix
+                .as_deref()
+                .unwrap_or(super::names::ALL_CONTEXTS),
+        )?;
+        let filter = prefix_filter(&prefix, listing.offset, listing.limit);
+        let mut conn = self.store.read().await?;
+        let listed =
+            subjects::list_versions(&mut conn, &filter, listing.deleted, listing.latest_only)
+                .await?;
+        let mut out = Vec::with_capacity(listed.len());
+        for version in listed {
+            if let Some(schema) = self
+                .schema_row(&mut conn, &version.context, version.schema_id)
+                .await?
+            {
+                out.push(SubjectVersion {
+                    subject: version.subject,
+                    version: version.version,
+                    deleted: false,
+                    schema,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The version numbers of `subject`.
+    pub async fn versions(&self, subject: &str, include_deleted: bool) -> ServiceResult<Vec<i32>> {
+        let subject = SubjectName::parse(subject)?;
+        let mut conn = self.store.read().await?;
+        let (_, versions) = visible_versions(&mut conn, &subject, include_deleted).await?;
+        Ok(versions.iter().map(|v| v.version).collect())
+    }
+
+    /// One version of `subject`, with its schema.
+    pub async fn version(
+        &self,
+        subject: &str,
+        version: &str,
+        include_deleted: bool,
+    ) -> ServiceResult<SubjectVersion> {
+        let subject = SubjectName::parse(subject)?;
+        let spec = VersionSpec::parse(version)?;
+        let mut conn = self.store.read().await?;
+        let (_, versions) = visible_versions(&mut conn, &subject, include_deleted).await?;
+        let found = pick(&versions, spec)?;
+        let schema = self
+            .schema_row(&mut conn, subject.context(), found.schema_id)
+            .await?
+            .ok_or_else(|| ServiceError::SchemaIdNotFound(found.schema_id.to_string()))?;
+        Ok(SubjectVersion {
+            subject: subject.qualified(),
+            version: found.version,
+            deleted: found.deleted,
+            schema,
+        })
+    }
+
+    /// Ids of the schemas whose live versions reference `subject` `version`.
+    pub async fn referenced_by(&self, subject: &str, version: &str) -> ServiceResult<Vec<i64>> {
+        let found = self.version(subject, version, false).await?;
+        let mut conn = self.store.read().await?;
+        Ok(schemas::referencing_ids(&mut conn, &found.subject, found.version, false).await?)
+    }
+
+    /// Every context.
+    pub async fn contexts(&self) -> ServiceResult<Vec<String>> {
+        let mut conn = self.store.read().await?;
+        Ok(subjects::contexts(&mut conn).await?)
+    }
+}
+
+/// The subject's id and its versions a reader may see: live ones, or all
+/// with `include_deleted`. A subject with none is not found.
+pub(super) async fn visible_versions(
+    conn: &mut Conn,
+    subject: &SubjectName,
+    include_deleted: bool,
+) -> ServiceResult<(i64, Vec<VersionRow>)> {
+    let qualified = subject.qualified();
+    let not_found = || ServiceError::SubjectNotFound(qualified.clone());
+    let subject_id = subjects::id(conn, &qualified)
+        .await?
+        .ok_or_else(not_found)?;
+    let versions: Vec<VersionRow> = subjects::versions(conn, subject_id)
+        .await?
+        .into_iter()
+        .filter(|v| include_deleted || !v.deleted)
+        .collect();
+    if versions.is_empty() {
+        return Err(not_found());
+    }
+    Ok((subject_id, versions))
+}
+
+/// The version `spec` names among `versions` (the last one for `latest`).
+pub(super) fn pick(versions: &[VersionRow], spec: VersionSpec) -> ServiceResult<VersionRow> {
+    match spec {
+        VersionSpec::Latest => versions
+            .last()
+            .copied()
+            .ok_or(ServiceError::VersionNotFound(-1)),
+        VersionSpec::Number(number) => versions
+            .iter()
+            .find(|v| v.version == number)
+            .copied()
+            .ok_or(ServiceError::VersionNotFound(number)),
+    }
+}

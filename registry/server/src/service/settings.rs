@@ -1,0 +1,240 @@
+//! Compatibility configuration and modes, set per scope and inherited
+//! subject -> context -> global -> server default (BACKWARD, READWRITE).
+
+use std::str::FromStr;
+
+use herald_core::CompatibilityLevel;
+
+use super::names::Scope;
+use super::{Registry, ServiceError, ServiceResult};
+use crate::store::settings::{self, ConfigRow};
+use crate::store::{Conn, subjects};
+
+/// What a scope accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Reads and writes.
+    ReadWrite,
+    /// Reads only; writes are 42205.
+    ReadOnly,
+    /// Read only, and no subject below may override it.
+    ReadOnlyOverride,
+    /// Registrations carry their own ids and skip compatibility checks.
+    Import,
+}
+
+impl Mode {
+    /// The API spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::ReadWrite => "READWRITE",
+            Mode::ReadOnly => "READONLY",
+            Mode::ReadOnlyOverride => "READONLY_OVERRIDE",
+            Mode::Import => "IMPORT",
+        }
+    }
+
+    /// Whether writes are refused.
+    pub fn is_read_only(self) -> bool {
+        matches!(self, Mode::ReadOnly | Mode::ReadOnlyOverride)
+    }
+}
+
+impl FromStr for Mode {
+    type Err = ServiceError;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        match raw.to_ascii_uppercase().as_str() {
+            "READWRITE" => Ok(Mode::ReadWrite),
+            "READONLY" => Ok(Mode::ReadOnly),
+            "READONLY_OVERRIDE" => Ok(Mode::ReadOnlyOverride),
+            "IMPORT" => Ok(Mode::Import),
+            _ => Err(ServiceError::InvalidMode(raw.to_owned())),
+        }
+    }
+}
+
+/// A `PUT /config` body; absent fields keep their current value.
+#[derive(Clone, Debug, Default)]
+pub struct ConfigUpdate {
+    /// New compatibility level.
+    pub compatibility: Option<String>,
+    /// New default for `normalize`.
+    pub normalize: Option<bool>,
+    /// New compatibility group.
+    pub compatibility_group: Option<String>,
+}
+
+const DEFAULT_LEVEL: CompatibilityLevel = CompatibilityLevel::Backward;
+
+/// The level in force for `scope`.
+pub(super) async fn effective_level(
+    conn: &mut Conn,
+    scope: &Scope,
+) -> ServiceResult<CompatibilityLevel> {
+    for key in scope.lineage() {
+        if let Some(level) = settings::config(conn, &key)
+            .await?
+            .and_then(|row| row.compatibility)
+        {
+            return Ok(CompatibilityLevel::from_str(&level)?);
+        }
+    }
+    Ok(DEFAULT_LEVEL)
+}
+
+/// Whether registrations in `scope` normalize by default.
+pub(super) async fn effective_normalize(conn: &mut Conn, scope: &Scope) -> ServiceResult<bool> {
+    for key in scope.lineage() {
+        if let Some(normalize) = settings::config(conn, &key)
+            .await?
+            .and_then(|row| row.normalize)
+        {
+            return Ok(normalize);
+        }
+    }
+    Ok(false)
+}
+
+/// The mode in force for `scope`: READONLY_OVERRIDE above wins, else the
+/// most specific mode set.
+pub(super) async fn effective_mode(conn: &mut Conn, scope: &Scope) -> ServiceResult<Mode> {
+    let mut found = None;
+    for (depth, key) in scope.lineage().iter().enumerate() {
+        if let Some(mode) = settings::mode(conn, key).await? {
+            let mode = Mode::from_str(&mode)?;
+            if depth > 0 && mode == Mode::ReadOnlyOverride {
+                return Ok(mode);
+            }
+            found = found.or(Some(mode));
+        }
+    }
+    Ok(found.unwrap_or(Mode::ReadWrite))
+}
+
+impl Registry {
+    /// The configuration of `scope`: what is set there, or with
+    /// `default_to_global` (always for the global scope) what it inherits.
+    pub async fn config(
+        &self,
+        scope: Option<&str>,
+        default_to_global: bool,
+    ) -> ServiceResult<ConfigRow> {
+        let scope = Scope::of(scope)?;
+        let mut conn = self.store.read().await?;
+        let own = settings::config(&mut conn, &scope.key()).await?;
+        if let Some(own) = own.filter(|row| row.compatibility.is_some() || !default_to_global) {
+            return Ok(own);
+        }
+        if scope != Scope::Global && !default_to_global {
+            return Err(ServiceError::SubjectConfigNotFound(scope.key()));
+        }
+        let level = effective_level(&mut conn, &scope).await?;
+        let normalize = effective_normalize(&mut conn, &scope).await?;
+        Ok(ConfigRow {
+            compatibility: Some(level.as_str().to_owned()),
+            normalize: normalize.then_some(true),
+            compatibility_group: None,
+        })
+    }
+
+    /// Updates the configuration of `scope`; returns the update as applied.
+    pub async fn set_config(
+        &self,
+        scope: Option<&str>,
+        update: ConfigUpdate,
+    ) -> ServiceResult<ConfigRow> {
+        let scope = Scope::of(scope)?;
+        let compatibility = update
+            .compatibility
+            .as_deref()
+            .map(CompatibilityLevel::from_str)
+            .transpose()?
+            .map(|level| level.as_str().to_owned());
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.store.write().await?;
+        let current = settings::config(&mut tx, &scope.key())
+            .await?
+            .unwrap_or_default();
+        let merged = ConfigRow {
+            compatibility: compatibility.clone().or(current.compatibility),
+            normalize: update.normalize.or(current.normalize),
+            compatibility_group: update
+                .compatibility_group
+                .clone()
+                .or(current.compatibility_group),
+        };
+        settings::put_config(&mut tx, &scope.key(), &merged).await?;
+        tx.commit().await?;
+        Ok(ConfigRow {
+            compatibility,
+            normalize: update.normalize,
+            compatibility_group: update.compatibility_group,
+        })
+    }
+
+    /// Removes the configuration of `scope`; returns what was removed.
+    pub async fn delete_config(&self, scope: Option<&str>) -> ServiceResult<ConfigRow> {
+        let parsed = Scope::of(scope)?;
+        let previous = self.config(scope, parsed == Scope::Global).await?;
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.store.write().await?;
+        settings::delete_config(&mut tx, &parsed.key()).await?;
+        tx.commit().await?;
+        Ok(previous)
+    }
+
+    /// The mode of `scope`: set there, or with `default_to_global` (always
+    /// for the global scope) inherited.
+    pub async fn mode(&self, scope: Option<&str>, default_to_global: bool) -> ServiceResult<Mode> {
+        let scope = Scope::of(scope)?;
+        let mut conn = self.store.read().await?;
+        if let Some(own) = settings::mode(&mut conn, &scope.key()).await? {
+            return Mode::from_str(&own);
+        }
+        if scope != Scope::Global && !default_to_global {
+            return Err(ServiceError::SubjectModeNotFound(scope.key()));
+        }
+        effective_mode(&mut conn, &scope).await
+    }
+
+    /// Sets the mode of `scope`. IMPORT is refused while the scope holds
+    /// live subjects, unless `force`.
+    pub async fn set_mode(
+        &self,
+        scope: Option<&str>,
+        mode: &str,
+        force: bool,
+    ) -> ServiceResult<Mode> {
+        let scope = Scope::of(scope)?;
+        let mode = Mode::from_str(mode)?;
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.store.write().await?;
+        if mode == Mode::Import && !force {
+            let subject = match &scope {
+                Scope::Subject(subject) => Some(subject.qualified()),
+                _ => None,
+            };
+            if subjects::any_live(&mut tx, scope.context(), subject.as_deref()).await? {
+                return Err(ServiceError::NotPermitted(
+                    "Cannot import since found existing subjects; use force=true to import anyway"
+                        .to_owned(),
+                ));
+            }
+        }
+        settings::put_mode(&mut tx, &scope.key(), mode.as_str()).await?;
+        tx.commit().await?;
+        Ok(mode)
+    }
+
+    /// Removes the mode of `scope`; returns the mode it had.
+    pub async fn delete_mode(&self, scope: Option<&str>) -> ServiceResult<Mode> {
+        let parsed = Scope::of(scope)?;
+        let previous = self.mode(scope, parsed == Scope::Global).await?;
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.store.write().await?;
+        settings::delete_mode(&mut tx, &parsed.key()).await?;
+        tx.commit().await?;
+        Ok(previous)
+    }
+}

@@ -1,0 +1,216 @@
+//! The `schemas` and `schema_references` tables.
+
+use herald_core::SchemaReference;
+use sqlx::Row;
+
+use super::{Conn, StoreResult, now_millis};
+
+/// A stored schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaRow {
+    /// Its context.
+    pub context: String,
+    /// Its id within the context.
+    pub id: i64,
+    /// `AVRO`, `PROTOBUF` or `JSON`.
+    pub schema_type: String,
+    /// The text served to clients.
+    pub text: String,
+    /// Content fingerprint (type, canonical text, references).
+    pub fingerprint: String,
+    /// Stable content-derived identifier.
+    pub guid: String,
+    /// References, in the order given at registration.
+    pub references: Vec<SchemaReference>,
+}
+
+const COLUMNS: &str = "context, id, schema_type, schema_text, fingerprint, guid";
+
+async fn from_row(conn: &mut Conn, row: &sqlx::sqlite::SqliteRow) -> StoreResult<SchemaRow> {
+    let context: String = row.try_get("context")?;
+    let id: i64 = row.try_get("id")?;
+    let references = references(conn, &context, id).await?;
+    Ok(SchemaRow {
+        schema_type: row.try_get("schema_type")?,
+        text: row.try_get("schema_text")?,
+        fingerprint: row.try_get("fingerprint")?,
+        guid: row.try_get("guid")?,
+        context,
+        id,
+        references,
+    })
+}
+
+/// The schema with `id` in `context`.
+pub async fn by_id(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Option<SchemaRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM schemas WHERE context = ? AND id = ?");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(context)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(row) => Ok(Some(from_row(conn, &row).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The schema with this guid, in whichever context holds it.
+pub async fn by_guid(conn: &mut Conn, guid: &str) -> StoreResult<Option<SchemaRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM schemas WHERE guid = ? ORDER BY context LIMIT 1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(guid)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(row) => Ok(Some(from_row(conn, &row).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The id of the schema with this fingerprint in `context`, if any.
+pub async fn id_by_fingerprint(
+    conn: &mut Conn,
+    context: &str,
+    fingerprint: &str,
+) -> StoreResult<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM schemas WHERE context = ? AND fingerprint = ?")
+            .bind(context)
+            .bind(fingerprint)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// The highest schema id used in `context` (0 when none).
+pub async fn max_id(conn: &mut Conn, context: &str) -> StoreResult<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM schemas WHERE context = ?")
+            .bind(context)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// Writes a new schema and its references.
+pub async fn insert(conn: &mut Conn, schema: &SchemaRow, canonical: &str) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO schemas (context, id, schema_type, schema_text, canonical, fingerprint, guid, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&schema.context)
+    .bind(schema.id)
+    .bind(&schema.schema_type)
+    .bind(&schema.text)
+    .bind(canonical)
+    .bind(&schema.fingerprint)
+    .bind(&schema.guid)
+    .bind(now_millis())
+    .execute(&mut *conn)
+    .await?;
+    for (position, reference) in schema.references.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO schema_references (context, schema_id, position, name, subject, version)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&schema.context)
+        .bind(schema.id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(&reference.name)
+        .bind(&reference.subject)
+        .bind(reference.version)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Deletes the schema when no version (live or soft-deleted) uses it any
+/// more. Returns whether it was deleted.
+pub async fn delete_if_unused(conn: &mut Conn, context: &str, id: i64) -> StoreResult<bool> {
+    let result = sqlx::query(
+        "DELETE FROM schemas WHERE context = ? AND id = ? AND NOT EXISTS (
+             SELECT 1 FROM versions v JOIN subjects s ON s.id = v.subject_id
+             WHERE s.context = schemas.context AND v.schema_id = schemas.id)",
+    )
+    .bind(context)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+async fn references(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Vec<SchemaReference>> {
+    let rows = sqlx::query(
+        "SELECT name, subject, version FROM schema_references
+         WHERE context = ? AND schema_id = ? ORDER BY position",
+    )
+    .bind(context)
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(SchemaReference {
+                name: row.try_get("name")?,
+                subject: row.try_get("subject")?,
+                version: row.try_get("version")?,
+            })
+        })
+        .collect()
+}
+
+/// Ids of schemas that reference `subject` version `version` and are used
+/// by at least one version (soft-deleted ones too when `include_deleted`).
+pub async fn referencing_ids(
+    conn: &mut Conn,
+    subject: &str,
+    version: i32,
+    include_deleted: bool,
+) -> StoreResult<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT r.schema_id FROM schema_references r
+         JOIN subjects s ON s.context = r.context
+         JOIN versions v ON v.subject_id = s.id AND v.schema_id = r.schema_id
+         WHERE r.subject = ? AND r.version = ? AND (v.deleted = 0 OR ?)
+         ORDER BY r.schema_id",
+    )
+    .bind(subject)
+    .bind(version)
+    .bind(include_deleted)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A subject-version that uses a schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Usage {
+    /// Qualified subject name.
+    pub subject: String,
+    /// Version number.
+    pub version: i32,
+    /// Whether that version is soft-deleted.
+    pub deleted: bool,
+}
+
+/// Every subject-version in `context` that uses schema `id`.
+pub async fn usages(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Vec<Usage>> {
+    let rows = sqlx::query(
+        "SELECT s.name, v.version, v.deleted FROM versions v JOIN subjects s ON s.id = v.subject_id
+         WHERE s.context = ? AND v.schema_id = ? ORDER BY s.name, v.version",
+    )
+    .bind(context)
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Usage {
+                subject: row.try_get("name")?,
+                version: row.try_get("version")?,
+                deleted: row.try_get("deleted")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,87 @@
+//! The `config` and `modes` tables, keyed by scope: `__GLOBAL`, a context
+//! (`:.ctx:`) or a qualified subject name.
+
+use sqlx::Row;
+
+use super::{Conn, StoreResult};
+
+/// A stored compatibility configuration; unset fields inherit.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConfigRow {
+    /// Compatibility level, as spelled in the API.
+    pub compatibility: Option<String>,
+    /// Whether registrations normalize by default.
+    pub normalize: Option<bool>,
+    /// Metadata property that groups versions for checks.
+    pub compatibility_group: Option<String>,
+}
+
+/// The configuration set on `scope`, if any.
+pub async fn config(conn: &mut Conn, scope: &str) -> StoreResult<Option<ConfigRow>> {
+    let row = sqlx::query(
+        "SELECT compatibility, normalize, compatibility_group FROM config WHERE scope = ?",
+    )
+    .bind(scope)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|row| {
+        Ok(ConfigRow {
+            compatibility: row.try_get("compatibility")?,
+            normalize: row.try_get("normalize")?,
+            compatibility_group: row.try_get("compatibility_group")?,
+        })
+    })
+    .transpose()
+}
+
+/// Sets the configuration of `scope`.
+pub async fn put_config(conn: &mut Conn, scope: &str, config: &ConfigRow) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO config (scope, compatibility, normalize, compatibility_group) VALUES (?, ?, ?, ?)
+         ON CONFLICT (scope) DO UPDATE SET compatibility = excluded.compatibility,
+             normalize = excluded.normalize, compatibility_group = excluded.compatibility_group",
+    )
+    .bind(scope)
+    .bind(&config.compatibility)
+    .bind(config.normalize)
+    .bind(&config.compatibility_group)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes the configuration of `scope`.
+pub async fn delete_config(conn: &mut Conn, scope: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM config WHERE scope = ?")
+        .bind(scope)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The mode set on `scope`, if any.
+pub async fn mode(conn: &mut Conn, scope: &str) -> StoreResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT mode FROM modes WHERE scope = ?")
+        .bind(scope)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Sets the mode of `scope`.
+pub async fn put_mode(conn: &mut Conn, scope: &str, mode: &str) -> StoreResult<()> {
+    sqlx::query("INSERT INTO modes (scope, mode) VALUES (?, ?) ON CONFLICT (scope) DO UPDATE SET mode = excluded.mode")
+        .bind(scope)
+        .bind(mode)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes the mode of `scope`.
+pub async fn delete_mode(conn: &mut Conn, scope: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM modes WHERE scope = ?")
+        .bind(scope)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,233 @@
+//! The `contexts`, `subjects` and `versions` tables.
+
+use sqlx::Row;
+
+use super::{Conn, StoreResult, now_millis};
+
+/// One version of a subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VersionRow {
+    /// Version number, from 1.
+    pub version: i32,
+    /// The schema id it points at (in the subject's context).
+    pub schema_id: i64,
+    /// Soft-deleted.
+    pub deleted: bool,
+}
+
+/// The id of the subject with this qualified name.
+pub async fn id(conn: &mut Conn, name: &str) -> StoreResult<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT id FROM subjects WHERE name = ?")
+        .bind(name)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Makes sure the context exists (a no-op when it does).
+pub async fn ensure_context(conn: &mut Conn, context: &str) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO contexts (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(context)
+    .bind(now_millis())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Creates a subject (`name` qualified, `local_name` within `context`) and
+/// returns its id.
+pub async fn create(
+    conn: &mut Conn,
+    context: &str,
+    local_name: &str,
+    name: &str,
+) -> StoreResult<i64> {
+    ensure_context(conn, context).await?;
+    Ok(sqlx::query_scalar(
+        "INSERT INTO subjects (context, local_name, name, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .bind(context)
+    .bind(local_name)
+    .bind(name)
+    .bind(now_millis())
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Every version of a subject, oldest first, soft-deleted ones included.
+pub async fn versions(conn: &mut Conn, subject_id: i64) -> StoreResult<Vec<VersionRow>> {
+    let rows = sqlx::query(
+        "SELECT version, schema_id, deleted FROM versions WHERE subject_id = ? ORDER BY version",
+    )
+    .bind(subject_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(VersionRow {
+                version: row.try_get("version")?,
+                schema_id: row.try_get("schema_id")?,
+                deleted: row.try_get("deleted")?,
+            })
+        })
+        .collect()
+}
+
+/// Adds a version.
+pub async fn insert_version(
+    conn: &mut Conn,
+    subject_id: i64,
+    version: i32,
+    schema_id: i64,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO versions (subject_id, version, schema_id, deleted, created_at) VALUES (?, ?, ?, 0, ?)")
+        .bind(subject_id)
+        .bind(version)
+        .bind(schema_id)
+        .bind(now_millis())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Soft-deletes a version.
+pub async fn mark_deleted(conn: &mut Conn, subject_id: i64, version: i32) -> StoreResult<()> {
+    sqlx::query("UPDATE versions SET deleted = 1 WHERE subject_id = ? AND version = ?")
+        .bind(subject_id)
+        .bind(version)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes a version for good.
+pub async fn remove_version(conn: &mut Conn, subject_id: i64, version: i32) -> StoreResult<()> {
+    sqlx::query("DELETE FROM versions WHERE subject_id = ? AND version = ?")
+        .bind(subject_id)
+        .bind(version)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes a subject that has no versions left.
+pub async fn remove_if_empty(conn: &mut Conn, subject_id: i64) -> StoreResult<()> {
+    sqlx::query("DELETE FROM subjects WHERE id = ? AND NOT EXISTS (SELECT 1 FROM versions WHERE subject_id = ?)")
+        .bind(subject_id)
+        .bind(subject_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Which subjects a listing wants.
+#[derive(Clone, Debug, Default)]
+pub struct SubjectFilter<'a> {
+    /// Only this context (`None`: every context).
+    pub context: Option<&'a str>,
+    /// Names (within their context) starting with this.
+    pub local_prefix: &'a str,
+    /// Subjects with live versions.
+    pub live: bool,
+    /// Subjects whose versions are all soft-deleted.
+    pub deleted: bool,
+    /// Rows to skip.
+    pub offset: i64,
+    /// Rows to return at most (negative: all).
+    pub limit: i64,
+}
+
+/// Qualified subject names matching `filter`, sorted.
+pub async fn list(conn: &mut Conn, filter: &SubjectFilter<'_>) -> StoreResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT s.name FROM subjects s JOIN versions v ON v.subject_id = s.id
+         WHERE (?1 IS NULL OR s.context = ?1) AND substr(s.local_name, 1, length(?2)) = ?2
+         GROUP BY s.id, s.name
+         HAVING CASE WHEN SUM(v.deleted = 0) > 0 THEN ?3 ELSE ?4 END
+         ORDER BY s.name LIMIT ?5 OFFSET ?6",
+    )
+    .bind(filter.context)
+    .bind(filter.local_prefix)
+    .bind(filter.live)
+    .bind(filter.deleted)
+    .bind(filter.limit)
+    .bind(filter.offset)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A version in a listing of schemas.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedVersion {
+    /// Qualified subject name.
+    pub subject: String,
+    /// The subject's context.
+    pub context: String,
+    /// Version number.
+    pub version: i32,
+    /// Schema id.
+    pub schema_id: i64,
+}
+
+/// Versions (live, or all with `include_deleted`) of subjects matching
+/// `filter`'s context and prefix, by subject then version; with
+/// `latest_only`, just the newest such version of each subject.
+pub async fn list_versions(
+    conn: &mut Conn,
+    filter: &SubjectFilter<'_>,
+    include_deleted: bool,
+    latest_only: bool,
+) -> StoreResult<Vec<ListedVersion>> {
+    let rows = sqlx::query(
+        "SELECT s.name, s.context, v.version, v.schema_id FROM subjects s JOIN versions v ON v.subject_id = s.id
+         WHERE (?1 IS NULL OR s.context = ?1) AND substr(s.local_name, 1, length(?2)) = ?2 AND (v.deleted = 0 OR ?3)
+           AND (NOT ?4 OR v.version = (SELECT MAX(w.version) FROM versions w
+                                       WHERE w.subject_id = s.id AND (w.deleted = 0 OR ?3)))
+         ORDER BY s.name, v.version LIMIT ?5 OFFSET ?6",
+    )
+    .bind(filter.context)
+    .bind(filter.local_prefix)
+    .bind(include_deleted)
+    .bind(latest_only)
+    .bind(filter.limit)
+    .bind(filter.offset)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ListedVersion {
+                subject: row.try_get("name")?,
+                context: row.try_get("context")?,
+                version: row.try_get("version")?,
+                schema_id: row.try_get("schema_id")?,
+            })
+        })
+        .collect()
+}
+
+/// Whether any subject (in `context`, or named `subject`, when given) has
+/// live versions.
+pub async fn any_live(
+    conn: &mut Conn,
+    context: Option<&str>,
+    subject: Option<&str>,
+) -> StoreResult<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM subjects s JOIN versions v ON v.subject_id = s.id
+         WHERE v.deleted = 0 AND (?1 IS NULL OR s.context = ?1) AND (?2 IS NULL OR s.name = ?2))",
+    )
+    .bind(context)
+    .bind(subject)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Every context name, sorted.
+pub async fn contexts(conn: &mut Conn) -> StoreResult<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT name FROM contexts ORDER BY name")
+            .fetch_all(conn)
+            .await?,
+    )
+}
