@@ -128,14 +128,14 @@ impl Registry {
             Some(id) => subjects::versions(&mut conn, id).await?,
             None => Vec::new(),
         };
-        let live = versions.iter().filter(|v| !v.deleted);
+        let mut live = versions.iter().filter(|v| !v.deleted);
         let target = match version {
             None => {
                 return self
                     .judge(&mut conn, level, &candidate, &scope, &versions)
                     .await;
             }
-            Some(VersionSpec::Latest) => live.last(),
+            Some(VersionSpec::Latest) => live.next_back(),
             Some(VersionSpec::Number(number)) => {
                 if versions.is_empty() {
                     return Err(ServiceError::SubjectNotFound(qualified));

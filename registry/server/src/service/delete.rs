@@ -66,8 +66,15 @@ impl Registry {
         let _guard = self.write_lock.lock().await;
         let mut tx = self.store.write().await?;
         refuse_if_read_only(&mut tx, &subject).await?;
-        let (subject_id, versions) = visible_versions(&mut tx, &subject, permanent).await?;
-        let found = pick(&versions, spec)?;
+        let (subject_id, versions) = visible_versions(&mut tx, &subject, true).await?;
+        let live: Vec<VersionRow> = versions.iter().filter(|v| !v.deleted).copied().collect();
+        // A soft delete of `latest` means the newest live version.
+        let candidates = if spec == VersionSpec::Latest && !permanent {
+            &live
+        } else {
+            &versions
+        };
+        let found = pick(candidates, spec)?;
         if !permanent {
             if found.deleted {
                 return Err(ServiceError::VersionSoftDeleted(qualified, found.version));

@@ -230,8 +230,11 @@ mod tests {
     /// An in-memory source: (subject, version) -> (text, references).
     struct Fixed(HashMap<(String, i32), Arc<SchemaRow>>);
 
+    /// `(subject, version, text, [(name, subject, version)])`.
+    type Entry<'a> = (&'a str, i32, &'a str, &'a [(&'a str, &'a str, i32)]);
+
     impl Fixed {
-        fn new(entries: &[(&str, i32, &str, &[(&str, &str, i32)])]) -> Fixed {
+        fn new(entries: &[Entry<'_>]) -> Fixed {
             let rows = entries
                 .iter()
                 .enumerate()

@@ -1,0 +1,253 @@
+//! `/config` and `/mode`: shapes, inheritance and what modes refuse.
+
+use serde_json::json;
+
+use crate::support::{TestServer, evolving, record};
+
+#[tokio::test]
+async fn global_config_defaults_to_backward_and_can_change() {
+    let server = TestServer::start().await;
+    assert_eq!(
+        server.get("/config").await.body,
+        json!({"compatibilityLevel": "BACKWARD"})
+    );
+    let put = server
+        .put("/config", json!({"compatibility": "full"}))
+        .await;
+    assert_eq!(
+        (put.status, put.body.clone()),
+        (200, json!({"compatibility": "FULL"}))
+    );
+    assert_eq!(
+        server.get("/config").await.body,
+        json!({"compatibilityLevel": "FULL"})
+    );
+    assert_eq!(
+        server.delete("/config").await.body,
+        json!({"compatibilityLevel": "FULL"})
+    );
+    assert_eq!(
+        server.get("/config").await.body,
+        json!({"compatibilityLevel": "BACKWARD"})
+    );
+    server
+        .put("/config", json!({"compatibility": "SIDEWAYS"}))
+        .await
+        .assert_error(42203);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn subject_config_inherits_from_context_then_global() {
+    let server = TestServer::start().await;
+    server.get("/config/s").await.assert_error(40408);
+    assert_eq!(
+        server.get("/config/s?defaultToGlobal=true").await.body,
+        json!({"compatibilityLevel": "BACKWARD"})
+    );
+    server
+        .put("/config", json!({"compatibility": "FORWARD"}))
+        .await;
+    assert_eq!(
+        server.get("/config/s?defaultToGlobal=true").await.body["compatibilityLevel"],
+        "FORWARD"
+    );
+    server
+        .put("/config/:.ctx:", json!({"compatibility": "NONE"}))
+        .await;
+    assert_eq!(
+        server
+            .get("/config/:.ctx:s?defaultToGlobal=true")
+            .await
+            .body["compatibilityLevel"],
+        "NONE"
+    );
+    let set = server
+        .put(
+            "/config/s",
+            json!({"compatibility": "FULL_TRANSITIVE", "normalize": true}),
+        )
+        .await;
+    assert_eq!(
+        set.body,
+        json!({"compatibility": "FULL_TRANSITIVE", "normalize": true})
+    );
+    assert_eq!(
+        server.get("/config/s").await.body,
+        json!({"compatibilityLevel": "FULL_TRANSITIVE", "normalize": true})
+    );
+    assert_eq!(
+        server.delete("/config/s").await.body["compatibilityLevel"],
+        "FULL_TRANSITIVE"
+    );
+    server.get("/config/s").await.assert_error(40408);
+    server
+        .put("/config/s", json!({"compatibility": "nope"}))
+        .await
+        .assert_error(42203);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_level_in_force_is_applied_to_registrations() {
+    let server = TestServer::start().await;
+    server
+        .put("/config", json!({"compatibility": "NONE"}))
+        .await;
+    server
+        .register_ok("s", &record("R", r#"{"name":"a","type":"int"}"#))
+        .await;
+    server
+        .register_ok("s", &record("R", r#"{"name":"a","type":"string"}"#))
+        .await;
+    server
+        .put("/config/s", json!({"compatibility": "BACKWARD"}))
+        .await;
+    server
+        .register("s", &record("R", r#"{"name":"a","type":"boolean"}"#))
+        .await
+        .assert_error(40901);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn modes_are_set_read_and_inherited() {
+    let server = TestServer::start().await;
+    assert_eq!(server.get("/mode").await.body, json!({"mode": "READWRITE"}));
+    server.get("/mode/s").await.assert_error(40409);
+    assert_eq!(
+        server.get("/mode/s?defaultToGlobal=true").await.body,
+        json!({"mode": "READWRITE"})
+    );
+    assert_eq!(
+        server
+            .put("/mode/s", json!({"mode": "READONLY"}))
+            .await
+            .body,
+        json!({"mode": "READONLY"})
+    );
+    assert_eq!(
+        server.get("/mode/s").await.body,
+        json!({"mode": "READONLY"})
+    );
+    server
+        .put("/mode", json!({"mode": "WRITEONLY"}))
+        .await
+        .assert_error(42204);
+    assert_eq!(
+        server.delete("/mode/s").await.body,
+        json!({"mode": "READONLY"})
+    );
+    server.get("/mode/s").await.assert_error(40409);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn read_only_refuses_writes_but_serves_reads() {
+    let server = TestServer::start().await;
+    server.register_ok("s", &evolving("R", 0)).await;
+    server.put("/mode/s", json!({"mode": "READONLY"})).await;
+    server
+        .register("s", &evolving("R", 1))
+        .await
+        .assert_error(42205);
+    server
+        .delete("/subjects/s/versions/1")
+        .await
+        .assert_error(42205);
+    server.delete("/subjects/s").await.assert_error(42205);
+    assert_eq!(server.get("/subjects/s/versions/1").await.status, 200);
+    // Other subjects are unaffected.
+    server.register_ok("t", &evolving("R", 1)).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn readonly_override_above_wins_over_the_subject() {
+    let server = TestServer::start().await;
+    server.put("/mode/s", json!({"mode": "READWRITE"})).await;
+    server.put("/mode", json!({"mode": "READONLY"})).await;
+    // A plain READONLY above yields to the subject's own mode.
+    server.register_ok("s", &evolving("R", 0)).await;
+    server
+        .put("/mode", json!({"mode": "READONLY_OVERRIDE"}))
+        .await;
+    server
+        .register("s", &evolving("R", 1))
+        .await
+        .assert_error(42205);
+    assert_eq!(
+        server.get("/mode/s?defaultToGlobal=true").await.body,
+        json!({"mode": "READWRITE"})
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn import_mode_takes_explicit_ids_and_skips_checks() {
+    let server = TestServer::start().await;
+    // An explicit id outside IMPORT is refused.
+    let with_id = json!({"schema": evolving("I", 0), "id": 100});
+    server
+        .post("/subjects/i/versions", with_id.clone())
+        .await
+        .assert_error(42205);
+    assert_eq!(
+        server.put("/mode", json!({"mode": "IMPORT"})).await.body,
+        json!({"mode": "IMPORT"})
+    );
+    // IMPORT needs the id.
+    server
+        .register("i", &evolving("I", 0))
+        .await
+        .assert_error(42205);
+    let imported = server.post("/subjects/i/versions", with_id).await;
+    assert_eq!(
+        (imported.id(), imported.body["version"].as_i64()),
+        (100, Some(1))
+    );
+    // No compatibility check, explicit versions, and id clashes are refused.
+    let breaking =
+        json!({"schema": record("I", r#"{"name":"x","type":"boolean"}"#), "id": 7, "version": 5});
+    let second = server.post("/subjects/i/versions", breaking).await;
+    assert_eq!((second.id(), second.body["version"].as_i64()), (7, Some(5)));
+    let clash = json!({"schema": evolving("I", 3), "id": 100});
+    server
+        .post("/subjects/j/versions", clash)
+        .await
+        .assert_error(42207);
+    // Back to READWRITE: new ids continue above the highest imported one.
+    server.put("/mode", json!({"mode": "READWRITE"})).await;
+    assert_eq!(server.register_ok("k", &evolving("K", 0)).await, 101);
+    assert_eq!(server.get("/subjects/i/versions").await.body, json!([1, 5]));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn import_mode_is_refused_while_subjects_exist_unless_forced() {
+    let server = TestServer::start().await;
+    server.register_ok("s", &evolving("R", 0)).await;
+    server
+        .put("/mode", json!({"mode": "IMPORT"}))
+        .await
+        .assert_error(42205);
+    server
+        .put("/mode/s", json!({"mode": "IMPORT"}))
+        .await
+        .assert_error(42205);
+    assert_eq!(
+        server
+            .put("/mode/other", json!({"mode": "IMPORT"}))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        server
+            .put("/mode?force=true", json!({"mode": "IMPORT"}))
+            .await
+            .body,
+        json!({"mode": "IMPORT"})
+    );
+    server.stop().await;
+}

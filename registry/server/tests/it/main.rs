@@ -1,0 +1,16 @@
+//! Black-box tests of the registry: the real server on an ephemeral port
+//! with a temporary SQLite file, driven over HTTP.
+
+mod compatibility;
+mod config_mode;
+mod contexts;
+mod deletion;
+mod durability;
+mod limits;
+mod listing;
+mod lookup;
+mod meta;
+mod references;
+mod register;
+mod support;
+mod versions;
