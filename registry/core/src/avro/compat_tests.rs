@@ -369,3 +369,15 @@ fn messages_name_the_new_and_old_roles() {
             .contains("in the old schema has no default value and is missing in the new schema")
     );
 }
+
+#[test]
+fn defaults_that_do_not_match_their_type_are_invalid() {
+    for text in [
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"}]}"#,
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":null}]}"#,
+        r#"{"type":"enum","name":"E","symbols":["A"],"default":"B"}"#,
+    ] {
+        let error = AvroSchema::parse(text, &[], ParseLimits::default()).err();
+        assert!(matches!(error, Some(crate::SchemaError::Invalid(_))), "{text}: {error:?}");
+    }
+}

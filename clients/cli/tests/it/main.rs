@@ -1,0 +1,3 @@
+//! Tests of the `herald` binary as a user runs it.
+
+mod serve;
