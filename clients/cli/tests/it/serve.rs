@@ -28,7 +28,10 @@ fn herald() -> Command {
 async fn wait_until_up(child: &mut Child, port: u16) -> reqwest::Client {
     let client = reqwest::Client::new();
     for _ in 0..200 {
-        if let Ok(response) = client.get(format!("http://127.0.0.1:{port}/healthz")).send().await
+        if let Ok(response) = client
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
             && response.status().is_success()
         {
             return client;
@@ -44,7 +47,9 @@ async fn wait_until_up(child: &mut Child, port: u16) -> reqwest::Client {
 /// Registers a schema, proving the server works end to end.
 async fn register(client: &reqwest::Client, port: u16) -> serde_json::Value {
     client
-        .post(format!("http://127.0.0.1:{port}/subjects/cli-test/versions"))
+        .post(format!(
+            "http://127.0.0.1:{port}/subjects/cli-test/versions"
+        ))
         .json(&json!({"schema": "\"string\""}))
         .send()
         .await
@@ -57,7 +62,10 @@ async fn register(client: &reqwest::Client, port: u16) -> serde_json::Value {
 /// Sends SIGTERM and waits for the process to exit.
 async fn terminate(mut child: Child) -> ExitStatus {
     let pid = child.id().to_string();
-    let killed = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
     assert!(killed.success());
     tokio::task::spawn_blocking(move || child.wait().expect("child exits"))
         .await
@@ -81,7 +89,14 @@ async fn flags_choose_address_and_data_dir_and_sigterm_stops_cleanly() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let port = free_port();
     let mut command = herald();
-    command.args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"]).arg(dir.path());
+    command
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(dir.path());
     let status = run_and_register(command, port).await;
     assert!(status.success(), "graceful shutdown exits 0: {status}");
     assert_database_in(dir.path(), "herald.db");
@@ -92,7 +107,10 @@ async fn environment_variables_are_fallbacks() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let port = free_port();
     let mut command = herald();
-    command.arg("serve").env("HERALD_LISTEN", format!("127.0.0.1:{port}")).env("HERALD_DATA_DIR", dir.path());
+    command
+        .arg("serve")
+        .env("HERALD_LISTEN", format!("127.0.0.1:{port}"))
+        .env("HERALD_DATA_DIR", dir.path());
     assert!(run_and_register(command, port).await.success());
     assert_database_in(dir.path(), "herald.db");
 }
@@ -103,10 +121,20 @@ async fn the_config_file_is_read_and_flags_override_it() {
     let port = free_port();
     let file = dir.path().join("herald.toml");
     let data = dir.path().join("from-file");
-    let toml = format!("listen = \"127.0.0.1:1\"\ndata_dir = {:?}\nmax_body_bytes = 65536\n", data.display().to_string());
+    let toml = format!(
+        "listen = \"127.0.0.1:1\"\ndata_dir = {:?}\nmax_body_bytes = 65536\n",
+        data.display().to_string()
+    );
     std::fs::write(&file, toml).expect("config written");
     let mut command = herald();
-    command.args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--config"]).arg(&file);
+    command
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--config",
+        ])
+        .arg(&file);
     assert!(run_and_register(command, port).await.success());
     assert_database_in(&data, "herald.db");
 }
@@ -118,7 +146,12 @@ async fn the_database_url_overrides_the_data_dir() {
     let url = format!("sqlite://{}/custom.db", dir.path().display());
     let mut command = herald();
     command
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
         .arg(dir.path().join("unused"))
         .env("HERALD_DATABASE_URL", url);
     assert!(run_and_register(command, port).await.success());
@@ -131,7 +164,12 @@ async fn a_bad_config_file_is_refused_with_exit_code_2() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let file = dir.path().join("herald.toml");
     std::fs::write(&file, "listen = 5\nunknown_key = true\n").expect("config written");
-    let output = herald().args(["serve", "--config"]).arg(&file).output().expect("herald runs");
+    let output = herald()
+        .args(["serve", "--config"])
+        .arg(&file)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("herald runs");
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("herald.toml"), "{stderr}");

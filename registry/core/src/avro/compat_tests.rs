@@ -378,6 +378,9 @@ fn defaults_that_do_not_match_their_type_are_invalid() {
         r#"{"type":"enum","name":"E","symbols":["A"],"default":"B"}"#,
     ] {
         let error = AvroSchema::parse(text, &[], ParseLimits::default()).err();
-        assert!(matches!(error, Some(crate::SchemaError::Invalid(_))), "{text}: {error:?}");
+        assert!(
+            matches!(error, Some(crate::SchemaError::Invalid(_))),
+            "{text}: {error:?}"
+        );
     }
 }

@@ -1,5 +1,8 @@
 //! Soft and permanent deletion of subjects and versions.
 
+use sqlx::{Sqlite, Transaction};
+use tokio::sync::MutexGuard;
+
 use super::names::{Scope, SubjectName, VersionSpec};
 use super::read::{pick, visible_versions};
 use super::settings::effective_mode;
@@ -7,17 +10,48 @@ use super::{Registry, ServiceError, ServiceResult};
 use crate::store::subjects::VersionRow;
 use crate::store::{Conn, schemas, settings, subjects};
 
+/// A deletion under way: the write lock and transaction held, the mode
+/// checked, and the subject's versions read.
+struct Deletion<'a> {
+    _guard: MutexGuard<'a, ()>,
+    tx: Transaction<'static, Sqlite>,
+    qualified: String,
+    subject_id: i64,
+    /// Every version, soft-deleted ones included.
+    versions: Vec<VersionRow>,
+    /// The versions that are not soft-deleted.
+    live: Vec<VersionRow>,
+}
+
 impl Registry {
+    async fn begin_deletion(&self, subject: &SubjectName) -> ServiceResult<Deletion<'_>> {
+        let guard = self.write_lock.lock().await;
+        let mut tx = self.store.write().await?;
+        refuse_if_read_only(&mut tx, subject).await?;
+        let (subject_id, versions) = visible_versions(&mut tx, subject, true).await?;
+        let live = versions.iter().filter(|v| !v.deleted).copied().collect();
+        Ok(Deletion {
+            _guard: guard,
+            tx,
+            qualified: subject.qualified(),
+            subject_id,
+            versions,
+            live,
+        })
+    }
+
     /// Deletes every version of `subject`: soft first, then with
     /// `permanent` for good. Returns the version numbers deleted.
     pub async fn delete_subject(&self, subject: &str, permanent: bool) -> ServiceResult<Vec<i32>> {
         let subject = SubjectName::parse(subject)?;
-        let qualified = subject.qualified();
-        let _guard = self.write_lock.lock().await;
-        let mut tx = self.store.write().await?;
-        refuse_if_read_only(&mut tx, &subject).await?;
-        let (subject_id, versions) = visible_versions(&mut tx, &subject, true).await?;
-        let live: Vec<VersionRow> = versions.iter().filter(|v| !v.deleted).copied().collect();
+        let Deletion {
+            _guard,
+            mut tx,
+            qualified,
+            subject_id,
+            versions,
+            live,
+        } = self.begin_deletion(&subject).await?;
         if !permanent {
             if live.is_empty() {
                 return Err(ServiceError::SubjectSoftDeleted(qualified));
@@ -62,12 +96,14 @@ impl Registry {
     ) -> ServiceResult<i32> {
         let subject = SubjectName::parse(subject)?;
         let spec = VersionSpec::parse(version)?;
-        let qualified = subject.qualified();
-        let _guard = self.write_lock.lock().await;
-        let mut tx = self.store.write().await?;
-        refuse_if_read_only(&mut tx, &subject).await?;
-        let (subject_id, versions) = visible_versions(&mut tx, &subject, true).await?;
-        let live: Vec<VersionRow> = versions.iter().filter(|v| !v.deleted).copied().collect();
+        let Deletion {
+            _guard,
+            mut tx,
+            qualified,
+            subject_id,
+            versions,
+            live,
+        } = self.begin_deletion(&subject).await?;
         // A soft delete of `latest` means the newest live version.
         let candidates = if spec == VersionSpec::Latest && !permanent {
             &live

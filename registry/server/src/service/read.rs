@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::names::{DEFAULT_CONTEXT, SubjectName, SubjectPrefix, VersionSpec};
+use super::names::{ALL_CONTEXTS, DEFAULT_CONTEXT, SubjectName, SubjectPrefix, VersionSpec};
 use super::{Registry, ServiceError, ServiceResult};
 use crate::store::Conn;
 use crate::store::schemas::{self, SchemaRow};
@@ -133,12 +133,7 @@ impl Registry {
 
     /// Qualified subject names, per `GET /subjects`.
     pub async fn subjects(&self, listing: &SubjectListing) -> ServiceResult<Vec<String>> {
-        let prefix = SubjectPrefix::parse(
-            listing
-                .prefix
-                .as_deref()
-                .unwrap_or(super::names::ALL_CONTEXTS),
-        )?;
+        let prefix = SubjectPrefix::parse(listing.prefix.as_deref().unwrap_or(ALL_CONTEXTS))?;
         let mut filter = prefix_filter(&prefix, listing.offset, listing.limit);
         filter.live = !listing.deleted_only;
         filter.deleted = listing.deleted || listing.deleted_only;
@@ -148,12 +143,7 @@ impl Registry {
 
     /// Versions with their schemas, per `GET /schemas`.
     pub async fn schemas(&self, listing: &SchemaListing) -> ServiceResult<Vec<SubjectVersion>> {
-        let prefix = SubjectPrefix::parse(
-            listing
-                .prefix
-                .as_deref()
-                .unwrap_or(super::names::ALL_CONTEXTS),
-        )?;
+        let prefix = SubjectPrefix::parse(listing.prefix.as_deref().unwrap_or(ALL_CONTEXTS))?;
         let filter = prefix_filter(&prefix, listing.offset, listing.limit);
         let mut conn = self.store.read().await?;
         let listed =

@@ -141,8 +141,16 @@ pub async fn delete_if_unused(conn: &mut Conn, context: &str, id: i64) -> StoreR
     Ok(result.rows_affected() > 0)
 }
 
+/// A row of `schema_references`.
+#[derive(sqlx::FromRow)]
+struct ReferenceRow {
+    name: String,
+    subject: String,
+    version: i32,
+}
+
 async fn references(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Vec<SchemaReference>> {
-    let rows = sqlx::query(
+    let rows: Vec<ReferenceRow> = sqlx::query_as(
         "SELECT name, subject, version FROM schema_references
          WHERE context = ? AND schema_id = ? ORDER BY position",
     )
@@ -150,15 +158,14 @@ async fn references(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Vec<
     .bind(id)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(SchemaReference {
-                name: row.try_get("name")?,
-                subject: row.try_get("subject")?,
-                version: row.try_get("version")?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|row| SchemaReference {
+            name: row.name,
+            subject: row.subject,
+            version: row.version,
         })
-        .collect()
+        .collect())
 }
 
 /// Ids of schemas that reference `subject` version `version` and are used
@@ -184,9 +191,10 @@ pub async fn referencing_ids(
 }
 
 /// A subject-version that uses a schema.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Usage {
     /// Qualified subject name.
+    #[sqlx(rename = "name")]
     pub subject: String,
     /// Version number.
     pub version: i32,
@@ -196,21 +204,12 @@ pub struct Usage {
 
 /// Every subject-version in `context` that uses schema `id`.
 pub async fn usages(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Vec<Usage>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT s.name, v.version, v.deleted FROM versions v JOIN subjects s ON s.id = v.subject_id
          WHERE s.context = ? AND v.schema_id = ? ORDER BY s.name, v.version",
     )
     .bind(context)
     .bind(id)
     .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Usage {
-                subject: row.try_get("name")?,
-                version: row.try_get("version")?,
-                deleted: row.try_get("deleted")?,
-            })
-        })
-        .collect()
+    .await?)
 }

@@ -1,12 +1,10 @@
 //! The `config` and `modes` tables, keyed by scope: `__GLOBAL`, a context
 //! (`:.ctx:`) or a qualified subject name.
 
-use sqlx::Row;
-
 use super::{Conn, StoreResult};
 
 /// A stored compatibility configuration; unset fields inherit.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct ConfigRow {
     /// Compatibility level, as spelled in the API.
     pub compatibility: Option<String>,
@@ -18,20 +16,12 @@ pub struct ConfigRow {
 
 /// The configuration set on `scope`, if any.
 pub async fn config(conn: &mut Conn, scope: &str) -> StoreResult<Option<ConfigRow>> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT compatibility, normalize, compatibility_group FROM config WHERE scope = ?",
     )
     .bind(scope)
     .fetch_optional(conn)
-    .await?;
-    row.map(|row| {
-        Ok(ConfigRow {
-            compatibility: row.try_get("compatibility")?,
-            normalize: row.try_get("normalize")?,
-            compatibility_group: row.try_get("compatibility_group")?,
-        })
-    })
-    .transpose()
+    .await?)
 }
 
 /// Sets the configuration of `scope`.

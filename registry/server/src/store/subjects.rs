@@ -1,11 +1,9 @@
 //! The `contexts`, `subjects` and `versions` tables.
 
-use sqlx::Row;
-
 use super::{Conn, StoreResult, now_millis};
 
 /// One version of a subject.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct VersionRow {
     /// Version number, from 1.
     pub version: i32,
@@ -57,21 +55,12 @@ pub async fn create(
 
 /// Every version of a subject, oldest first, soft-deleted ones included.
 pub async fn versions(conn: &mut Conn, subject_id: i64) -> StoreResult<Vec<VersionRow>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT version, schema_id, deleted FROM versions WHERE subject_id = ? ORDER BY version",
     )
     .bind(subject_id)
     .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(VersionRow {
-                version: row.try_get("version")?,
-                schema_id: row.try_get("schema_id")?,
-                deleted: row.try_get("deleted")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// Adds a version.
@@ -158,9 +147,10 @@ pub async fn list(conn: &mut Conn, filter: &SubjectFilter<'_>) -> StoreResult<Ve
 }
 
 /// A version in a listing of schemas.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct ListedVersion {
     /// Qualified subject name.
+    #[sqlx(rename = "name")]
     pub subject: String,
     /// The subject's context.
     pub context: String,
@@ -179,7 +169,7 @@ pub async fn list_versions(
     include_deleted: bool,
     latest_only: bool,
 ) -> StoreResult<Vec<ListedVersion>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT s.name, s.context, v.version, v.schema_id FROM subjects s JOIN versions v ON v.subject_id = s.id
          WHERE (?1 IS NULL OR s.context = ?1) AND substr(s.local_name, 1, length(?2)) = ?2 AND (v.deleted = 0 OR ?3)
            AND (NOT ?4 OR v.version = (SELECT MAX(w.version) FROM versions w
@@ -193,17 +183,7 @@ pub async fn list_versions(
     .bind(filter.limit)
     .bind(filter.offset)
     .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(ListedVersion {
-                subject: row.try_get("name")?,
-                context: row.try_get("context")?,
-                version: row.try_get("version")?,
-                schema_id: row.try_get("schema_id")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// Whether any subject (in `context`, or named `subject`, when given) has
