@@ -11,7 +11,9 @@ use crate::service::CompatibilityVerdict;
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(super) struct CompatibilityQuery {
+    #[serde(deserialize_with = "super::query::flag")]
     verbose: bool,
+    #[serde(deserialize_with = "super::query::optional_flag")]
     normalize: Option<bool>,
 }
 

@@ -6,6 +6,7 @@ mod compatibility;
 pub mod dto;
 pub mod error;
 mod meta;
+mod query;
 mod schemas;
 mod settings;
 mod subjects;
@@ -128,6 +129,7 @@ fn internal_error() -> Response {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct DeletedQuery {
+    #[serde(deserialize_with = "query::flag")]
     deleted: bool,
 }
 
@@ -135,5 +137,6 @@ struct DeletedQuery {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct NormalizeQuery {
+    #[serde(deserialize_with = "query::optional_flag")]
     normalize: Option<bool>,
 }

@@ -13,6 +13,7 @@ use crate::service::SchemaListing;
 #[serde(default, rename_all = "camelCase")]
 pub(super) struct ByIdQuery {
     subject: Option<String>,
+    #[serde(deserialize_with = "super::query::flag")]
     fetch_max_id: bool,
 }
 
@@ -20,6 +21,7 @@ pub(super) struct ByIdQuery {
 #[serde(default, rename_all = "camelCase")]
 pub(super) struct UsageQuery {
     subject: Option<String>,
+    #[serde(deserialize_with = "super::query::flag")]
     deleted: bool,
 }
 
@@ -27,7 +29,9 @@ pub(super) struct UsageQuery {
 #[serde(default, rename_all = "camelCase")]
 pub(super) struct ListQuery {
     subject_prefix: Option<String>,
+    #[serde(deserialize_with = "super::query::flag")]
     deleted: bool,
+    #[serde(deserialize_with = "super::query::flag")]
     latest_only: bool,
     offset: i64,
     limit: i64,

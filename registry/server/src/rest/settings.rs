@@ -11,12 +11,14 @@ use crate::service::ConfigUpdate;
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub(super) struct DefaultToGlobalQuery {
+    #[serde(deserialize_with = "super::query::flag")]
     default_to_global: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(super) struct ForceQuery {
+    #[serde(deserialize_with = "super::query::flag")]
     force: bool,
 }
 

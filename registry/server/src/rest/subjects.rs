@@ -12,7 +12,9 @@ use crate::service::SubjectListing;
 #[serde(default, rename_all = "camelCase")]
 pub(super) struct ListQuery {
     subject_prefix: Option<String>,
+    #[serde(deserialize_with = "super::query::flag")]
     deleted: bool,
+    #[serde(deserialize_with = "super::query::flag")]
     deleted_only: bool,
     offset: i64,
     limit: i64,
@@ -21,13 +23,16 @@ pub(super) struct ListQuery {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(super) struct LookupQuery {
+    #[serde(deserialize_with = "super::query::optional_flag")]
     normalize: Option<bool>,
+    #[serde(deserialize_with = "super::query::flag")]
     deleted: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(super) struct PermanentQuery {
+    #[serde(deserialize_with = "super::query::flag")]
     permanent: bool,
 }
 

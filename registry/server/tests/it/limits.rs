@@ -118,10 +118,6 @@ async fn bad_ids_and_query_parameters() {
             .await
             .assert_error(40403);
     }
-    server
-        .get("/subjects?deleted=maybe")
-        .await
-        .assert_error(400);
     server.get("/subjects?offset=ten").await.assert_error(400);
     server.stop().await;
 }
