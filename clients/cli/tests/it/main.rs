@@ -1,3 +1,5 @@
 //! Tests of the `herald` binary as a user runs it.
 
+mod confluent_python;
 mod serve;
+mod support;

@@ -1,48 +1,11 @@
 //! `herald serve`: settings from flags, environment and file; clean stop on SIGTERM.
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::Duration;
+use std::process::{Command, ExitStatus, Stdio};
 
 use serde_json::json;
 
-/// A port that was free a moment ago.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .expect("a free port")
-}
-
-fn herald() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
-    command.stdout(Stdio::null()).stderr(Stdio::null());
-    for (key, _) in std::env::vars().filter(|(key, _)| key.starts_with("HERALD_")) {
-        command.env_remove(key);
-    }
-    command
-}
-
-/// Waits until the registry on `port` answers `/healthz` (or the process exits).
-async fn wait_until_up(child: &mut Child, port: u16) -> reqwest::Client {
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if let Ok(response) = client
-            .get(format!("http://127.0.0.1:{port}/healthz"))
-            .send()
-            .await
-            && response.status().is_success()
-        {
-            return client;
-        }
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("herald exited early with {status}");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("herald did not come up on port {port}");
-}
+use crate::support::{free_port, herald, terminate, wait_until_up};
 
 /// Registers a schema, proving the server works end to end.
 async fn register(client: &reqwest::Client, port: u16) -> serde_json::Value {
@@ -57,19 +20,6 @@ async fn register(client: &reqwest::Client, port: u16) -> serde_json::Value {
         .json()
         .await
         .expect("JSON body")
-}
-
-/// Sends SIGTERM and waits for the process to exit.
-async fn terminate(mut child: Child) -> ExitStatus {
-    let pid = child.id().to_string();
-    let killed = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    tokio::task::spawn_blocking(move || child.wait().expect("child exits"))
-        .await
-        .expect("wait completes")
 }
 
 async fn run_and_register(mut command: Command, port: u16) -> ExitStatus {
