@@ -161,3 +161,50 @@ async fn references_of_non_named_types_are_invalid() {
     reply.assert_error(42201);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn transitive_references_resolve_within_the_depth_limit() {
+    let limits = herald_server::config::Limits {
+        max_reference_depth: 2,
+        ..Default::default()
+    };
+    let server = TestServer::start_with_limits(limits).await;
+    server.register_ok("money", MONEY).await;
+    let price = r#"{"type":"record","name":"Price","namespace":"com.acme","fields":[{"name":"amount","type":"com.acme.Money"}]}"#;
+    let price_ref = json!([{"name": "com.acme.Money", "subject": "money", "version": 1}]);
+    let reply = server
+        .post(
+            "/subjects/price/versions",
+            json!({"schema": price, "references": price_ref}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    // Order names only Price; Money comes in through Price's own reference.
+    let order = r#"{"type":"record","name":"Order","namespace":"com.acme","fields":[{"name":"price","type":"com.acme.Price"}]}"#;
+    let order_ref = json!([{"name": "com.acme.Price", "subject": "price", "version": 1}]);
+    let reply = server
+        .post(
+            "/subjects/order/versions",
+            json!({"schema": order, "references": order_ref.clone()}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    // One level more than the limit allows is refused.
+    let invoice = r#"{"type":"record","name":"Invoice","namespace":"com.acme","fields":[{"name":"order","type":"com.acme.Order"}]}"#;
+    let invoice_ref = json!([{"name": "com.acme.Order", "subject": "order", "version": 1}]);
+    let reply = server
+        .post(
+            "/subjects/invoice/versions",
+            json!({"schema": invoice, "references": invoice_ref}),
+        )
+        .await;
+    reply.assert_error(42201);
+    assert!(
+        reply.body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("deeper than the limit"),
+        "{reply:?}"
+    );
+    server.stop().await;
+}
