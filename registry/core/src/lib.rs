@@ -13,6 +13,7 @@ pub mod error;
 pub mod finding;
 pub mod limits;
 pub mod parsed;
+pub mod protobuf;
 pub mod reference;
 pub mod schema_type;
 

@@ -3,6 +3,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::avro::AvroSchema;
+use crate::protobuf::ProtobufSchema;
 use crate::{
     Direction, Finding, ParseLimits, ReferencedSchema, SchemaError, SchemaReference, SchemaType,
 };
@@ -12,6 +13,8 @@ use crate::{
 pub enum ParsedSchema {
     /// An Avro schema.
     Avro(AvroSchema),
+    /// A Protobuf schema.
+    Protobuf(ProtobufSchema),
 }
 
 impl ParsedSchema {
@@ -25,6 +28,9 @@ impl ParsedSchema {
     ) -> Result<Self, SchemaError> {
         match schema_type {
             SchemaType::Avro => AvroSchema::parse(text, references, limits).map(ParsedSchema::Avro),
+            SchemaType::Protobuf => {
+                ProtobufSchema::parse(text, references, limits).map(ParsedSchema::Protobuf)
+            }
             other => Err(SchemaError::UnsupportedType(other)),
         }
     }
@@ -33,6 +39,7 @@ impl ParsedSchema {
     pub fn schema_type(&self) -> SchemaType {
         match self {
             ParsedSchema::Avro(_) => SchemaType::Avro,
+            ParsedSchema::Protobuf(_) => SchemaType::Protobuf,
         }
     }
 
@@ -41,6 +48,7 @@ impl ParsedSchema {
     pub fn canonical(&self) -> &str {
         match self {
             ParsedSchema::Avro(schema) => schema.canonical(),
+            ParsedSchema::Protobuf(schema) => schema.canonical(),
         }
     }
 
@@ -49,6 +57,7 @@ impl ParsedSchema {
     pub fn formatted(&self) -> &str {
         match self {
             ParsedSchema::Avro(schema) => schema.formatted(),
+            ParsedSchema::Protobuf(schema) => schema.formatted(),
         }
     }
 
@@ -59,7 +68,24 @@ impl ParsedSchema {
             (ParsedSchema::Avro(new), ParsedSchema::Avro(old)) => {
                 new.compatibility_findings(old, direction)
             }
+            (ParsedSchema::Protobuf(new), ParsedSchema::Protobuf(old)) => {
+                new.compatibility_findings(old, direction)
+            }
+            (new, old) => vec![type_changed(old.schema_type(), new.schema_type())],
         }
+    }
+}
+
+/// The finding for a schema whose format changed: always incompatible.
+fn type_changed(old: SchemaType, new: SchemaType) -> Finding {
+    Finding {
+        rule: "SCHEMA_TYPE_CHANGED",
+        path: "/".to_owned(),
+        message: format!(
+            "Incompatible because of different schema type: the old schema is {old}, the new one {new}"
+        ),
+        detail: format!("{old} -> {new}"),
+        location: None,
     }
 }
 
@@ -132,16 +158,25 @@ mod tests {
 
     #[test]
     fn unsupported_types_are_refused_clearly() {
-        let err = ParsedSchema::parse(
-            SchemaType::Protobuf,
-            "syntax = \"proto3\";",
-            &[],
-            ParseLimits::default(),
-        )
-        .err();
-        assert_eq!(
-            err,
-            Some(SchemaError::UnsupportedType(SchemaType::Protobuf))
+        let err = ParsedSchema::parse(SchemaType::Json, "{}", &[], ParseLimits::default()).err();
+        assert_eq!(err, Some(SchemaError::UnsupportedType(SchemaType::Json)));
+    }
+
+    #[test]
+    fn a_different_schema_type_is_always_incompatible() {
+        let parse = |schema_type, text| {
+            ParsedSchema::parse(schema_type, text, &[], ParseLimits::default())
+                .unwrap_or_else(|e| panic!("{text}: {e}"))
+        };
+        let avro = parse(
+            SchemaType::Avro,
+            r#"{"type":"record","name":"M","fields":[]}"#,
         );
+        let proto = parse(SchemaType::Protobuf, "syntax = \"proto3\"; message M {}");
+        for direction in [Direction::Backward, Direction::Forward] {
+            let findings = proto.compatibility_findings(&avro, direction);
+            let rules: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+            assert_eq!(rules, vec!["SCHEMA_TYPE_CHANGED"]);
+        }
     }
 }

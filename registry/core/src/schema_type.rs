@@ -18,7 +18,7 @@ pub enum SchemaType {
 
 impl SchemaType {
     /// The formats this build can parse and check, as listed by `GET /schemas/types`.
-    pub const SUPPORTED: &'static [SchemaType] = &[SchemaType::Avro];
+    pub const SUPPORTED: &'static [SchemaType] = &[SchemaType::Protobuf, SchemaType::Avro];
 
     /// The API spelling: `AVRO`, `PROTOBUF` or `JSON`.
     pub fn as_str(self) -> &'static str {

@@ -10,7 +10,10 @@ async fn root_types_and_metadata() {
     let root = server.get("/").await;
     assert_eq!((root.status, root.body.clone()), (200, json!({})));
     assert_eq!(root.content_type, MEDIA_TYPE);
-    assert_eq!(server.get("/schemas/types").await.body, json!(["AVRO"]));
+    assert_eq!(
+        server.get("/schemas/types").await.body,
+        json!(["PROTOBUF", "AVRO"])
+    );
     let id = server.get("/v1/metadata/id").await;
     assert_eq!(id.status, 200);
     assert!(

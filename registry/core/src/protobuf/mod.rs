@@ -1,0 +1,211 @@
+//! Protocol Buffers: parsing with protox (no `protoc`), references and
+//! built-in imports, the canonical form, Confluent's message indexes, and
+//! Confluent's compatibility diff.
+
+pub mod confluent_diff;
+#[cfg(test)]
+mod confluent_diff_tests;
+pub mod message_index;
+#[cfg(test)]
+mod parse_tests;
+mod printer;
+mod sources;
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use prost::Message;
+use prost_reflect::{DescriptorPool, FileDescriptor};
+use protox::file::File;
+
+use crate::{Direction, Finding, ParseLimits, ReferencedSchema, SchemaError, SchemaType};
+
+pub use sources::is_builtin;
+
+/// The file name a schema's own text is compiled under.
+pub const SCHEMA_FILE: &str = "schema.proto";
+
+/// Where a file of the compiled set came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// The schema itself.
+    Schema,
+    /// A reference, by its name (the import path).
+    Reference(String),
+    /// A built-in file (well-known types, `confluent/*.proto`).
+    Builtin,
+}
+
+/// A parsed `.proto` schema with everything it imports linked in.
+#[derive(Debug)]
+pub struct ProtobufSchema {
+    file: FileDescriptor,
+    origins: HashMap<String, Origin>,
+    canonical: String,
+    formatted: String,
+}
+
+impl ProtobufSchema {
+    /// Parses `text` (a `.proto` file, or base64 of a serialized
+    /// `FileDescriptorProto`); `references` map import paths to the texts
+    /// of every transitive dependency.
+    pub fn parse(
+        text: &str,
+        references: &[ReferencedSchema],
+        limits: ParseLimits,
+    ) -> Result<Self, SchemaError> {
+        let mut files = HashMap::new();
+        let mut origins = HashMap::new();
+        for reference in references {
+            if reference.schema_type != SchemaType::Protobuf {
+                return Err(SchemaError::Invalid(format!(
+                    "reference '{}' is a {} schema; a Protobuf schema can only import Protobuf schemas",
+                    reference.name, reference.schema_type
+                )));
+            }
+            files.insert(
+                reference.name.clone(),
+                source_file(&reference.name, &reference.text)?,
+            );
+            origins.insert(
+                reference.name.clone(),
+                Origin::Reference(reference.name.clone()),
+            );
+        }
+        let serialized = decode_serialized(text);
+        let main_name = match &serialized {
+            Some(descriptor) if !descriptor.name().is_empty() => descriptor.name().to_owned(),
+            _ => SCHEMA_FILE.to_owned(),
+        };
+        let main = match serialized {
+            Some(descriptor) => File::from_file_descriptor_proto(descriptor),
+            None => File::from_source(&main_name, text).map_err(invalid)?,
+        };
+        files.insert(main_name.clone(), main);
+        origins.insert(main_name.clone(), Origin::Schema);
+        let mut compiler = protox::Compiler::with_file_resolver(sources::Sources::new(files));
+        compiler.include_imports(true).include_source_info(true);
+        compiler.open_file(&main_name).map_err(invalid)?;
+        let pool: DescriptorPool = compiler.descriptor_pool();
+        let file = pool
+            .get_file_by_name(&main_name)
+            .ok_or_else(|| SchemaError::Invalid(format!("{main_name} did not compile")))?;
+        check_depth(&file, limits)?;
+        for dependency in pool.files() {
+            origins
+                .entry(dependency.name().to_owned())
+                .or_insert(Origin::Builtin);
+        }
+        let canonical = printer::print(&file, true);
+        let formatted = if decode_serialized(text).is_some() {
+            printer::print(&file, false)
+        } else {
+            text.to_owned()
+        };
+        Ok(ProtobufSchema {
+            file,
+            origins,
+            canonical,
+            formatted,
+        })
+    }
+
+    /// The canonical text (see [`crate::ParsedSchema::canonical`]).
+    pub fn canonical(&self) -> &str {
+        &self.canonical
+    }
+
+    /// The schema as written (or, for a serialized descriptor, printed).
+    pub fn formatted(&self) -> &str {
+        &self.formatted
+    }
+
+    /// The compiled file.
+    pub fn file(&self) -> &FileDescriptor {
+        &self.file
+    }
+
+    /// Base64 of the serialized `FileDescriptorProto` (Confluent's
+    /// `format=serialized`), without source info.
+    pub fn serialized(&self) -> String {
+        let mut proto = self.file.file_descriptor_proto().clone();
+        proto.source_code_info = None;
+        BASE64.encode(proto.encode_to_vec())
+    }
+
+    /// The text with extension declarations left out (Confluent's
+    /// `format=ignore_extensions`).
+    pub fn without_extensions(&self) -> String {
+        printer::print_without_extensions(&self.file)
+    }
+
+    /// Findings that stop `self` (new) and `old` from reading each other's
+    /// data in `direction`, by Confluent's diff.
+    pub fn compatibility_findings(
+        &self,
+        old: &ProtobufSchema,
+        direction: Direction,
+    ) -> Vec<Finding> {
+        match direction {
+            Direction::Backward => confluent_diff::incompatibilities(old, self, ("old", "new")),
+            Direction::Forward => confluent_diff::incompatibilities(self, old, ("new", "old")),
+        }
+    }
+
+    pub(crate) fn origin(&self, file_name: &str) -> Origin {
+        self.origins
+            .get(file_name)
+            .cloned()
+            .unwrap_or(Origin::Builtin)
+    }
+}
+
+/// A dependency's text as a compiler file: `.proto` text or base64.
+fn source_file(name: &str, text: &str) -> Result<File, SchemaError> {
+    match decode_serialized(text) {
+        Some(mut descriptor) => {
+            descriptor.name = Some(name.to_owned());
+            Ok(File::from_file_descriptor_proto(descriptor))
+        }
+        None => File::from_source(name, text).map_err(invalid),
+    }
+}
+
+/// A base64 serialized `FileDescriptorProto`, if `text` is one. `.proto`
+/// text always has whitespace or `;`, which base64 never has.
+fn decode_serialized(text: &str) -> Option<prost_types::FileDescriptorProto> {
+    let text = text.trim();
+    if text.is_empty() || text.contains(|c: char| c.is_whitespace() || c == ';' || c == '{') {
+        return None;
+    }
+    let bytes = BASE64.decode(text).ok()?;
+    prost_types::FileDescriptorProto::decode(bytes.as_slice()).ok()
+}
+
+fn invalid(error: protox::Error) -> SchemaError {
+    SchemaError::Invalid(format!("{error:?}"))
+}
+
+/// Refuses messages nested deeper than the limit.
+fn check_depth(file: &FileDescriptor, limits: ParseLimits) -> Result<(), SchemaError> {
+    let deepest = file
+        .messages()
+        .map(|message| {
+            let mut depth = 0;
+            let mut stack = vec![(message, 1)];
+            while let Some((message, level)) = stack.pop() {
+                depth = depth.max(level);
+                stack.extend(message.child_messages().map(|child| (child, level + 1)));
+            }
+            depth
+        })
+        .max()
+        .unwrap_or(0);
+    if deepest > limits.max_depth {
+        return Err(SchemaError::TooDeep {
+            limit: limits.max_depth,
+        });
+    }
+    Ok(())
+}
