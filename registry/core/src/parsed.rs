@@ -61,6 +61,19 @@ impl ParsedSchema {
         }
     }
 
+    /// The schema in a named output format: `serialized` (base64
+    /// `FileDescriptorProto`) or `ignore_extensions` for Protobuf. `None`
+    /// when the format does not apply, and the stored text is served.
+    pub fn render(&self, format: &str) -> Option<String> {
+        match (self, format) {
+            (ParsedSchema::Protobuf(schema), "serialized") => Some(schema.serialized()),
+            (ParsedSchema::Protobuf(schema), "ignore_extensions") => {
+                Some(schema.without_extensions())
+            }
+            _ => None,
+        }
+    }
+
     /// Findings that stop `self` (the new schema) and `old` from reading each
     /// other's data in `direction`; empty when compatible.
     pub fn compatibility_findings(&self, old: &ParsedSchema, direction: Direction) -> Vec<Finding> {

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use prost::Message;
-use prost_reflect::{DescriptorPool, FileDescriptor};
+use prost_reflect::{DescriptorPool, DynamicMessage, FileDescriptor};
 use protox::file::File;
 
 use crate::{Direction, Finding, ParseLimits, ReferencedSchema, SchemaError, SchemaType};
@@ -74,14 +74,18 @@ impl ProtobufSchema {
             );
         }
         let serialized = decode_serialized(text);
-        let main_name = match &serialized {
-            Some(descriptor) if !descriptor.name().is_empty() => descriptor.name().to_owned(),
-            _ => SCHEMA_FILE.to_owned(),
+        let main = match &serialized {
+            Some(bytes) => {
+                let file = serialized_file(bytes.clone(), None)?;
+                if file.name().is_empty() {
+                    serialized_file(bytes.clone(), Some(SCHEMA_FILE))?
+                } else {
+                    file
+                }
+            }
+            None => File::from_source(SCHEMA_FILE, text).map_err(invalid)?,
         };
-        let main = match serialized {
-            Some(descriptor) => File::from_file_descriptor_proto(descriptor),
-            None => File::from_source(&main_name, text).map_err(invalid)?,
-        };
+        let main_name = main.name().to_owned();
         files.insert(main_name.clone(), main);
         origins.insert(main_name.clone(), Origin::Schema);
         let mut compiler = protox::Compiler::with_file_resolver(sources::Sources::new(files));
@@ -127,11 +131,17 @@ impl ProtobufSchema {
     }
 
     /// Base64 of the serialized `FileDescriptorProto` (Confluent's
-    /// `format=serialized`), without source info.
+    /// `format=serialized`): custom options kept, source info left out.
     pub fn serialized(&self) -> String {
-        let mut proto = self.file.file_descriptor_proto().clone();
-        proto.source_code_info = None;
-        BASE64.encode(proto.encode_to_vec())
+        let encoded = self.file.encode_to_vec();
+        let without_source_info = DescriptorPool::global()
+            .get_message_by_name("google.protobuf.FileDescriptorProto")
+            .and_then(|descriptor| DynamicMessage::decode(descriptor, encoded.as_slice()).ok())
+            .map(|mut proto| {
+                proto.clear_field_by_name("source_code_info");
+                proto.encode_to_vec()
+            });
+        BASE64.encode(without_source_info.unwrap_or(encoded))
     }
 
     /// The text with extension declarations left out (Confluent's
@@ -161,26 +171,40 @@ impl ProtobufSchema {
     }
 }
 
-/// A dependency's text as a compiler file: `.proto` text or base64.
+/// A dependency's text as a compiler file named `name`: `.proto` text or base64.
 fn source_file(name: &str, text: &str) -> Result<File, SchemaError> {
     match decode_serialized(text) {
-        Some(mut descriptor) => {
-            descriptor.name = Some(name.to_owned());
-            Ok(File::from_file_descriptor_proto(descriptor))
-        }
+        Some(bytes) => serialized_file(bytes, Some(name)),
         None => File::from_source(name, text).map_err(invalid),
     }
 }
 
-/// A base64 serialized `FileDescriptorProto`, if `text` is one. `.proto`
-/// text always has whitespace or `;`, which base64 never has.
-fn decode_serialized(text: &str) -> Option<prost_types::FileDescriptorProto> {
+/// A compiler file from a serialized `FileDescriptorProto`, keeping its
+/// custom options; `name` replaces the file's own name (a repeated
+/// singular field takes its last value, so appending one is enough).
+fn serialized_file(mut bytes: Vec<u8>, name: Option<&str>) -> Result<File, SchemaError> {
+    if let Some(name) = name {
+        let renamed = prost_types::FileDescriptorProto {
+            name: Some(name.to_owned()),
+            ..Default::default()
+        };
+        bytes.extend(renamed.encode_to_vec());
+    }
+    File::decode_file_descriptor_proto(bytes.as_slice())
+        .map_err(|e| SchemaError::Invalid(format!("not a serialized FileDescriptorProto: {e}")))
+}
+
+/// The bytes of a base64 serialized `FileDescriptorProto`, if `text` is
+/// one. `.proto` text always has whitespace or `;`, which base64 never has.
+fn decode_serialized(text: &str) -> Option<Vec<u8>> {
     let text = text.trim();
     if text.is_empty() || text.contains(|c: char| c.is_whitespace() || c == ';' || c == '{') {
         return None;
     }
     let bytes = BASE64.decode(text).ok()?;
-    prost_types::FileDescriptorProto::decode(bytes.as_slice()).ok()
+    prost_types::FileDescriptorProto::decode(bytes.as_slice())
+        .ok()
+        .map(|_| bytes)
 }
 
 fn invalid(error: protox::Error) -> SchemaError {

@@ -59,11 +59,12 @@ pub struct SchemaById {
 }
 
 impl SchemaById {
-    /// The response for `row`, with `maxId` when asked.
-    pub fn new(row: &SchemaRow, max_id: Option<i64>) -> SchemaById {
+    /// The response for `row` with its text in the requested format, and
+    /// `maxId` when asked.
+    pub fn new(row: &SchemaRow, schema: String, max_id: Option<i64>) -> SchemaById {
         SchemaById {
             schema_type: type_field(row),
-            schema: row.text.clone(),
+            schema,
             references: row.references.clone(),
             guid: row.guid.clone(),
             max_id,
@@ -89,13 +90,20 @@ pub struct VersionBody {
 
 impl From<&SubjectVersion> for VersionBody {
     fn from(found: &SubjectVersion) -> Self {
+        VersionBody::new(found, found.schema.text.clone())
+    }
+}
+
+impl VersionBody {
+    /// The response for `found` with its text in the requested format.
+    pub fn new(found: &SubjectVersion, schema: String) -> Self {
         VersionBody {
             subject: found.subject.clone(),
             version: found.version,
             id: found.schema.id,
             guid: found.schema.guid.clone(),
             schema_type: type_field(&found.schema),
-            schema: found.schema.text.clone(),
+            schema,
             references: found.schema.references.clone(),
         }
     }

@@ -8,11 +8,13 @@ use super::dto::{SchemaById, SubjectVersionRef, VersionBody};
 use super::error::ApiError;
 use crate::service::SchemaListing;
 
-/// `format` is accepted and ignored: Avro has only the default format.
+/// `format`: `serialized` or `ignore_extensions` for Protobuf; other
+/// values (and every value for Avro) serve the stored text.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub(super) struct ByIdQuery {
     subject: Option<String>,
+    format: Option<String>,
     #[serde(deserialize_with = "super::query::flag")]
     fetch_max_id: bool,
 }
@@ -49,7 +51,8 @@ pub(super) async fn by_id(
         true => Some(state.0.max_schema_id(subject).await?),
         false => None,
     };
-    Ok(ApiJson(SchemaById::new(&row, max_id)))
+    let text = state.0.schema_text(&row, query.format.as_deref()).await?;
+    Ok(ApiJson(SchemaById::new(&row, text, max_id)))
 }
 
 /// `GET /schemas/ids/{id}/schema`: the raw schema text.
@@ -58,13 +61,9 @@ pub(super) async fn raw_by_id(
     ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<ByIdQuery>,
 ) -> Result<RawSchema, ApiError> {
+    let row = state.0.schema_by_id(&id, query.subject.as_deref()).await?;
     Ok(RawSchema(
-        state
-            .0
-            .schema_by_id(&id, query.subject.as_deref())
-            .await?
-            .text
-            .clone(),
+        state.0.schema_text(&row, query.format.as_deref()).await?,
     ))
 }
 
@@ -73,10 +72,8 @@ pub(super) async fn by_guid(
     state: State,
     ApiPath(guid): ApiPath<String>,
 ) -> Result<ApiJson<SchemaById>, ApiError> {
-    Ok(ApiJson(SchemaById::new(
-        &*state.0.schema_by_guid(&guid).await?,
-        None,
-    )))
+    let row = state.0.schema_by_guid(&guid).await?;
+    Ok(ApiJson(SchemaById::new(&row, row.text.clone(), None)))
 }
 
 /// `GET /schemas/ids/{id}/subjects`.

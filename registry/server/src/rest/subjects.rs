@@ -29,6 +29,15 @@ pub(super) struct LookupQuery {
     deleted: bool,
 }
 
+/// `deleted`, and `format` as for `GET /schemas/ids/{id}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct VersionQuery {
+    #[serde(deserialize_with = "super::query::flag")]
+    deleted: bool,
+    format: Option<String>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(super) struct PermanentQuery {
@@ -108,20 +117,29 @@ pub(super) async fn register(
 pub(super) async fn version(
     state: State,
     ApiPath((subject, version)): ApiPath<(String, String)>,
-    ApiQuery(query): ApiQuery<DeletedQuery>,
+    ApiQuery(query): ApiQuery<VersionQuery>,
 ) -> Result<ApiJson<VersionBody>, ApiError> {
     let found = state.0.version(&subject, &version, query.deleted).await?;
-    Ok(ApiJson(VersionBody::from(&found)))
+    let text = state
+        .0
+        .schema_text(&found.schema, query.format.as_deref())
+        .await?;
+    Ok(ApiJson(VersionBody::new(&found, text)))
 }
 
 /// `GET /subjects/{subject}/versions/{version}/schema`: the raw text.
 pub(super) async fn raw_version(
     state: State,
     ApiPath((subject, version)): ApiPath<(String, String)>,
-    ApiQuery(query): ApiQuery<DeletedQuery>,
+    ApiQuery(query): ApiQuery<VersionQuery>,
 ) -> Result<RawSchema, ApiError> {
     let found = state.0.version(&subject, &version, query.deleted).await?;
-    Ok(RawSchema(found.schema.text.clone()))
+    Ok(RawSchema(
+        state
+            .0
+            .schema_text(&found.schema, query.format.as_deref())
+            .await?,
+    ))
 }
 
 /// `GET /subjects/{subject}/versions/{version}/referencedby`.

@@ -97,6 +97,21 @@ impl Registry {
             .ok_or_else(|| ServiceError::SchemaIdNotFound(id.to_owned()))
     }
 
+    /// The text of `row` in `format` (Confluent's `format` parameter): the
+    /// stored text unless the format applies to the schema's type.
+    pub async fn schema_text(
+        &self,
+        row: &SchemaRow,
+        format: Option<&str>,
+    ) -> ServiceResult<String> {
+        let Some(format) = format.filter(|f| !f.is_empty() && *f != "default") else {
+            return Ok(row.text.clone());
+        };
+        let mut conn = self.store.read().await?;
+        let parsed = self.parsed_schema(&mut conn, row).await?;
+        Ok(parsed.render(format).unwrap_or_else(|| row.text.clone()))
+    }
+
     /// The highest schema id of the context of `subject` (for `fetchMaxId`).
     pub async fn max_schema_id(&self, subject: Option<&str>) -> ServiceResult<i64> {
         let context = context_of(subject)?;

@@ -10,6 +10,7 @@ mod limits;
 mod listing;
 mod lookup;
 mod meta;
+mod protobuf;
 mod references;
 mod register;
 mod support;

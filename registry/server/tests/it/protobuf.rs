@@ -1,0 +1,238 @@
+//! Protobuf schemas over HTTP: registration, dedup, lookup, compatibility,
+//! references, well-known imports, and the `serialized` format.
+
+use serde_json::{Value, json};
+
+use crate::support::{Reply, TestServer, record};
+
+const ORDER: &str = r#"syntax = "proto3";
+package shop;
+
+message Order {
+  string id = 1;
+  int64 cents = 2;
+}
+"#;
+
+const ORDER_RESPELLED: &str =
+    "syntax=\"proto3\"; package shop; message Order { int64 cents = 2; string id = 1; }";
+
+async fn register_proto(
+    server: &TestServer,
+    subject: &str,
+    schema: &str,
+    references: Value,
+) -> Reply {
+    let body = json!({"schemaType": "PROTOBUF", "schema": schema, "references": references});
+    server
+        .post(&format!("/subjects/{subject}/versions"), body)
+        .await
+}
+
+#[tokio::test]
+async fn protobuf_registers_dedups_and_looks_up() {
+    let server = TestServer::start().await;
+    let reply = register_proto(&server, "orders", ORDER, json!([])).await;
+    assert_eq!((reply.status, reply.id()), (200, 1), "{reply:?}");
+    assert_eq!(reply.body["schemaType"], "PROTOBUF");
+    let by_id = server.get("/schemas/ids/1").await;
+    assert_eq!(by_id.body["schemaType"], "PROTOBUF");
+    assert_eq!(by_id.body["schema"], ORDER);
+    // Written differently: the same id under another subject, and lookup finds it.
+    assert_eq!(
+        register_proto(&server, "orders-copy", ORDER_RESPELLED, json!([]))
+            .await
+            .id(),
+        1
+    );
+    let found = server
+        .post(
+            "/subjects/orders",
+            json!({"schemaType": "PROTOBUF", "schema": ORDER_RESPELLED}),
+        )
+        .await;
+    assert_eq!(
+        (found.status, found.body["version"].as_i64()),
+        (200, Some(1)),
+        "{found:?}"
+    );
+    assert_eq!(
+        server.get("/schemas/types").await.body,
+        json!(["PROTOBUF", "AVRO"])
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn protobuf_compatibility_uses_confluents_diff() {
+    let server = TestServer::start().await;
+    register_proto(&server, "orders", ORDER, json!([])).await;
+    let retyped = ORDER.replace("int64 cents = 2;", "string cents = 2;");
+    let reply = register_proto(&server, "orders", &retyped, json!([])).await;
+    reply.assert_error(40901);
+    let message = reply.body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("FIELD_SCALAR_KIND_CHANGED #/Order/2"),
+        "{message}"
+    );
+    let verbose = server
+        .post(
+            "/compatibility/subjects/orders/versions/latest?verbose=true",
+            json!({"schemaType": "PROTOBUF", "schema": retyped}),
+        )
+        .await;
+    assert_eq!(verbose.body["is_compatible"], false);
+    assert!(
+        verbose.body["messages"][0]
+            .as_str()
+            .unwrap_or_default()
+            .contains("FIELD_SCALAR_KIND_CHANGED")
+    );
+    // Adding a field and widening int64 to uint64 are compatible.
+    let evolved = ORDER.replace("int64 cents = 2;", "uint64 cents = 2;\n  string note = 3;");
+    let reply = register_proto(&server, "orders", &evolved, json!([])).await;
+    assert_eq!(
+        (reply.status, reply.body["version"].as_i64()),
+        (200, Some(2)),
+        "{reply:?}"
+    );
+    // A subject's type cannot change.
+    server
+        .register_ok(
+            "mixed",
+            &record("Order", r#"{"name":"id","type":"string"}"#),
+        )
+        .await;
+    register_proto(&server, "mixed", ORDER, json!([]))
+        .await
+        .assert_error(40901);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn protobuf_references_and_well_known_imports() {
+    let server = TestServer::start().await;
+    let money = "syntax = \"proto3\";\npackage money;\nmessage Money { int64 cents = 1; string currency = 2; }\n";
+    assert_eq!(
+        register_proto(&server, "money", money, json!([]))
+            .await
+            .id(),
+        1
+    );
+    let order = r#"syntax = "proto3";
+package shop;
+import "money/money.proto";
+import "google/protobuf/timestamp.proto";
+import "confluent/meta.proto";
+import "confluent/type/decimal.proto";
+message Order {
+  money.Money total = 1 [(confluent.field_meta).doc = "what the customer pays"];
+  google.protobuf.Timestamp placed_at = 2;
+  confluent.type.Decimal tax = 3;
+}
+"#;
+    let references = json!([{"name": "money/money.proto", "subject": "money", "version": 1}]);
+    let reply = register_proto(&server, "orders", order, references.clone()).await;
+    assert_eq!((reply.status, reply.id()), (200, 2), "{reply:?}");
+    assert_eq!(
+        server.get("/schemas/ids/2").await.body["references"],
+        references
+    );
+    assert_eq!(
+        server
+            .get("/subjects/money/versions/1/referencedby")
+            .await
+            .body,
+        json!([2])
+    );
+    server
+        .delete("/subjects/money/versions/1")
+        .await
+        .assert_error(42206);
+    // Without the reference the import cannot be resolved.
+    let missing = register_proto(&server, "orders2", order, json!([])).await;
+    missing.assert_error(42201);
+    assert!(
+        missing.body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("money/money.proto"),
+        "{missing:?}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn serialized_and_ignore_extensions_formats() {
+    let server = TestServer::start().await;
+    let with_extension = r#"syntax = "proto3";
+package ext;
+import "google/protobuf/descriptor.proto";
+extend google.protobuf.FieldOptions { string note = 50001; }
+message M { int32 a = 1 [(note) = "x"]; }
+"#;
+    assert_eq!(
+        register_proto(&server, "ext", with_extension, json!([]))
+            .await
+            .id(),
+        1
+    );
+    let serialized = server.get("/schemas/ids/1?format=serialized").await.body["schema"].clone();
+    let serialized = serialized.as_str().unwrap_or_default().to_owned();
+    assert!(
+        !serialized.is_empty() && !serialized.contains(' ') && !serialized.contains(';'),
+        "{serialized}"
+    );
+    let by_version = server
+        .get("/subjects/ext/versions/1?format=serialized")
+        .await;
+    assert_eq!(by_version.body["schema"], serialized.as_str());
+    // Registering the serialized form is the same content: the same id.
+    assert_eq!(
+        register_proto(&server, "ext-copy", &serialized, json!([]))
+            .await
+            .id(),
+        1
+    );
+    let stripped = server
+        .get("/schemas/ids/1?format=ignore_extensions")
+        .await
+        .body["schema"]
+        .clone();
+    let stripped = stripped.as_str().unwrap_or_default();
+    assert!(
+        !stripped.contains("extend") && !stripped.contains("(.ext.note)"),
+        "{stripped}"
+    );
+    assert!(stripped.contains("int32 a = 1;"), "{stripped}");
+    // Avro ignores formats.
+    server
+        .register_ok("avro", &record("A", r#"{"name":"a","type":"int"}"#))
+        .await;
+    assert_eq!(
+        server.get("/schemas/ids/2?format=serialized").await.body["schema"],
+        record("A", r#"{"name":"a","type":"int"}"#)
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn invalid_protobuf_is_42201_with_the_position() {
+    let server = TestServer::start().await;
+    let reply = register_proto(
+        &server,
+        "bad",
+        "syntax = \"proto3\";\nmessage M {\n  int32 a = ;\n}\n",
+        json!([]),
+    )
+    .await;
+    reply.assert_error(42201);
+    assert!(
+        reply.body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("schema.proto:3:"),
+        "{reply:?}"
+    );
+    server.stop().await;
+}
