@@ -14,7 +14,9 @@ import traceback
 from confluent_kafka.schema_registry import Schema, SchemaReference, SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.schema_registry.error import SchemaRegistryError
+from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer, ProtobufSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory, timestamp_pb2
 
 ORDER_V1 = {
     "type": "record",
@@ -39,6 +41,38 @@ INVOICE = {
     "namespace": "com.acme",
     "fields": [{"name": "total", "type": "com.acme.Money"}],
 }
+
+
+def protobuf_classes():
+    """Order (importing shop/money.proto and a well-known type) and Money, built from descriptors."""
+    field = descriptor_pb2.FieldDescriptorProto
+    pool = descriptor_pool.DescriptorPool()
+    pool.AddSerializedFile(timestamp_pb2.DESCRIPTOR.serialized_pb)
+    money = descriptor_pb2.FileDescriptorProto(name="shop/money.proto", package="shop", syntax="proto3")
+    money_type = money.message_type.add(name="Money")
+    money_type.field.add(name="cents", number=1, type=field.TYPE_INT64, label=field.LABEL_OPTIONAL)
+    pool.AddSerializedFile(money.SerializeToString())
+    order = descriptor_pb2.FileDescriptorProto(
+        name="shop/order.proto",
+        package="shop",
+        syntax="proto3",
+        dependency=["shop/money.proto", "google/protobuf/timestamp.proto"],
+    )
+    order_type = order.message_type.add(name="Order")
+    order_type.field.add(name="id", number=1, type=field.TYPE_STRING, label=field.LABEL_OPTIONAL)
+    order_type.field.add(
+        name="total", number=2, type=field.TYPE_MESSAGE, type_name=".shop.Money", label=field.LABEL_OPTIONAL
+    )
+    order_type.field.add(
+        name="placed_at",
+        number=3,
+        type=field.TYPE_MESSAGE,
+        type_name=".google.protobuf.Timestamp",
+        label=field.LABEL_OPTIONAL,
+    )
+    pool.AddSerializedFile(order.SerializeToString())
+    find = lambda name: message_factory.GetMessageClass(pool.FindMessageTypeByName(name))  # noqa: E731
+    return find("shop.Order"), find("shop.Money")
 
 
 def avro(schema, references=None):
@@ -150,6 +184,24 @@ def main(url):
         schema_id = int.from_bytes(payload[1:5], "big")
         assert json.loads(fresh().get_schema(schema_id).schema_str) == ORDER_V2
         assert deserializer(payload, context) == order
+
+    @check("Protobuf serializer registers descriptors, deserializer reads format=serialized")
+    def _():
+        order_class, money_class = protobuf_classes()
+        serializer = ProtobufSerializer(order_class, client, {"use.deprecated.format": False})
+        context = SerializationContext("orders-pb", MessageField.VALUE)
+        order = order_class(id="o-1", total=money_class(cents=1250))
+        order.placed_at.seconds = 1_700_000_000
+        payload = serializer(order, context)
+        assert payload[0] == 0 and payload[5] == 0, payload[:6]
+        latest = fresh().get_latest_version("orders-pb-value")
+        assert latest.schema.schema_type == "PROTOBUF", latest
+        assert [(r.name, r.subject) for r in latest.schema.references] == [("shop/money.proto", "shop/money.proto")]
+        assert "message Order" in latest.schema.schema_str, latest.schema.schema_str
+        deserializer = ProtobufDeserializer(order_class, {"use.deprecated.format": False}, fresh())
+        assert deserializer(payload, context) == order
+        # The same descriptor registered again is idempotent.
+        assert ProtobufSerializer(order_class, fresh(), {"use.deprecated.format": False})(order, context) == payload
 
     @check("mode")
     def _():
