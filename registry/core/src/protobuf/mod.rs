@@ -2,6 +2,7 @@
 //! built-in imports, the canonical form, Confluent's message indexes, and
 //! Confluent's compatibility diff.
 
+pub mod buf;
 pub mod confluent_diff;
 #[cfg(test)]
 mod confluent_diff_tests;

@@ -22,13 +22,13 @@ pub fn is_builtin(name: &str) -> bool {
 
 /// Resolves imports for the compiler: given files first (the schema and
 /// its references), then the built-in ones.
-pub(super) struct Sources {
+pub(crate) struct Sources {
     files: HashMap<String, File>,
     google: GoogleFileResolver,
 }
 
 impl Sources {
-    pub(super) fn new(files: HashMap<String, File>) -> Sources {
+    pub(crate) fn new(files: HashMap<String, File>) -> Sources {
         Sources {
             files,
             google: GoogleFileResolver::new(),

@@ -1,0 +1,77 @@
+//! A module: every `.proto` file of a tree, compiled together, by path.
+
+use std::collections::{BTreeMap, HashMap};
+
+use prost_reflect::FileDescriptor;
+use protox::file::File;
+
+use super::Span;
+use crate::SchemaError;
+use crate::protobuf::sources::Sources;
+
+/// The compiled files of one tree, by their path within the module root.
+#[derive(Debug)]
+pub struct Module {
+    files: BTreeMap<String, FileDescriptor>,
+}
+
+impl Module {
+    /// Compiles `sources` (path within the module -> `.proto` text). Imports
+    /// resolve within the module, then to the built-in files.
+    pub fn compile(sources: &BTreeMap<String, String>) -> Result<Module, SchemaError> {
+        let mut files = HashMap::new();
+        for (path, text) in sources {
+            let file = File::from_source(path, text)
+                .map_err(|e| SchemaError::Invalid(format!("{e:?}")))?;
+            files.insert(path.clone(), file);
+        }
+        let mut compiler = protox::Compiler::with_file_resolver(Sources::new(files));
+        compiler.include_imports(true).include_source_info(true);
+        for path in sources.keys() {
+            compiler
+                .open_file(path)
+                .map_err(|e| SchemaError::Invalid(format!("{e:?}")))?;
+        }
+        let pool = compiler.descriptor_pool();
+        let files = sources
+            .keys()
+            .filter_map(|path| pool.get_file_by_name(path).map(|file| (path.clone(), file)))
+            .collect();
+        Ok(Module { files })
+    }
+
+    /// The module's own files (not imported built-ins), by path.
+    pub fn files(&self) -> &BTreeMap<String, FileDescriptor> {
+        &self.files
+    }
+
+    /// The span of the element at `source_path` in `file`, if recorded.
+    pub fn span(&self, file: &str, source_path: &[i32]) -> Option<Span> {
+        let info = self
+            .files
+            .get(file)?
+            .file_descriptor_proto()
+            .source_code_info
+            .as_ref()?;
+        let location = info
+            .location
+            .iter()
+            .find(|location| location.path == source_path)?;
+        let to_u32 = |value: i32| u32::try_from(value).unwrap_or(0) + 1;
+        match location.span[..] {
+            [line, start, end] => Some(Span {
+                start_line: to_u32(line),
+                start_col: to_u32(start),
+                end_line: to_u32(line),
+                end_col: to_u32(end),
+            }),
+            [start_line, start_col, end_line, end_col] => Some(Span {
+                start_line: to_u32(start_line),
+                start_col: to_u32(start_col),
+                end_line: to_u32(end_line),
+                end_col: to_u32(end_col),
+            }),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Integration tests of herald-core against external test data.
+
+mod buf_breaking;
