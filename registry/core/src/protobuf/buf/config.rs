@@ -50,9 +50,13 @@ impl BreakingConfig {
     /// minus `except`.
     pub fn rules(&self) -> Vec<&'static Rule> {
         let selected = |names: &[String], rule: &Rule| {
-            names
-                .iter()
-                .any(|name| rule.id == name || rule.categories.iter().any(|c| c.as_str() == name))
+            names.iter().any(|name| {
+                rule.id == name
+                    || rule.categories.iter().any(|c| c.as_str() == name)
+                    || DEPRECATED
+                        .iter()
+                        .any(|(old, new)| old == name && new.contains(&rule.id))
+            })
         };
         let use_ = if self.use_.is_empty() {
             vec!["FILE".to_owned()]
@@ -99,6 +103,19 @@ impl BreakingConfig {
             })
     }
 }
+
+/// Deprecated rule IDs and the rules that replaced them.
+const DEPRECATED: &[(&str, &[&str])] = &[
+    ("FIELD_SAME_CTYPE", &["FIELD_SAME_CPP_STRING_TYPE"]),
+    (
+        "FIELD_SAME_LABEL",
+        &[
+            "FIELD_SAME_CARDINALITY",
+            "FIELD_WIRE_COMPATIBLE_CARDINALITY",
+            "FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY",
+        ],
+    ),
+];
 
 /// Whether a package's last component is an unstable version such as
 /// `v1alpha1`, `v2beta3`, `v1test` or `v1p1alpha2`.

@@ -13,6 +13,7 @@ use crate::protobuf::sources::Sources;
 #[derive(Debug)]
 pub struct Module {
     files: BTreeMap<String, FileDescriptor>,
+    sources: BTreeMap<String, String>,
 }
 
 impl Module {
@@ -37,12 +38,33 @@ impl Module {
             .keys()
             .filter_map(|path| pool.get_file_by_name(path).map(|file| (path.clone(), file)))
             .collect();
-        Ok(Module { files })
+        Ok(Module {
+            files,
+            sources: sources.clone(),
+        })
     }
 
     /// The module's own files (not imported built-ins), by path.
     pub fn files(&self) -> &BTreeMap<String, FileDescriptor> {
         &self.files
+    }
+
+    /// `span` started earlier, at `keyword`, when the keyword is the last
+    /// one before the span on its line.
+    pub fn widen(&self, file: &str, span: Span, keyword: &str) -> Span {
+        let line = self.sources.get(file).and_then(|text| {
+            text.lines()
+                .nth(usize::try_from(span.start_line).unwrap_or(1) - 1)
+        });
+        let before =
+            line.and_then(|line| line.get(..usize::try_from(span.start_col).unwrap_or(1) - 1));
+        match before.and_then(|before| before.rfind(keyword)) {
+            Some(index) => Span {
+                start_col: u32::try_from(index).unwrap_or(0) + 1,
+                ..span
+            },
+            None => span,
+        }
     }
 
     /// The span of the element at `source_path` in `file`, if recorded.

@@ -5,13 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use prost_reflect::{EnumDescriptor, FileDescriptor, MessageDescriptor};
 
 use super::{
-    Finding, Pair, enum_pairs, file_pairs, message_pairs, nested_enums, nested_messages,
-    service_pairs,
+    Finding, Pair, enum_pairs, file_pairs, message_pairs, nested_enums, nested_extensions,
+    nested_messages, service_pairs,
 };
 
 /// Where buf reports an element deleted from `file`: on the closest
 /// enclosing message that still exists, else on the file as a whole.
-fn deleted_from(file: &FileDescriptor, nested_name: &str, message: String) -> Finding {
+pub(super) fn deleted_from(file: &FileDescriptor, nested_name: &str, message: String) -> Finding {
     let messages = nested_messages(file);
     let parts: Vec<&str> = nested_name.split('.').collect();
     (1..parts.len())
@@ -52,6 +52,23 @@ pub(super) fn message_no_delete(pair: &Pair<'_>, out: &mut Vec<Finding>) {
                 current,
                 name,
                 format!("Previously present message \"{name}\" was deleted from file."),
+            ));
+        }
+    }
+}
+
+/// EXTENSION_NO_DELETE.
+pub(super) fn extension_no_delete(pair: &Pair<'_>, out: &mut Vec<Finding>) {
+    for (previous, current) in file_pairs(pair) {
+        let remaining = nested_extensions(current);
+        for name in nested_extensions(previous)
+            .keys()
+            .filter(|name| !remaining.contains_key(*name))
+        {
+            out.push(deleted_from(
+                current,
+                name,
+                format!("Previously present extension \"{name}\" was deleted from file."),
             ));
         }
     }

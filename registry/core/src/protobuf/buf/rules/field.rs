@@ -8,13 +8,29 @@ use prost_reflect::{ExtensionDescriptor, FieldDescriptor, FileDescriptor, Kind};
 use super::{Finding, Pair, message_pairs, nested_messages};
 use crate::protobuf::buf::Module;
 
-/// `FieldDescriptorProto` field numbers of `name`, `type` and `type_name`.
+/// `FieldDescriptorProto` field numbers of `name`, `type`, `type_name`,
+/// `options` and `json_name`; `FieldOptions` numbers of `ctype`, `jstype`.
 const NAME: i32 = 1;
 const TYPE: i32 = 5;
 const TYPE_NAME: i32 = 6;
+const OPTIONS: i32 = 8;
+const JSON_NAME: i32 = 10;
+const CTYPE: i32 = 1;
+const JSTYPE: i32 = 6;
+/// `DescriptorProto.options`, `EnumValueDescriptorProto.number`,
+/// `MessageOptions.no_standard_descriptor_accessor`.
+const MESSAGE_OPTIONS: i32 = 7;
+const ENUM_VALUE_NUMBER: i32 = 2;
+const NO_STANDARD_DESCRIPTOR_ACCESSOR: i32 = 2;
 
 /// What the field rules need of a message field or an extension.
 struct FieldView {
+    proto: prost_types::FieldDescriptorProto,
+    json_name: String,
+    /// The enclosing oneof, synthetic ones (proto3 `optional`) excluded.
+    oneof: Option<String>,
+    in_map_entry: bool,
+    is_extension: bool,
     name: String,
     number: u32,
     container: String,
@@ -27,6 +43,14 @@ struct FieldView {
 impl FieldView {
     fn of_field(field: &FieldDescriptor) -> FieldView {
         FieldView {
+            proto: field.field_descriptor_proto().clone(),
+            json_name: field.json_name().to_owned(),
+            oneof: field
+                .containing_oneof()
+                .filter(|o| !o.is_synthetic())
+                .map(|o| o.name().to_owned()),
+            in_map_entry: field.parent_message().is_map_entry(),
+            is_extension: false,
             name: field.name().to_owned(),
             number: field.number(),
             container: field.parent_message().name().to_owned(),
@@ -39,6 +63,11 @@ impl FieldView {
 
     fn of_extension(extension: &ExtensionDescriptor) -> FieldView {
         FieldView {
+            proto: extension.field_descriptor_proto().clone(),
+            json_name: extension.json_name().to_owned(),
+            oneof: None,
+            in_map_entry: false,
+            is_extension: true,
             name: extension.full_name().to_owned(),
             number: extension.number(),
             container: extension.containing_message().full_name().to_owned(),
@@ -50,9 +79,22 @@ impl FieldView {
     }
 
     fn at(&self, element: i32, message: String) -> Finding {
+        self.at_option(&[element], message)
+    }
+
+    /// On the element at `suffix` below the field, else on the field.
+    fn at_option(&self, suffix: &[i32], message: String) -> Finding {
         let mut path = self.path.clone();
-        path.push(element);
-        Finding::at(&self.file, &path, message)
+        path.extend_from_slice(suffix);
+        Finding::at_first(&self.file, vec![path, self.path.clone()], message)
+    }
+
+    fn on_field(&self, message: String) -> Finding {
+        Finding::at(&self.file, &self.path, message)
+    }
+
+    fn options(&self) -> prost_types::FieldOptions {
+        self.proto.options.clone().unwrap_or_default()
     }
 
     fn description(&self) -> String {
@@ -180,6 +222,192 @@ pub(super) fn same_type(pair: &Pair<'_>, out: &mut Vec<Finding>) {
                 current.type_name().unwrap_or_default()
             );
             out.push(current.at(TYPE_NAME, message));
+        }
+    }
+}
+
+/// FIELD_SAME_JSON_NAME (extensions have no JSON name of their own).
+pub(super) fn same_json_name(pair: &Pair<'_>, out: &mut Vec<Finding>) {
+    for (previous, current) in field_pairs(pair)
+        .into_iter()
+        .filter(|(p, _)| !p.is_extension)
+    {
+        if previous.json_name != current.json_name {
+            let message = format!(
+                "{} changed option \"json_name\" from \"{}\" to \"{}\".",
+                current.description(),
+                previous.json_name,
+                current.json_name
+            );
+            let mut finding = current.at_option(&[JSON_NAME], message);
+            finding.widen_to = Some("json_name");
+            out.push(finding);
+        }
+    }
+}
+
+/// FIELD_SAME_ONEOF: in the same oneof, or out of oneofs, in both versions.
+pub(super) fn same_oneof(pair: &Pair<'_>, out: &mut Vec<Finding>) {
+    for (previous, current) in field_pairs(pair)
+        .into_iter()
+        .filter(|(p, _)| !p.is_extension)
+    {
+        let message = match (&previous.oneof, &current.oneof) {
+            (Some(before), Some(after)) if before != after => {
+                format!(
+                    "{} moved from oneof \"{before}\" to oneof \"{after}\".",
+                    current.description()
+                )
+            }
+            (Some(_), None) => format!(
+                "{} moved from inside to outside a oneof.",
+                current.description()
+            ),
+            (None, Some(_)) => format!(
+                "{} moved from outside to inside a oneof.",
+                current.description()
+            ),
+            _ => continue,
+        };
+        out.push(current.on_field(message));
+    }
+}
+
+fn is_64_bit_integer(kind: &Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Int64 | Kind::Sint64 | Kind::Uint64 | Kind::Fixed64 | Kind::Sfixed64
+    )
+}
+
+/// FIELD_SAME_JSTYPE (64-bit integer fields only).
+pub(super) fn same_jstype(pair: &Pair<'_>, out: &mut Vec<Finding>) {
+    for (previous, current) in field_pairs(pair) {
+        if !is_64_bit_integer(&previous.kind) || !is_64_bit_integer(&current.kind) {
+            continue;
+        }
+        let (before, after) = (previous.options().jstype(), current.options().jstype());
+        if before != after {
+            let message = format!(
+                "{} changed option \"jstype\" from \"{}\" to \"{}\".",
+                current.description(),
+                before.as_str_name(),
+                after.as_str_name()
+            );
+            out.push(current.at_option(&[OPTIONS, JSTYPE], message));
+        }
+    }
+}
+
+/// FIELD_SAME_CPP_STRING_TYPE (string and bytes fields, map entries
+/// excepted); moving from STRING_PIECE to STRING is allowed.
+pub(super) fn same_cpp_string_type(pair: &Pair<'_>, out: &mut Vec<Finding>) {
+    use prost_types::field_options::CType;
+    let stringy = |view: &FieldView| matches!(view.kind, Kind::String | Kind::Bytes);
+    for (previous, current) in field_pairs(pair) {
+        if (previous.in_map_entry && current.in_map_entry)
+            || !stringy(&previous)
+            || !stringy(&current)
+        {
+            continue;
+        }
+        let (before, after) = (previous.options().ctype(), current.options().ctype());
+        if before != after && !(before == CType::StringPiece && after == CType::String) {
+            let message = format!(
+                "{} changed C++ string type from \"{}\" to \"{}\".",
+                current.description(),
+                before.as_str_name(),
+                after.as_str_name()
+            );
+            out.push(current.at_option(&[OPTIONS, CTYPE], message));
+        }
+    }
+}
+
+/// ENUM_VALUE_SAME_NAME: every current name of a number was a name of it before.
+pub(super) fn enum_value_same_name(pair: &Pair<'_>, out: &mut Vec<Finding>) {
+    for (previous, current) in super::enum_pairs(pair) {
+        let mut before: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+        for value in previous.values() {
+            before
+                .entry(value.number())
+                .or_default()
+                .push(value.name().to_owned());
+        }
+        for value in current.values() {
+            let Some(names) = before.get(&value.number()) else {
+                continue;
+            };
+            let now: Vec<String> = current
+                .values()
+                .filter(|v| v.number() == value.number())
+                .map(|v| v.name().to_owned())
+                .collect();
+            // Aliases may be added; every earlier name must remain.
+            if !names.iter().all(|name| now.contains(name)) {
+                let mut path = value.path().to_vec();
+                path.push(ENUM_VALUE_NUMBER);
+                let message = format!(
+                    "Enum value \"{}\" on enum \"{}\" changed name from {:?} to {:?}.",
+                    value.number(),
+                    current.name(),
+                    names,
+                    now
+                );
+                out.push(Finding::at(&current.parent_file(), &path, message));
+            }
+        }
+    }
+}
+
+/// MESSAGE_SAME_REQUIRED_FIELDS: a removed required field is reported on
+/// the message, an added one on the field.
+pub(super) fn message_same_required_fields(pair: &Pair<'_>, out: &mut Vec<Finding>) {
+    use prost_reflect::Cardinality;
+    for (previous, current) in message_pairs(pair) {
+        let required = |m: &prost_reflect::MessageDescriptor| -> BTreeMap<u32, FieldDescriptor> {
+            m.fields()
+                .filter(|f| f.cardinality() == Cardinality::Required)
+                .map(|f| (f.number(), f))
+                .collect()
+        };
+        let (before, after) = (required(&previous), required(&current));
+        for number in before.keys().filter(|n| !after.contains_key(n)) {
+            let message = format!(
+                "Message \"{}\" had required field \"{number}\" deleted.",
+                previous.name()
+            );
+            out.push(Finding::at(&current.parent_file(), current.path(), message));
+        }
+        for (number, field) in after.iter().filter(|(n, _)| !before.contains_key(n)) {
+            let message = format!(
+                "Message \"{}\" had required field \"{number}\" added.",
+                current.name()
+            );
+            out.push(Finding::at(&current.parent_file(), field.path(), message));
+        }
+    }
+}
+
+/// MESSAGE_NO_REMOVE_STANDARD_DESCRIPTOR_ACCESSOR: the option may not turn on.
+pub(super) fn no_remove_standard_descriptor_accessor(pair: &Pair<'_>, out: &mut Vec<Finding>) {
+    let accessor_off = |m: &prost_reflect::MessageDescriptor| {
+        m.descriptor_proto()
+            .options
+            .clone()
+            .unwrap_or_default()
+            .no_standard_descriptor_accessor()
+    };
+    for (previous, current) in message_pairs(pair) {
+        if !accessor_off(&previous) && accessor_off(&current) {
+            let mut path = current.path().to_vec();
+            path.extend_from_slice(&[MESSAGE_OPTIONS, NO_STANDARD_DESCRIPTOR_ACCESSOR]);
+            let message = "Message option \"no_standard_descriptor_accessor\" changed from \"false\" to \"true\".".to_owned();
+            out.push(Finding::at_first(
+                &current.parent_file(),
+                vec![path, current.path().to_vec()],
+                message,
+            ));
         }
     }
 }

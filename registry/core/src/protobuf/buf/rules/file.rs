@@ -18,12 +18,10 @@ pub(super) fn no_delete(pair: &Pair<'_>, out: &mut Vec<Finding>) {
         .keys()
         .filter(|path| !pair.current.files().contains_key(*path))
     {
-        out.push(Finding {
-            file: None,
-            source_path: None,
-            against_file: Some(path.clone()),
-            message: format!("Previously present file \"{path}\" was deleted."),
-        });
+        out.push(Finding::gone_with(
+            path,
+            format!("Previously present file \"{path}\" was deleted."),
+        ));
     }
 }
 

@@ -3,6 +3,9 @@
 mod deletion;
 mod field;
 mod file;
+mod package;
+mod ranges;
+mod rpc;
 
 use std::collections::BTreeMap;
 
@@ -61,41 +64,67 @@ pub(super) struct Pair<'a> {
     pub current: &'a Module,
 }
 
-/// What a rule reports: the current file and source path of the element,
-/// or only the previous file when the element is gone with its file.
+/// What a rule reports: the current file and the source paths of the
+/// element (the first one with a recorded location is used, as buf's
+/// "backup locations"), or only the previous file when the element is gone
+/// with its file.
 pub(super) struct Finding {
     pub file: Option<String>,
-    pub source_path: Option<Vec<i32>>,
+    pub source_paths: Vec<Vec<i32>>,
     pub against_file: Option<String>,
     pub message: String,
+    /// A keyword the span should start at when it precedes the recorded
+    /// location on its line (protox records `json_name`'s value only; buf
+    /// reports `json_name = "..."`).
+    pub widen_to: Option<&'static str>,
 }
 
 impl Finding {
     /// A finding on the element at `source_path` of `file`.
     fn at(file: &FileDescriptor, source_path: &[i32], message: String) -> Finding {
+        Finding::at_first(file, vec![source_path.to_vec()], message)
+    }
+
+    /// A finding on the first of `source_paths` that `file` has a location for.
+    fn at_first(file: &FileDescriptor, source_paths: Vec<Vec<i32>>, message: String) -> Finding {
         Finding {
             file: Some(file.name().to_owned()),
-            source_path: Some(source_path.to_vec()),
+            source_paths,
             against_file: None,
             message,
+            widen_to: None,
         }
     }
 
     /// A finding on `file` as a whole.
     fn in_file(file: &FileDescriptor, message: String) -> Finding {
+        Finding::at_first(file, Vec::new(), message)
+    }
+
+    /// A finding with no current file: the element went away with its file.
+    fn gone_with(against_file: &str, message: String) -> Finding {
         Finding {
-            file: Some(file.name().to_owned()),
-            source_path: None,
-            against_file: None,
+            file: None,
+            source_paths: Vec::new(),
+            against_file: Some(against_file.to_owned()),
             message,
+            widen_to: None,
         }
     }
 
     pub(super) fn into_annotation(self, rule: &'static str, current: &Module) -> Annotation {
-        let span = match (&self.file, &self.source_path) {
-            (Some(file), Some(path)) => current.span(file, path),
-            _ => None,
-        };
+        let span = self
+            .file
+            .as_deref()
+            .and_then(|file| {
+                self.source_paths
+                    .iter()
+                    .find_map(|path| current.span(file, path))
+            })
+            .map(|span| match (&self.file, self.widen_to) {
+                (Some(file), Some(keyword)) => current.widen(file, span, keyword),
+                _ => span,
+            });
         Annotation {
             rule,
             file: self.file,
@@ -302,7 +331,147 @@ pub static RULES: &[Rule] = &[
         categories: &[F, P],
         check: field::same_type,
     },
+    Rule {
+        id: "FIELD_SAME_JSON_NAME",
+        purpose: "a field keeps its JSON name",
+        categories: &[F, P, WJ],
+        check: field::same_json_name,
+    },
+    Rule {
+        id: "FIELD_SAME_ONEOF",
+        purpose: "a field stays in (or out of) the same oneof",
+        categories: &[F, P, WJ, W],
+        check: field::same_oneof,
+    },
+    Rule {
+        id: "FIELD_SAME_JSTYPE",
+        purpose: "a 64-bit field keeps its jstype",
+        categories: &[F, P],
+        check: field::same_jstype,
+    },
+    Rule {
+        id: "FIELD_SAME_CPP_STRING_TYPE",
+        purpose: "a string field keeps its C++ string type",
+        categories: &[F, P],
+        check: field::same_cpp_string_type,
+    },
+    Rule {
+        id: "ENUM_VALUE_SAME_NAME",
+        purpose: "an enum value number keeps its names",
+        categories: &[F, P, WJ],
+        check: field::enum_value_same_name,
+    },
+    Rule {
+        id: "MESSAGE_SAME_REQUIRED_FIELDS",
+        purpose: "required fields are neither added nor removed",
+        categories: &[F, P, WJ, W],
+        check: field::message_same_required_fields,
+    },
+    Rule {
+        id: "MESSAGE_NO_REMOVE_STANDARD_DESCRIPTOR_ACCESSOR",
+        purpose: "the standard descriptor accessor is kept",
+        categories: &[F, P],
+        check: field::no_remove_standard_descriptor_accessor,
+    },
+    Rule {
+        id: "EXTENSION_NO_DELETE",
+        purpose: "extensions are not deleted from a file",
+        categories: &[F],
+        check: deletion::extension_no_delete,
+    },
+    Rule {
+        id: "RESERVED_MESSAGE_NO_DELETE",
+        purpose: "reserved message numbers and names stay reserved",
+        categories: &[F, P, WJ, W],
+        check: ranges::reserved_message_no_delete,
+    },
+    Rule {
+        id: "RESERVED_ENUM_NO_DELETE",
+        purpose: "reserved enum numbers and names stay reserved",
+        categories: &[F, P, WJ, W],
+        check: ranges::reserved_enum_no_delete,
+    },
+    Rule {
+        id: "EXTENSION_MESSAGE_NO_DELETE",
+        purpose: "extension ranges keep their numbers",
+        categories: &[F, P],
+        check: ranges::extension_message_no_delete,
+    },
+    Rule {
+        id: "RPC_SAME_CLIENT_STREAMING",
+        purpose: "an RPC keeps client streaming",
+        categories: &[F, P, WJ, W],
+        check: rpc::same_client_streaming,
+    },
+    Rule {
+        id: "RPC_SAME_SERVER_STREAMING",
+        purpose: "an RPC keeps server streaming",
+        categories: &[F, P, WJ, W],
+        check: rpc::same_server_streaming,
+    },
+    Rule {
+        id: "RPC_SAME_REQUEST_TYPE",
+        purpose: "an RPC keeps its request type",
+        categories: &[F, P, WJ, W],
+        check: rpc::same_request_type,
+    },
+    Rule {
+        id: "RPC_SAME_RESPONSE_TYPE",
+        purpose: "an RPC keeps its response type",
+        categories: &[F, P, WJ, W],
+        check: rpc::same_response_type,
+    },
+    Rule {
+        id: "RPC_SAME_IDEMPOTENCY_LEVEL",
+        purpose: "an RPC keeps its idempotency level",
+        categories: &[F, P],
+        check: rpc::same_idempotency_level,
+    },
+    Rule {
+        id: "PACKAGE_NO_DELETE",
+        purpose: "packages are not deleted",
+        categories: &[P],
+        check: package::package_no_delete,
+    },
+    Rule {
+        id: "PACKAGE_ENUM_NO_DELETE",
+        purpose: "enums are not deleted from a package",
+        categories: &[P],
+        check: package::enum_no_delete,
+    },
+    Rule {
+        id: "PACKAGE_MESSAGE_NO_DELETE",
+        purpose: "messages are not deleted from a package",
+        categories: &[P],
+        check: package::message_no_delete,
+    },
+    Rule {
+        id: "PACKAGE_SERVICE_NO_DELETE",
+        purpose: "services are not deleted from a package",
+        categories: &[P],
+        check: package::service_no_delete,
+    },
+    Rule {
+        id: "PACKAGE_EXTENSION_NO_DELETE",
+        purpose: "extensions are not deleted from a package",
+        categories: &[P],
+        check: package::extension_no_delete,
+    },
 ];
+
+/// Every extension of `file`, nested ones included, by name within the package.
+fn nested_extensions(
+    file: &FileDescriptor,
+) -> BTreeMap<String, prost_reflect::ExtensionDescriptor> {
+    let package = file.package_name();
+    let nested = nested_messages(file)
+        .into_values()
+        .flat_map(|m| m.child_extensions().collect::<Vec<_>>());
+    file.extensions()
+        .chain(nested)
+        .map(|e| (nested_name(e.full_name(), package), e))
+        .collect()
+}
 
 /// Files present in both versions, by path: (previous, current).
 fn file_pairs<'a>(
