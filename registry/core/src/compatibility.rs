@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::protobuf::buf::Category;
 use crate::{Finding, ParsedSchema};
 
 /// Which side must be able to read the other.
@@ -32,6 +33,52 @@ pub enum CompatibilityLevel {
     /// Backward and forward against every earlier version.
     FullTransitive,
 }
+
+/// How Protobuf schemas are judged: Confluent's diff (the default, so a
+/// migration from Confluent changes no verdict), or one of buf's rule
+/// categories, whose findings carry buf's rule IDs and line:col.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProtobufRules {
+    /// Confluent's protobuf diff.
+    #[default]
+    Confluent,
+    /// buf's breaking rules of one category.
+    Buf(Category),
+}
+
+impl ProtobufRules {
+    /// The spelling of the `protobufRules` setting.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProtobufRules::Confluent => "CONFLUENT",
+            ProtobufRules::Buf(category) => category.as_str(),
+        }
+    }
+}
+
+impl FromStr for ProtobufRules {
+    type Err = InvalidRules;
+
+    /// Parses `CONFLUENT`, `FILE`, `PACKAGE`, `WIRE_JSON` or `WIRE`, ignoring case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let upper = s.to_ascii_uppercase();
+        if upper == "CONFLUENT" {
+            return Ok(ProtobufRules::Confluent);
+        }
+        Category::ALL
+            .into_iter()
+            .find(|category| category.as_str() == upper)
+            .map(ProtobufRules::Buf)
+            .ok_or_else(|| InvalidRules(s.to_owned()))
+    }
+}
+
+/// The `protobufRules` string was none of the accepted values.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error(
+    "Invalid protobufRules '{0}'. Valid values are CONFLUENT, FILE, PACKAGE, WIRE_JSON and WIRE"
+)]
+pub struct InvalidRules(pub String);
 
 /// The level string was none of the seven levels.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -87,6 +134,7 @@ impl CompatibilityLevel {
         self,
         new: &ParsedSchema,
         previous: &[&ParsedSchema],
+        rules: ProtobufRules,
     ) -> Vec<(usize, Vec<Finding>)> {
         let first = if self.is_transitive() {
             0
@@ -96,17 +144,22 @@ impl CompatibilityLevel {
         (first..previous.len())
             .rev()
             .filter_map(|index| {
-                let findings = self.check_pair(new, previous[index]);
+                let findings = self.check_pair(new, previous[index], rules);
                 (!findings.is_empty()).then_some((index, findings))
             })
             .collect()
     }
 
     /// Judges `new` against one `old` schema in every direction of this level.
-    pub fn check_pair(self, new: &ParsedSchema, old: &ParsedSchema) -> Vec<Finding> {
+    pub fn check_pair(
+        self,
+        new: &ParsedSchema,
+        old: &ParsedSchema,
+        rules: ProtobufRules,
+    ) -> Vec<Finding> {
         self.directions()
             .iter()
-            .flat_map(|direction| new.compatibility_findings(old, *direction))
+            .flat_map(|direction| new.compatibility_findings(old, *direction, rules))
             .collect()
     }
 }
@@ -169,13 +222,21 @@ mod tests {
         let new = record(r#"{"name":"a","type":"int"},{"name":"b","type":"int"}"#);
         assert!(
             CompatibilityLevel::Forward
-                .check(&new, &[&v1, &v2])
+                .check(&new, &[&v1, &v2], ProtobufRules::Confluent)
                 .is_empty()
         );
-        let transitive = CompatibilityLevel::ForwardTransitive.check(&new, &[&v1, &v2]);
+        let transitive = CompatibilityLevel::ForwardTransitive.check(
+            &new,
+            &[&v1, &v2],
+            ProtobufRules::Confluent,
+        );
         assert_eq!(transitive.len(), 1);
         assert_eq!(transitive[0].0, 0);
-        assert!(CompatibilityLevel::None.check(&new, &[&v1]).is_empty());
+        assert!(
+            CompatibilityLevel::None
+                .check(&new, &[&v1], ProtobufRules::Confluent)
+                .is_empty()
+        );
     }
 
     #[test]
@@ -185,17 +246,17 @@ mod tests {
             record(r#"{"name":"a","type":"int"},{"name":"b","type":"int"}"#);
         assert!(
             CompatibilityLevel::Forward
-                .check_pair(&added_without_default, &old)
+                .check_pair(&added_without_default, &old, ProtobufRules::Confluent)
                 .is_empty()
         );
         assert!(
             !CompatibilityLevel::Backward
-                .check_pair(&added_without_default, &old)
+                .check_pair(&added_without_default, &old, ProtobufRules::Confluent)
                 .is_empty()
         );
         assert!(
             !CompatibilityLevel::Full
-                .check_pair(&added_without_default, &old)
+                .check_pair(&added_without_default, &old, ProtobufRules::Confluent)
                 .is_empty()
         );
     }

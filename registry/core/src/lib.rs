@@ -17,7 +17,7 @@ pub mod protobuf;
 pub mod reference;
 pub mod schema_type;
 
-pub use compatibility::{CompatibilityLevel, Direction};
+pub use compatibility::{CompatibilityLevel, Direction, ProtobufRules};
 pub use error::SchemaError;
 pub use finding::{Finding, Location};
 pub use limits::ParseLimits;

@@ -3,6 +3,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::avro::AvroSchema;
+use crate::compatibility::ProtobufRules;
 use crate::protobuf::ProtobufSchema;
 use crate::{
     Direction, Finding, ParseLimits, ReferencedSchema, SchemaError, SchemaReference, SchemaType,
@@ -76,14 +77,21 @@ impl ParsedSchema {
 
     /// Findings that stop `self` (the new schema) and `old` from reading each
     /// other's data in `direction`; empty when compatible.
-    pub fn compatibility_findings(&self, old: &ParsedSchema, direction: Direction) -> Vec<Finding> {
+    /// Protobuf schemas are judged by `rules`; Avro ignores it.
+    pub fn compatibility_findings(
+        &self,
+        old: &ParsedSchema,
+        direction: Direction,
+        rules: ProtobufRules,
+    ) -> Vec<Finding> {
         match (self, old) {
             (ParsedSchema::Avro(new), ParsedSchema::Avro(old)) => {
                 new.compatibility_findings(old, direction)
             }
-            (ParsedSchema::Protobuf(new), ParsedSchema::Protobuf(old)) => {
-                new.compatibility_findings(old, direction)
-            }
+            (ParsedSchema::Protobuf(new), ParsedSchema::Protobuf(old)) => match rules {
+                ProtobufRules::Confluent => new.compatibility_findings(old, direction),
+                ProtobufRules::Buf(category) => new.buf_findings(old, direction, category),
+            },
             (new, old) => vec![type_changed(old.schema_type(), new.schema_type())],
         }
     }
@@ -187,7 +195,7 @@ mod tests {
         );
         let proto = parse(SchemaType::Protobuf, "syntax = \"proto3\"; message M {}");
         for direction in [Direction::Backward, Direction::Forward] {
-            let findings = proto.compatibility_findings(&avro, direction);
+            let findings = proto.compatibility_findings(&avro, direction, ProtobufRules::Confluent);
             let rules: Vec<&str> = findings.iter().map(|f| f.rule).collect();
             assert_eq!(rules, vec!["SCHEMA_TYPE_CHANGED"]);
         }

@@ -20,7 +20,7 @@ use prost::Message;
 use prost_reflect::{DescriptorPool, DynamicMessage, FileDescriptor};
 use protox::file::File;
 
-use crate::{Direction, Finding, ParseLimits, ReferencedSchema, SchemaError, SchemaType};
+use crate::{Direction, Finding, Location, ParseLimits, ReferencedSchema, SchemaError, SchemaType};
 
 pub use sources::is_builtin;
 
@@ -162,6 +162,50 @@ impl ProtobufSchema {
             Direction::Backward => confluent_diff::incompatibilities(old, self, ("old", "new")),
             Direction::Forward => confluent_diff::incompatibilities(self, old, ("new", "old")),
         }
+    }
+
+    /// Findings of buf's rules of `category` when `self` (new) replaces
+    /// `old` (BACKWARD), or the reverse (FORWARD); each located in the
+    /// schema judged as current.
+    pub fn buf_findings(
+        &self,
+        old: &ProtobufSchema,
+        direction: Direction,
+        category: buf::Category,
+    ) -> Vec<Finding> {
+        let (previous, current) = match direction {
+            Direction::Backward => (old, self),
+            Direction::Forward => (self, old),
+        };
+        let config = buf::BreakingConfig {
+            use_: vec![category.as_str().to_owned()],
+            ..Default::default()
+        };
+        let (previous, current) = (buf::Module::single(previous), buf::Module::single(current));
+        buf::breaking(&previous, &current, &config.rules(), &config)
+            .into_iter()
+            .map(|annotation| {
+                let file = annotation
+                    .file
+                    .or(annotation.against_file)
+                    .unwrap_or_default();
+                let location = annotation.span.map(|span| Location {
+                    line: span.start_line,
+                    column: span.start_col,
+                });
+                let at = match location {
+                    Some(location) => format!("{file}:{}:{}", location.line, location.column),
+                    None => file.clone(),
+                };
+                Finding {
+                    rule: annotation.rule,
+                    detail: format!("{} {at}", annotation.rule),
+                    path: at,
+                    message: annotation.message,
+                    location,
+                }
+            })
+            .collect()
     }
 
     pub(crate) fn origin(&self, file_name: &str) -> Origin {

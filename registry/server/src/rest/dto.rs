@@ -166,6 +166,8 @@ pub struct ConfigRequest {
     pub normalize: Option<bool>,
     /// New compatibility group.
     pub compatibility_group: Option<String>,
+    /// New Protobuf rule set.
+    pub protobuf_rules: Option<String>,
 }
 
 /// `GET /config` response: the level under `compatibilityLevel`.
@@ -178,6 +180,8 @@ pub struct ConfigResponse {
     normalize: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     compatibility_group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    protobuf_rules: Option<String>,
 }
 
 impl From<ConfigRow> for ConfigResponse {
@@ -186,6 +190,7 @@ impl From<ConfigRow> for ConfigResponse {
             compatibility_level: row.compatibility,
             normalize: row.normalize,
             compatibility_group: row.compatibility_group,
+            protobuf_rules: row.protobuf_rules,
         }
     }
 }
@@ -200,6 +205,8 @@ pub struct ConfigUpdateResponse {
     normalize: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     compatibility_group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    protobuf_rules: Option<String>,
 }
 
 impl From<ConfigRow> for ConfigUpdateResponse {
@@ -208,6 +215,7 @@ impl From<ConfigRow> for ConfigUpdateResponse {
             compatibility: row.compatibility,
             normalize: row.normalize,
             compatibility_group: row.compatibility_group,
+            protobuf_rules: row.protobuf_rules,
         }
     }
 }

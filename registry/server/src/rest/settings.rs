@@ -43,6 +43,7 @@ async fn write_config(
         compatibility: body.compatibility,
         normalize: body.normalize,
         compatibility_group: body.compatibility_group,
+        protobuf_rules: body.protobuf_rules,
     };
     Ok(ApiJson(state.0.set_config(scope, update).await?.into()))
 }

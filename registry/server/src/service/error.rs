@@ -1,7 +1,7 @@
 //! Registry errors, each with its Confluent error code.
 
 use herald_core::SchemaError;
-use herald_core::compatibility::InvalidLevel;
+use herald_core::compatibility::{InvalidLevel, InvalidRules};
 
 use crate::store::StoreError;
 
@@ -53,6 +53,9 @@ pub enum ServiceError {
     /// 42203.
     #[error("{0}")]
     InvalidLevel(#[from] InvalidLevel),
+    /// 42203, for `protobufRules`.
+    #[error("{0}")]
+    InvalidRules(#[from] InvalidRules),
     /// 42204.
     #[error(
         "Invalid mode '{0}'. Valid values are READWRITE, READONLY, READONLY_OVERRIDE and IMPORT"
@@ -91,7 +94,7 @@ impl ServiceError {
             ServiceError::Incompatible(_) => 40901,
             ServiceError::InvalidSchema(_) => 42201,
             ServiceError::InvalidVersion(_) => 42202,
-            ServiceError::InvalidLevel(_) => 42203,
+            ServiceError::InvalidLevel(_) | ServiceError::InvalidRules(_) => 42203,
             ServiceError::InvalidMode(_) => 42204,
             ServiceError::NotPermitted(_) => 42205,
             ServiceError::ReferenceExists(..) => 42206,

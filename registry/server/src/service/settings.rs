@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use herald_core::CompatibilityLevel;
+use herald_core::{CompatibilityLevel, ProtobufRules};
 
 use super::names::Scope;
 use super::{Registry, ServiceError, ServiceResult};
@@ -63,37 +63,54 @@ pub struct ConfigUpdate {
     pub normalize: Option<bool>,
     /// New compatibility group.
     pub compatibility_group: Option<String>,
+    /// New Protobuf rule set (`CONFLUENT`, `FILE`, `PACKAGE`, `WIRE_JSON`, `WIRE`).
+    pub protobuf_rules: Option<String>,
 }
 
 const DEFAULT_LEVEL: CompatibilityLevel = CompatibilityLevel::Backward;
+
+/// The first value `pick` finds in the configuration along `scope`'s
+/// lineage (subject, context, global).
+async fn inherited<T>(
+    conn: &mut Conn,
+    scope: &Scope,
+    pick: impl Fn(ConfigRow) -> Option<T>,
+) -> ServiceResult<Option<T>> {
+    for key in scope.lineage() {
+        if let Some(value) = settings::config(conn, &key).await?.and_then(&pick) {
+            return Ok(Some(value));
+        }
+    }
+    Ok(None)
+}
 
 /// The level in force for `scope`.
 pub(super) async fn effective_level(
     conn: &mut Conn,
     scope: &Scope,
 ) -> ServiceResult<CompatibilityLevel> {
-    for key in scope.lineage() {
-        if let Some(level) = settings::config(conn, &key)
-            .await?
-            .and_then(|row| row.compatibility)
-        {
-            return Ok(CompatibilityLevel::from_str(&level)?);
-        }
+    match inherited(conn, scope, |row| row.compatibility).await? {
+        Some(level) => Ok(CompatibilityLevel::from_str(&level)?),
+        None => Ok(DEFAULT_LEVEL),
     }
-    Ok(DEFAULT_LEVEL)
 }
 
 /// Whether registrations in `scope` normalize by default.
 pub(super) async fn effective_normalize(conn: &mut Conn, scope: &Scope) -> ServiceResult<bool> {
-    for key in scope.lineage() {
-        if let Some(normalize) = settings::config(conn, &key)
-            .await?
-            .and_then(|row| row.normalize)
-        {
-            return Ok(normalize);
-        }
+    Ok(inherited(conn, scope, |row| row.normalize)
+        .await?
+        .unwrap_or(false))
+}
+
+/// The rule set Protobuf schemas in `scope` are judged by.
+pub(super) async fn effective_protobuf_rules(
+    conn: &mut Conn,
+    scope: &Scope,
+) -> ServiceResult<ProtobufRules> {
+    match inherited(conn, scope, |row| row.protobuf_rules).await? {
+        Some(rules) => Ok(ProtobufRules::from_str(&rules)?),
+        None => Ok(ProtobufRules::Confluent),
     }
-    Ok(false)
 }
 
 /// The mode in force for `scope`: READONLY_OVERRIDE above wins, else the
@@ -131,10 +148,12 @@ impl Registry {
         }
         let level = effective_level(&mut conn, &scope).await?;
         let normalize = effective_normalize(&mut conn, &scope).await?;
+        let rules = effective_protobuf_rules(&mut conn, &scope).await?;
         Ok(ConfigRow {
             compatibility: Some(level.as_str().to_owned()),
             normalize: normalize.then_some(true),
             compatibility_group: None,
+            protobuf_rules: (rules != ProtobufRules::Confluent).then(|| rules.as_str().to_owned()),
         })
     }
 
@@ -151,6 +170,12 @@ impl Registry {
             .map(CompatibilityLevel::from_str)
             .transpose()?
             .map(|level| level.as_str().to_owned());
+        let protobuf_rules = update
+            .protobuf_rules
+            .as_deref()
+            .map(ProtobufRules::from_str)
+            .transpose()?
+            .map(|rules| rules.as_str().to_owned());
         let _guard = self.write_lock.lock().await;
         let mut tx = self.store.write().await?;
         let current = settings::config(&mut tx, &scope.key())
@@ -163,6 +188,7 @@ impl Registry {
                 .compatibility_group
                 .clone()
                 .or(current.compatibility_group),
+            protobuf_rules: protobuf_rules.clone().or(current.protobuf_rules),
         };
         settings::put_config(&mut tx, &scope.key(), &merged).await?;
         tx.commit().await?;
@@ -170,6 +196,7 @@ impl Registry {
             compatibility,
             normalize: update.normalize,
             compatibility_group: update.compatibility_group,
+            protobuf_rules,
         })
     }
 

@@ -12,12 +12,14 @@ pub struct ConfigRow {
     pub normalize: Option<bool>,
     /// Metadata property that groups versions for checks.
     pub compatibility_group: Option<String>,
+    /// Rule set for Protobuf checks (`CONFLUENT` or a buf category).
+    pub protobuf_rules: Option<String>,
 }
 
 /// The configuration set on `scope`, if any.
 pub async fn config(conn: &mut Conn, scope: &str) -> StoreResult<Option<ConfigRow>> {
     Ok(sqlx::query_as(
-        "SELECT compatibility, normalize, compatibility_group FROM config WHERE scope = ?",
+        "SELECT compatibility, normalize, compatibility_group, protobuf_rules FROM config WHERE scope = ?",
     )
     .bind(scope)
     .fetch_optional(conn)
@@ -27,14 +29,17 @@ pub async fn config(conn: &mut Conn, scope: &str) -> StoreResult<Option<ConfigRo
 /// Sets the configuration of `scope`.
 pub async fn put_config(conn: &mut Conn, scope: &str, config: &ConfigRow) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO config (scope, compatibility, normalize, compatibility_group) VALUES (?, ?, ?, ?)
+        "INSERT INTO config (scope, compatibility, normalize, compatibility_group, protobuf_rules)
+         VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (scope) DO UPDATE SET compatibility = excluded.compatibility,
-             normalize = excluded.normalize, compatibility_group = excluded.compatibility_group",
+             normalize = excluded.normalize, compatibility_group = excluded.compatibility_group,
+             protobuf_rules = excluded.protobuf_rules",
     )
     .bind(scope)
     .bind(&config.compatibility)
     .bind(config.normalize)
     .bind(&config.compatibility_group)
+    .bind(&config.protobuf_rules)
     .execute(conn)
     .await?;
     Ok(())

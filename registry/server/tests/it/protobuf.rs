@@ -236,3 +236,82 @@ async fn invalid_protobuf_is_42201_with_the_position() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn buf_rule_sets_replace_confluents_diff_on_request() {
+    let server = TestServer::start().await;
+    register_proto(&server, "orders", ORDER, json!([])).await;
+    let renamed = ORDER.replace("int64 cents = 2;", "int64 amount = 2;");
+    // Confluent's diff accepts a rename.
+    let verdict = server
+        .post(
+            "/compatibility/subjects/orders/versions/latest",
+            json!({"schemaType": "PROTOBUF", "schema": renamed}),
+        )
+        .await;
+    assert_eq!(verdict.body["is_compatible"], true);
+    // buf's FILE category does not, and says where.
+    let set = server
+        .put(
+            "/config/orders",
+            json!({"compatibility": "BACKWARD", "protobufRules": "file"}),
+        )
+        .await;
+    assert_eq!(
+        set.body,
+        json!({"compatibility": "BACKWARD", "protobufRules": "FILE"})
+    );
+    assert_eq!(
+        server.get("/config/orders").await.body["protobufRules"],
+        "FILE"
+    );
+    let reply = register_proto(&server, "orders", &renamed, json!([])).await;
+    reply.assert_error(40901);
+    let message = reply.body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("FIELD_SAME_NAME schema.proto:6:9"),
+        "{message}"
+    );
+    assert!(
+        message.contains("FIELD_SAME_JSON_NAME schema.proto:6:3"),
+        "{message}"
+    );
+    // WIRE only cares about the wire format: the rename is fine.
+    server
+        .put("/config/orders", json!({"protobufRules": "WIRE"}))
+        .await;
+    assert_eq!(
+        server.get("/config/orders").await.body["compatibilityLevel"],
+        "BACKWARD"
+    );
+    assert_eq!(
+        register_proto(&server, "orders", &renamed, json!([]))
+            .await
+            .status,
+        200
+    );
+    // ... but not a type change across wire groups.
+    let retyped = renamed.replace("int64 amount", "string amount");
+    let reply = register_proto(&server, "orders", &retyped, json!([])).await;
+    reply.assert_error(40901);
+    assert!(
+        reply.body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("FIELD_WIRE_COMPATIBLE_TYPE"),
+        "{reply:?}"
+    );
+    // Settings inherit, and bad values are 42203.
+    server
+        .put("/config", json!({"protobufRules": "WIRE_JSON"}))
+        .await;
+    assert_eq!(
+        server.get("/config/other?defaultToGlobal=true").await.body["protobufRules"],
+        "WIRE_JSON"
+    );
+    server
+        .put("/config/orders", json!({"protobufRules": "LOOSE"}))
+        .await
+        .assert_error(42203);
+    server.stop().await;
+}

@@ -65,3 +65,94 @@ pub fn breaking(
     annotations.sort_by(|a, b| (&a.file, a.span, a.rule).cmp(&(&b.file, b.span, b.rule)));
     annotations
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Category;
+    use crate::protobuf::ProtobufSchema;
+    use crate::{Direction, Location, ParseLimits};
+
+    fn parse(text: &str) -> ProtobufSchema {
+        ProtobufSchema::parse(text, &[], ParseLimits::default())
+            .unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    /// `(rule, line:col)` of each finding when `new` replaces `old`.
+    fn findings(old: &str, new: &str, category: Category) -> Vec<(&'static str, Option<Location>)> {
+        parse(new)
+            .buf_findings(&parse(old), Direction::Backward, category)
+            .into_iter()
+            .map(|f| (f.rule, f.location))
+            .collect()
+    }
+
+    fn at(line: u32, column: u32) -> Option<Location> {
+        Some(Location { line, column })
+    }
+
+    const OLD: &str =
+        "syntax = \"proto3\";\npackage p;\nmessage M {\n  int32 a = 1;\n  string b = 2;\n}\n";
+
+    #[test]
+    fn categories_judge_the_same_change_differently() {
+        let widened = OLD.replace("int32 a", "int64 a");
+        assert_eq!(
+            findings(OLD, &widened, Category::File),
+            vec![("FIELD_SAME_TYPE", at(4, 3))]
+        );
+        assert_eq!(findings(OLD, &widened, Category::Wire), vec![]);
+        assert_eq!(
+            findings(OLD, &widened, Category::WireJson),
+            vec![("FIELD_WIRE_JSON_COMPATIBLE_TYPE", at(4, 3))]
+        );
+        let renamed = OLD.replace("string b", "string c");
+        // A rename changes the JSON name too; without an explicit json_name
+        // that finding sits on the field.
+        assert_eq!(
+            findings(OLD, &renamed, Category::File),
+            vec![
+                ("FIELD_SAME_JSON_NAME", at(5, 3)),
+                ("FIELD_SAME_NAME", at(5, 10))
+            ]
+        );
+        assert_eq!(findings(OLD, &renamed, Category::Wire), vec![]);
+        let as_bytes = OLD.replace("string b", "bytes b");
+        assert_eq!(findings(OLD, &as_bytes, Category::Wire), vec![]);
+        assert_eq!(
+            findings(&as_bytes, OLD, Category::Wire),
+            vec![("FIELD_WIRE_COMPATIBLE_TYPE", at(5, 3))]
+        );
+    }
+
+    #[test]
+    fn deletions_and_cardinality() {
+        let without_b = "syntax = \"proto3\";\npackage p;\nmessage M {\n  int32 a = 1;\n}\n";
+        assert_eq!(
+            findings(OLD, without_b, Category::File),
+            vec![("FIELD_NO_DELETE", at(3, 1))]
+        );
+        assert_eq!(
+            findings(OLD, without_b, Category::Wire),
+            vec![("FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED", at(3, 1))]
+        );
+        let reserved = without_b.replace("int32 a = 1;", "int32 a = 1;\n  reserved 2;");
+        assert_eq!(findings(OLD, &reserved, Category::Wire), vec![]);
+        let repeated = OLD.replace("int32 a", "repeated int32 a");
+        assert_eq!(
+            findings(OLD, &repeated, Category::Wire),
+            vec![("FIELD_WIRE_COMPATIBLE_CARDINALITY", at(4, 3))]
+        );
+    }
+
+    #[test]
+    fn rules_are_data_with_categories() {
+        assert!(super::RULES.len() >= 58);
+        let ids: std::collections::BTreeSet<&str> = super::RULES.iter().map(|r| r.id).collect();
+        assert_eq!(ids.len(), super::RULES.len(), "rule IDs are unique");
+        assert!(
+            super::RULES
+                .iter()
+                .all(|r| !r.categories.is_empty() && !r.purpose.is_empty())
+        );
+    }
+}

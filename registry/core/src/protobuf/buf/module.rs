@@ -44,6 +44,16 @@ impl Module {
         })
     }
 
+    /// A module of one registered schema's own file (its references are
+    /// dependencies, not part of the module).
+    pub fn single(schema: &crate::protobuf::ProtobufSchema) -> Module {
+        let name = schema.file().name().to_owned();
+        Module {
+            files: BTreeMap::from([(name.clone(), schema.file().clone())]),
+            sources: BTreeMap::from([(name, schema.formatted().to_owned())]),
+        }
+    }
+
     /// The module's own files (not imported built-ins), by path.
     pub fn files(&self) -> &BTreeMap<String, FileDescriptor> {
         &self.files

@@ -23,8 +23,62 @@ const MESSAGE_OPTIONS: i32 = 7;
 const ENUM_VALUE_NUMBER: i32 = 2;
 const NO_STANDARD_DESCRIPTOR_ACCESSOR: i32 = 2;
 
+/// A field's cardinality as buf distinguishes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cardinality {
+    OptionalExplicitPresence,
+    OptionalImplicitPresence,
+    Required,
+    Repeated,
+    Map,
+}
+
+impl Cardinality {
+    fn of(
+        is_map: bool,
+        cardinality: prost_reflect::Cardinality,
+        has_presence: bool,
+    ) -> Cardinality {
+        match (is_map, cardinality) {
+            (true, _) => Cardinality::Map,
+            (_, prost_reflect::Cardinality::Repeated) => Cardinality::Repeated,
+            (_, prost_reflect::Cardinality::Required) => Cardinality::Required,
+            _ if has_presence => Cardinality::OptionalExplicitPresence,
+            _ => Cardinality::OptionalImplicitPresence,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Cardinality::OptionalExplicitPresence => "optional with explicit presence",
+            Cardinality::OptionalImplicitPresence => "optional with implicit presence",
+            Cardinality::Required => "required",
+            Cardinality::Repeated => "repeated",
+            Cardinality::Map => "map",
+        }
+    }
+
+    /// Cardinalities that read each other's wire data share a group.
+    fn wire_group(self) -> u8 {
+        match self {
+            Cardinality::OptionalExplicitPresence | Cardinality::OptionalImplicitPresence => 1,
+            Cardinality::Required => 2,
+            Cardinality::Repeated | Cardinality::Map => 3,
+        }
+    }
+
+    /// As [`Self::wire_group`], but maps and lists differ in JSON.
+    fn wire_json_group(self) -> u8 {
+        match self {
+            Cardinality::Map => 4,
+            other => other.wire_group(),
+        }
+    }
+}
+
 /// What the field rules need of a message field or an extension.
 struct FieldView {
+    cardinality: Cardinality,
     proto: prost_types::FieldDescriptorProto,
     json_name: String,
     /// The enclosing oneof, synthetic ones (proto3 `optional`) excluded.
@@ -43,6 +97,11 @@ struct FieldView {
 impl FieldView {
     fn of_field(field: &FieldDescriptor) -> FieldView {
         FieldView {
+            cardinality: Cardinality::of(
+                field.is_map(),
+                field.cardinality(),
+                field.supports_presence(),
+            ),
             proto: field.field_descriptor_proto().clone(),
             json_name: field.json_name().to_owned(),
             oneof: field
@@ -63,6 +122,11 @@ impl FieldView {
 
     fn of_extension(extension: &ExtensionDescriptor) -> FieldView {
         FieldView {
+            cardinality: Cardinality::of(
+                false,
+                extension.cardinality(),
+                extension.supports_presence(),
+            ),
             proto: extension.field_descriptor_proto().clone(),
             json_name: extension.json_name().to_owned(),
             oneof: None,
@@ -408,6 +472,136 @@ pub(super) fn no_remove_standard_descriptor_accessor(pair: &Pair<'_>, out: &mut 
                 vec![path, current.path().to_vec()],
                 message,
             ));
+        }
+    }
+}
+
+fn cardinality_rule(pair: &Pair<'_>, out: &mut Vec<Finding>, group: fn(Cardinality) -> u8) {
+    for (previous, current) in field_pairs(pair) {
+        if previous.in_map_entry && current.in_map_entry {
+            continue;
+        }
+        if group(previous.cardinality) != group(current.cardinality) {
+            let message = format!(
+                "{} changed cardinality from \"{}\" to \"{}\".",
+                current.description(),
+                previous.cardinality.as_str(),
+                current.cardinality.as_str()
+            );
+            out.push(current.on_field(message));
+        }
+    }
+}
+
+/// FIELD_SAME_CARDINALITY.
+pub(super) fn same_cardinality(pair: &Pair<'_>, out: &mut Vec<Finding>) {
+    cardinality_rule(pair, out, |c| c as u8);
+}
+
+/// FIELD_WIRE_COMPATIBLE_CARDINALITY.
+pub(super) fn wire_compatible_cardinality(pair: &Pair<'_>, out: &mut Vec<Finding>) {
+    cardinality_rule(pair, out, Cardinality::wire_group);
+}
+
+/// FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY.
+pub(super) fn wire_json_compatible_cardinality(pair: &Pair<'_>, out: &mut Vec<Finding>) {
+    cardinality_rule(pair, out, Cardinality::wire_json_group);
+}
+
+/// Kinds that read each other's wire data share a group (buf's table;
+/// string and bytes differ, see [`wire_compatible_type`]).
+fn wire_group(view: &FieldView) -> u8 {
+    match view.kind_name() {
+        "int32" | "int64" | "uint32" | "uint64" | "bool" => 1,
+        "sint32" | "sint64" => 2,
+        "string" => 3,
+        "bytes" => 4,
+        "fixed32" | "sfixed32" => 5,
+        "fixed64" | "sfixed64" => 6,
+        "double" => 7,
+        "float" => 8,
+        "group" => 9,
+        "message" => 10,
+        _ => 11,
+    }
+}
+
+/// Kinds that read each other's wire and JSON data share a group.
+fn wire_json_group(view: &FieldView) -> u8 {
+    match view.kind_name() {
+        "int32" | "uint32" => 1,
+        "int64" | "uint64" => 2,
+        "fixed32" | "sfixed32" => 3,
+        "fixed64" | "sfixed64" => 4,
+        "bool" => 5,
+        "sint32" => 6,
+        "sint64" => 7,
+        "string" => 8,
+        "bytes" => 9,
+        "double" => 10,
+        "float" => 11,
+        "group" => 12,
+        "message" => 13,
+        _ => 14,
+    }
+}
+
+/// Within a compatible kind group: a different message type breaks; a
+/// different enum only when its short name differs or it lost values.
+fn type_name_changed(previous: &FieldView, current: &FieldView) -> bool {
+    match (&previous.kind, &current.kind) {
+        (Kind::Enum(before), Kind::Enum(after)) if before.full_name() != after.full_name() => {
+            before.name() != after.name()
+                || !before.values().all(|v| {
+                    after
+                        .get_value(v.number())
+                        .is_some_and(|now| now.name() == v.name())
+                })
+        }
+        (Kind::Message(before), Kind::Message(after)) => before.full_name() != after.full_name(),
+        _ => false,
+    }
+}
+
+fn changed_type(out: &mut Vec<Finding>, previous: &FieldView, current: &FieldView) {
+    let element = if current.type_name().is_some() {
+        TYPE_NAME
+    } else {
+        TYPE
+    };
+    let message = format!(
+        "{} changed type from \"{}\" to \"{}\".",
+        current.description(),
+        previous
+            .type_name()
+            .unwrap_or_else(|| previous.kind_name().to_owned()),
+        current
+            .type_name()
+            .unwrap_or_else(|| current.kind_name().to_owned())
+    );
+    out.push(current.at(element, message));
+}
+
+/// FIELD_WIRE_COMPATIBLE_TYPE (string may become bytes, not the reverse).
+pub(super) fn wire_compatible_type(pair: &Pair<'_>, out: &mut Vec<Finding>) {
+    for (previous, current) in field_pairs(pair) {
+        if wire_group(&previous) != wire_group(&current) {
+            if (previous.kind_name(), current.kind_name()) != ("string", "bytes") {
+                changed_type(out, &previous, &current);
+            }
+        } else if type_name_changed(&previous, &current) {
+            changed_type(out, &previous, &current);
+        }
+    }
+}
+
+/// FIELD_WIRE_JSON_COMPATIBLE_TYPE.
+pub(super) fn wire_json_compatible_type(pair: &Pair<'_>, out: &mut Vec<Finding>) {
+    for (previous, current) in field_pairs(pair) {
+        if wire_json_group(&previous) != wire_json_group(&current)
+            || type_name_changed(&previous, &current)
+        {
+            changed_type(out, &previous, &current);
         }
     }
 }

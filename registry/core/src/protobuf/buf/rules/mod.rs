@@ -27,6 +27,14 @@ pub enum Category {
 }
 
 impl Category {
+    /// Every category, strictest first.
+    pub const ALL: [Category; 4] = [
+        Category::File,
+        Category::Package,
+        Category::WireJson,
+        Category::Wire,
+    ];
+
     /// The name used in `buf.yaml`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -456,6 +464,36 @@ pub static RULES: &[Rule] = &[
         purpose: "extensions are not deleted from a package",
         categories: &[P],
         check: package::extension_no_delete,
+    },
+    Rule {
+        id: "FIELD_SAME_CARDINALITY",
+        purpose: "a field keeps its cardinality",
+        categories: &[F, P],
+        check: field::same_cardinality,
+    },
+    Rule {
+        id: "FIELD_WIRE_COMPATIBLE_CARDINALITY",
+        purpose: "a field's cardinality stays wire compatible",
+        categories: &[W],
+        check: field::wire_compatible_cardinality,
+    },
+    Rule {
+        id: "FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY",
+        purpose: "a field's cardinality stays wire and JSON compatible",
+        categories: &[WJ],
+        check: field::wire_json_compatible_cardinality,
+    },
+    Rule {
+        id: "FIELD_WIRE_COMPATIBLE_TYPE",
+        purpose: "a field's type stays wire compatible",
+        categories: &[W],
+        check: field::wire_compatible_type,
+    },
+    Rule {
+        id: "FIELD_WIRE_JSON_COMPATIBLE_TYPE",
+        purpose: "a field's type stays wire and JSON compatible",
+        categories: &[WJ],
+        check: field::wire_json_compatible_type,
     },
 ];
 
