@@ -401,3 +401,39 @@ fn well_known_types_import_without_references() {
     );
     assert_eq!(diff(&text, &text), vec![]);
 }
+
+#[test]
+fn findings_point_at_the_element_in_the_new_schema() {
+    let old = parse_with(
+        &proto3(
+            "message TestMessage {\n  int32 a = 1;\n  int32 b = 2;\n  message Inner { int32 x = 1; }\n}",
+        ),
+        &[],
+    );
+    let new = parse_with(
+        &proto3(
+            "message TestMessage {\n  int32 a = 1;\n  string b = 2;\n  message Inner { string x = 1; }\n}",
+        ),
+        &[],
+    );
+    let located: Vec<(String, Option<(u32, u32)>)> = new
+        .compatibility_findings(&old, Direction::Backward)
+        .into_iter()
+        .map(|f| (f.path, f.location.map(|l| (l.line, l.column))))
+        .collect();
+    // proto3() puts two lines (syntax, package) before the body.
+    assert_eq!(
+        located,
+        vec![
+            ("#/TestMessage/2".to_owned(), Some((5, 3))),
+            ("#/TestMessage/Inner/1".to_owned(), Some((6, 19))),
+        ]
+    );
+    // A removed message has nothing to point at in the new schema.
+    let gone = parse_with(&proto3("message Other {}"), &[]);
+    let removed = gone.compatibility_findings(&old, Direction::Backward);
+    assert_eq!(
+        removed.iter().map(|f| f.location).collect::<Vec<_>>(),
+        vec![None]
+    );
+}

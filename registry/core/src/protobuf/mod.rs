@@ -158,10 +158,14 @@ impl ProtobufSchema {
         old: &ProtobufSchema,
         direction: Direction,
     ) -> Vec<Finding> {
-        match direction {
+        let mut findings = match direction {
             Direction::Backward => confluent_diff::incompatibilities(old, self, ("old", "new")),
             Direction::Forward => confluent_diff::incompatibilities(self, old, ("new", "old")),
+        };
+        for finding in &mut findings {
+            finding.location = locate(&self.file, &finding.path);
         }
+        findings
     }
 
     /// Findings of buf's rules of `category` when `self` (new) replaces
@@ -214,6 +218,58 @@ impl ProtobufSchema {
             .cloned()
             .unwrap_or(Origin::Builtin)
     }
+}
+
+/// Where the element a Confluent diff path (`#/Order/payment/5`) names
+/// starts in `file`: the deepest message, enum, oneof, field or enum value
+/// along the path that exists in `file` (none for a removed top-level type).
+fn locate(file: &FileDescriptor, diff_path: &str) -> Option<Location> {
+    let mut segments = diff_path
+        .trim_start_matches("#/")
+        .split('/')
+        .filter(|s| !s.is_empty());
+    let first = segments.next()?;
+    let mut found: Vec<i32> = Vec::new();
+    if let Some(e) = file.enums().find(|e| e.name() == first) {
+        found = e.path().to_vec();
+        let value = segments
+            .next()
+            .and_then(|n| n.parse::<i32>().ok())
+            .and_then(|n| e.get_value(n));
+        if let Some(value) = value {
+            found = value.path().to_vec();
+        }
+    } else if let Some(mut message) = file.messages().find(|m| m.name() == first) {
+        found = message.path().to_vec();
+        for segment in segments {
+            if let Ok(number) = segment.parse::<u32>() {
+                if let Some(field) = message.get_field(number) {
+                    found = field.path().to_vec();
+                }
+                break;
+            }
+            let child = message.child_messages().find(|m| m.name() == segment);
+            if let Some(child) = child {
+                found = child.path().to_vec();
+                message = child;
+            } else if let Some(oneof) = message.oneofs().find(|o| o.name() == segment) {
+                found = oneof.path().to_vec();
+            } else if let Some(e) = message.child_enums().find(|e| e.name() == segment) {
+                found = e.path().to_vec();
+                break;
+            } else {
+                break;
+            }
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    let span = buf::span_of(file, &found)?;
+    Some(Location {
+        line: span.start_line,
+        column: span.start_col,
+    })
 }
 
 /// A dependency's text as a compiler file named `name`: `.proto` text or base64.

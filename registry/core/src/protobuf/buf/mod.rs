@@ -13,6 +13,7 @@ mod rules;
 
 pub use config::{BreakingConfig, BufConfig};
 pub use module::Module;
+pub(crate) use module::span_of;
 pub use rules::{Category, RULES, Rule};
 
 /// A 1-based span `start_line:start_col-end_line:end_col` (end exclusive).

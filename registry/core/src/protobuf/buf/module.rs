@@ -79,31 +79,31 @@ impl Module {
 
     /// The span of the element at `source_path` in `file`, if recorded.
     pub fn span(&self, file: &str, source_path: &[i32]) -> Option<Span> {
-        let info = self
-            .files
-            .get(file)?
-            .file_descriptor_proto()
-            .source_code_info
-            .as_ref()?;
-        let location = info
-            .location
-            .iter()
-            .find(|location| location.path == source_path)?;
-        let to_u32 = |value: i32| u32::try_from(value).unwrap_or(0) + 1;
-        match location.span[..] {
-            [line, start, end] => Some(Span {
-                start_line: to_u32(line),
-                start_col: to_u32(start),
-                end_line: to_u32(line),
-                end_col: to_u32(end),
-            }),
-            [start_line, start_col, end_line, end_col] => Some(Span {
-                start_line: to_u32(start_line),
-                start_col: to_u32(start_col),
-                end_line: to_u32(end_line),
-                end_col: to_u32(end_col),
-            }),
-            _ => None,
-        }
+        span_of(self.files.get(file)?, source_path)
+    }
+}
+
+/// The span of the element at `source_path` in `file`'s source info.
+pub(crate) fn span_of(file: &FileDescriptor, source_path: &[i32]) -> Option<Span> {
+    let info = file.file_descriptor_proto().source_code_info.as_ref()?;
+    let location = info
+        .location
+        .iter()
+        .find(|location| location.path == source_path)?;
+    let one_based = |value: i32| u32::try_from(value).unwrap_or(0) + 1;
+    match location.span[..] {
+        [line, start, end] => Some(Span {
+            start_line: one_based(line),
+            start_col: one_based(start),
+            end_line: one_based(line),
+            end_col: one_based(end),
+        }),
+        [start_line, start_col, end_line, end_col] => Some(Span {
+            start_line: one_based(start_line),
+            start_col: one_based(start_col),
+            end_line: one_based(end_line),
+            end_col: one_based(end_col),
+        }),
+        _ => None,
     }
 }
