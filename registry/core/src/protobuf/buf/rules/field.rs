@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use prost_reflect::{ExtensionDescriptor, FieldDescriptor, FileDescriptor, Kind};
 
-use super::{Finding, Pair, message_pairs, nested_messages};
+use super::{Finding, Pair, message_pairs, nested_extensions};
 use crate::protobuf::buf::Module;
 
 /// `FieldDescriptorProto` field numbers of `name`, `type`, `type_name`,
@@ -228,22 +228,20 @@ fn field_pairs(pair: &Pair<'_>) -> Vec<(FieldView, FieldView)> {
 
 /// Every extension declared in the module, by (extendee, number).
 fn extensions(module: &Module) -> BTreeMap<(String, u32), ExtensionDescriptor> {
-    let mut out = BTreeMap::new();
-    for file in module.files().values() {
-        let nested = nested_messages(file)
-            .into_values()
-            .flat_map(|m| m.child_extensions().collect::<Vec<_>>());
-        for extension in file.extensions().chain(nested) {
-            out.insert(
+    module
+        .files()
+        .values()
+        .flat_map(|file| nested_extensions(file).into_values())
+        .map(|extension| {
+            (
                 (
                     extension.containing_message().full_name().to_owned(),
                     extension.number(),
                 ),
                 extension,
-            );
-        }
-    }
-    out
+            )
+        })
+        .collect()
 }
 
 /// FIELD_SAME_NAME.

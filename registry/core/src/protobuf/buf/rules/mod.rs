@@ -569,53 +569,62 @@ fn nested_name(full_name: &str, package: &str) -> String {
     }
 }
 
+/// Elements present in both versions, matched by the key `elements` gives
+/// each: (previous, current).
+fn matched<T: Clone>(
+    pair: &Pair<'_>,
+    elements: impl Fn(&Module) -> BTreeMap<String, T>,
+) -> Vec<(T, T)> {
+    let current = elements(pair.current);
+    elements(pair.previous)
+        .into_iter()
+        .filter_map(|(key, previous)| current.get(&key).map(|now| (previous, now.clone())))
+        .collect()
+}
+
+/// What `of_file` yields in every file of `module`, by the element's full name.
+fn by_full_name<T>(
+    module: &Module,
+    of_file: impl Fn(&FileDescriptor) -> Vec<T>,
+    full_name: impl Fn(&T) -> &str,
+) -> BTreeMap<String, T> {
+    module
+        .files()
+        .values()
+        .flat_map(of_file)
+        .map(|element| (full_name(&element).to_owned(), element))
+        .collect()
+}
+
 /// Messages present in both versions anywhere in the module, by full name.
 fn message_pairs(pair: &Pair<'_>) -> Vec<(MessageDescriptor, MessageDescriptor)> {
-    let all = |module: &Module| -> BTreeMap<String, MessageDescriptor> {
-        module
-            .files()
-            .values()
-            .flat_map(|file| nested_messages(file).into_values())
-            .map(|m| (m.full_name().to_owned(), m))
-            .collect()
-    };
-    let current = all(pair.current);
-    all(pair.previous)
-        .into_iter()
-        .filter_map(|(name, previous)| current.get(&name).map(|c| (previous, c.clone())))
-        .collect()
+    matched(pair, |module| {
+        by_full_name(
+            module,
+            |file| nested_messages(file).into_values().collect(),
+            MessageDescriptor::full_name,
+        )
+    })
 }
 
 /// Enums present in both versions anywhere in the module, by full name.
 fn enum_pairs(pair: &Pair<'_>) -> Vec<(EnumDescriptor, EnumDescriptor)> {
-    let all = |module: &Module| -> BTreeMap<String, EnumDescriptor> {
-        module
-            .files()
-            .values()
-            .flat_map(|file| nested_enums(file).into_values())
-            .map(|e| (e.full_name().to_owned(), e))
-            .collect()
-    };
-    let current = all(pair.current);
-    all(pair.previous)
-        .into_iter()
-        .filter_map(|(name, previous)| current.get(&name).map(|c| (previous, c.clone())))
-        .collect()
+    matched(pair, |module| {
+        by_full_name(
+            module,
+            |file| nested_enums(file).into_values().collect(),
+            EnumDescriptor::full_name,
+        )
+    })
 }
 
 /// Services present in both versions anywhere in the module, by full name.
 fn service_pairs(pair: &Pair<'_>) -> Vec<(ServiceDescriptor, ServiceDescriptor)> {
-    let all = |module: &Module| -> BTreeMap<String, ServiceDescriptor> {
-        module
-            .files()
-            .values()
-            .flat_map(FileDescriptor::services)
-            .map(|s| (s.full_name().to_owned(), s))
-            .collect()
-    };
-    let current = all(pair.current);
-    all(pair.previous)
-        .into_iter()
-        .filter_map(|(name, previous)| current.get(&name).map(|c| (previous, c.clone())))
-        .collect()
+    matched(pair, |module| {
+        by_full_name(
+            module,
+            |file| file.services().collect(),
+            ServiceDescriptor::full_name,
+        )
+    })
 }
