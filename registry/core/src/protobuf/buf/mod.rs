@@ -53,9 +53,10 @@ pub fn breaking(
     config: &BreakingConfig,
 ) -> Vec<Annotation> {
     let mut annotations = Vec::new();
+    let pair = rules::Pair::new(previous, current);
     for rule in rules {
         let mut found = Vec::new();
-        (rule.check)(&rules::Pair { previous, current }, &mut found);
+        (rule.check)(&pair, &mut found);
         annotations.extend(
             found
                 .into_iter()

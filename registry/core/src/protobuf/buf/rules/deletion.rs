@@ -156,8 +156,8 @@ fn values_by_number(e: &EnumDescriptor) -> BTreeMap<i32, Vec<String>> {
 
 fn enum_value_deletions(pair: &Pair<'_>, out: &mut Vec<Finding>, unless: Unless) {
     for (previous, current) in enum_pairs(pair) {
-        let remaining = values_by_number(&current);
-        for (number, names) in values_by_number(&previous)
+        let remaining = values_by_number(current);
+        for (number, names) in values_by_number(previous)
             .into_iter()
             .filter(|(n, _)| !remaining.contains_key(n))
         {
@@ -207,7 +207,7 @@ pub(super) fn oneof_no_delete(pair: &Pair<'_>, out: &mut Vec<Finding>) {
                 oneof.name(),
                 current.name()
             );
-            out.push(located_on_message(&current, message));
+            out.push(located_on_message(current, message));
         }
     }
 }

@@ -77,9 +77,9 @@ impl Cardinality {
 }
 
 /// What the field rules need of a message field or an extension.
-struct FieldView {
+pub(super) struct FieldView {
     cardinality: Cardinality,
-    proto: prost_types::FieldDescriptorProto,
+    options: prost_types::FieldOptions,
     json_name: String,
     /// The enclosing oneof, synthetic ones (proto3 `optional`) excluded.
     oneof: Option<String>,
@@ -102,7 +102,11 @@ impl FieldView {
                 field.cardinality(),
                 field.supports_presence(),
             ),
-            proto: field.field_descriptor_proto().clone(),
+            options: field
+                .field_descriptor_proto()
+                .options
+                .clone()
+                .unwrap_or_default(),
             json_name: field.json_name().to_owned(),
             oneof: field
                 .containing_oneof()
@@ -127,7 +131,11 @@ impl FieldView {
                 extension.cardinality(),
                 extension.supports_presence(),
             ),
-            proto: extension.field_descriptor_proto().clone(),
+            options: extension
+                .field_descriptor_proto()
+                .options
+                .clone()
+                .unwrap_or_default(),
             json_name: extension.json_name().to_owned(),
             oneof: None,
             in_map_entry: false,
@@ -157,8 +165,8 @@ impl FieldView {
         Finding::at(&self.file, &self.path, message)
     }
 
-    fn options(&self) -> prost_types::FieldOptions {
-        self.proto.options.clone().unwrap_or_default()
+    fn options(&self) -> &prost_types::FieldOptions {
+        &self.options
     }
 
     fn description(&self) -> String {
@@ -203,7 +211,11 @@ impl FieldView {
 
 /// Fields present in both versions: message fields by number, extensions
 /// by extendee and number. (previous, current).
-fn field_pairs(pair: &Pair<'_>) -> Vec<(FieldView, FieldView)> {
+fn field_pairs<'p>(pair: &'p Pair<'_>) -> &'p [(FieldView, FieldView)] {
+    pair.fields.get_or_init(|| match_fields(pair))
+}
+
+fn match_fields(pair: &Pair<'_>) -> Vec<(FieldView, FieldView)> {
     let mut out = Vec::new();
     for (previous, current) in message_pairs(pair) {
         let by_number: BTreeMap<u32, FieldDescriptor> =
@@ -290,10 +302,7 @@ pub(super) fn same_type(pair: &Pair<'_>, out: &mut Vec<Finding>) {
 
 /// FIELD_SAME_JSON_NAME (extensions have no JSON name of their own).
 pub(super) fn same_json_name(pair: &Pair<'_>, out: &mut Vec<Finding>) {
-    for (previous, current) in field_pairs(pair)
-        .into_iter()
-        .filter(|(p, _)| !p.is_extension)
-    {
+    for (previous, current) in field_pairs(pair).iter().filter(|(p, _)| !p.is_extension) {
         if previous.json_name != current.json_name {
             let message = format!(
                 "{} changed option \"json_name\" from \"{}\" to \"{}\".",
@@ -310,10 +319,7 @@ pub(super) fn same_json_name(pair: &Pair<'_>, out: &mut Vec<Finding>) {
 
 /// FIELD_SAME_ONEOF: in the same oneof, or out of oneofs, in both versions.
 pub(super) fn same_oneof(pair: &Pair<'_>, out: &mut Vec<Finding>) {
-    for (previous, current) in field_pairs(pair)
-        .into_iter()
-        .filter(|(p, _)| !p.is_extension)
-    {
+    for (previous, current) in field_pairs(pair).iter().filter(|(p, _)| !p.is_extension) {
         let message = match (&previous.oneof, &current.oneof) {
             (Some(before), Some(after)) if before != after => {
                 format!(
@@ -368,8 +374,8 @@ pub(super) fn same_cpp_string_type(pair: &Pair<'_>, out: &mut Vec<Finding>) {
     let stringy = |view: &FieldView| matches!(view.kind, Kind::String | Kind::Bytes);
     for (previous, current) in field_pairs(pair) {
         if (previous.in_map_entry && current.in_map_entry)
-            || !stringy(&previous)
-            || !stringy(&current)
+            || !stringy(previous)
+            || !stringy(current)
         {
             continue;
         }
@@ -433,7 +439,7 @@ pub(super) fn message_same_required_fields(pair: &Pair<'_>, out: &mut Vec<Findin
                 .map(|f| (f.number(), f))
                 .collect()
         };
-        let (before, after) = (required(&previous), required(&current));
+        let (before, after) = (required(previous), required(current));
         for number in before.keys().filter(|n| !after.contains_key(n)) {
             let message = format!(
                 "Message \"{}\" had required field \"{number}\" deleted.",
@@ -461,7 +467,7 @@ pub(super) fn no_remove_standard_descriptor_accessor(pair: &Pair<'_>, out: &mut 
             .no_standard_descriptor_accessor()
     };
     for (previous, current) in message_pairs(pair) {
-        if !accessor_off(&previous) && accessor_off(&current) {
+        if !accessor_off(previous) && accessor_off(current) {
             let mut path = current.path().to_vec();
             path.extend_from_slice(&[MESSAGE_OPTIONS, NO_STANDARD_DESCRIPTOR_ACCESSOR]);
             let message = "Message option \"no_standard_descriptor_accessor\" changed from \"false\" to \"true\".".to_owned();
@@ -583,12 +589,12 @@ fn changed_type(out: &mut Vec<Finding>, previous: &FieldView, current: &FieldVie
 /// FIELD_WIRE_COMPATIBLE_TYPE (string may become bytes, not the reverse).
 pub(super) fn wire_compatible_type(pair: &Pair<'_>, out: &mut Vec<Finding>) {
     for (previous, current) in field_pairs(pair) {
-        if wire_group(&previous) != wire_group(&current) {
+        if wire_group(previous) != wire_group(current) {
             if (previous.kind_name(), current.kind_name()) != ("string", "bytes") {
-                changed_type(out, &previous, &current);
+                changed_type(out, previous, current);
             }
-        } else if type_name_changed(&previous, &current) {
-            changed_type(out, &previous, &current);
+        } else if type_name_changed(previous, current) {
+            changed_type(out, previous, current);
         }
     }
 }
@@ -596,10 +602,10 @@ pub(super) fn wire_compatible_type(pair: &Pair<'_>, out: &mut Vec<Finding>) {
 /// FIELD_WIRE_JSON_COMPATIBLE_TYPE.
 pub(super) fn wire_json_compatible_type(pair: &Pair<'_>, out: &mut Vec<Finding>) {
     for (previous, current) in field_pairs(pair) {
-        if wire_json_group(&previous) != wire_json_group(&current)
-            || type_name_changed(&previous, &current)
+        if wire_json_group(previous) != wire_json_group(current)
+            || type_name_changed(previous, current)
         {
-            changed_type(out, &previous, &current);
+            changed_type(out, previous, current);
         }
     }
 }

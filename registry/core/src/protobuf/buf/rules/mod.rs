@@ -7,6 +7,7 @@ mod package;
 mod ranges;
 mod rpc;
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use prost_reflect::{EnumDescriptor, FileDescriptor, MessageDescriptor, ServiceDescriptor};
@@ -67,9 +68,28 @@ impl std::fmt::Debug for Rule {
 }
 
 /// The two module versions a rule compares.
+/// Elements are matched between the versions once per check and shared
+/// by every rule.
 pub(super) struct Pair<'a> {
     pub previous: &'a Module,
     pub current: &'a Module,
+    messages: OnceCell<Vec<(MessageDescriptor, MessageDescriptor)>>,
+    enums: OnceCell<Vec<(EnumDescriptor, EnumDescriptor)>>,
+    services: OnceCell<Vec<(ServiceDescriptor, ServiceDescriptor)>>,
+    fields: OnceCell<Vec<(field::FieldView, field::FieldView)>>,
+}
+
+impl<'a> Pair<'a> {
+    pub(super) fn new(previous: &'a Module, current: &'a Module) -> Pair<'a> {
+        Pair {
+            previous,
+            current,
+            messages: OnceCell::new(),
+            enums: OnceCell::new(),
+            services: OnceCell::new(),
+            fields: OnceCell::new(),
+        }
+    }
 }
 
 /// What a rule reports: the current file and the source paths of the
@@ -597,34 +617,40 @@ fn by_full_name<T>(
 }
 
 /// Messages present in both versions anywhere in the module, by full name.
-fn message_pairs(pair: &Pair<'_>) -> Vec<(MessageDescriptor, MessageDescriptor)> {
-    matched(pair, |module| {
-        by_full_name(
-            module,
-            |file| nested_messages(file).into_values().collect(),
-            MessageDescriptor::full_name,
-        )
+fn message_pairs<'p>(pair: &'p Pair<'_>) -> &'p [(MessageDescriptor, MessageDescriptor)] {
+    pair.messages.get_or_init(|| {
+        matched(pair, |module| {
+            by_full_name(
+                module,
+                |file| nested_messages(file).into_values().collect(),
+                MessageDescriptor::full_name,
+            )
+        })
     })
 }
 
 /// Enums present in both versions anywhere in the module, by full name.
-fn enum_pairs(pair: &Pair<'_>) -> Vec<(EnumDescriptor, EnumDescriptor)> {
-    matched(pair, |module| {
-        by_full_name(
-            module,
-            |file| nested_enums(file).into_values().collect(),
-            EnumDescriptor::full_name,
-        )
+fn enum_pairs<'p>(pair: &'p Pair<'_>) -> &'p [(EnumDescriptor, EnumDescriptor)] {
+    pair.enums.get_or_init(|| {
+        matched(pair, |module| {
+            by_full_name(
+                module,
+                |file| nested_enums(file).into_values().collect(),
+                EnumDescriptor::full_name,
+            )
+        })
     })
 }
 
 /// Services present in both versions anywhere in the module, by full name.
-fn service_pairs(pair: &Pair<'_>) -> Vec<(ServiceDescriptor, ServiceDescriptor)> {
-    matched(pair, |module| {
-        by_full_name(
-            module,
-            |file| file.services().collect(),
-            ServiceDescriptor::full_name,
-        )
+fn service_pairs<'p>(pair: &'p Pair<'_>) -> &'p [(ServiceDescriptor, ServiceDescriptor)] {
+    pair.services.get_or_init(|| {
+        matched(pair, |module| {
+            by_full_name(
+                module,
+                |file| file.services().collect(),
+                ServiceDescriptor::full_name,
+            )
+        })
     })
 }

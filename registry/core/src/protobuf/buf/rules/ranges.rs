@@ -99,7 +99,7 @@ fn on_message(
 /// reserved names stay reserved.
 pub(super) fn reserved_message_no_delete(pair: &Pair<'_>, out: &mut Vec<Finding>) {
     for (previous, current) in message_pairs(pair) {
-        let (kind, name, file, path) = on_message(&current);
+        let (kind, name, file, path) = on_message(current);
         check_ranges(
             out,
             "reserved",
@@ -121,7 +121,7 @@ pub(super) fn reserved_message_no_delete(pair: &Pair<'_>, out: &mut Vec<Finding>
 /// EXTENSION_MESSAGE_NO_DELETE: extension ranges keep their numbers.
 pub(super) fn extension_message_no_delete(pair: &Pair<'_>, out: &mut Vec<Finding>) {
     for (previous, current) in message_pairs(pair) {
-        let (kind, name, file, path) = on_message(&current);
+        let (kind, name, file, path) = on_message(current);
         check_ranges(
             out,
             "extension",
@@ -148,8 +148,8 @@ pub(super) fn reserved_enum_no_delete(pair: &Pair<'_>, out: &mut Vec<Finding>) {
             out,
             "reserved",
             ("enum", current.name(), &file, &path),
-            enum_ranges(&previous),
-            enum_ranges(&current),
+            enum_ranges(previous),
+            enum_ranges(current),
             ENUM_MAX,
         );
         let names: BTreeSet<&str> = current.reserved_names().collect();
