@@ -11,6 +11,7 @@ pub mod avro;
 pub mod compatibility;
 pub mod error;
 pub mod finding;
+pub mod json;
 pub mod limits;
 pub mod parsed;
 pub mod protobuf;

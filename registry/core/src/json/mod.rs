@@ -1,0 +1,173 @@
+//! JSON Schema: drafts 4, 6, 7, 2019-09 and 2020-12, references to other
+//! subjects, the canonical and normalized forms, and validating documents.
+//!
+//! Validation uses the `jsonschema` crate with no network or file access:
+//! every `$ref` resolves within the schema or to a reference given with it.
+
+mod draft;
+
+use std::collections::HashMap;
+
+use jsonschema::{Retrieve, Uri, Validator};
+use serde_json::Value;
+
+use crate::limits::json_depth_within;
+use crate::{ParseLimits, ReferencedSchema, SchemaError, SchemaType};
+
+pub use draft::Draft;
+
+/// A parsed JSON Schema, checked against its draft's meta-schema, with
+/// every reference resolved.
+pub struct JsonSchema {
+    value: Value,
+    draft: Draft,
+    canonical: String,
+    validator: Validator,
+}
+
+impl std::fmt::Debug for JsonSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonSchema")
+            .field("draft", &self.draft)
+            .field("canonical", &self.canonical)
+            .finish()
+    }
+}
+
+/// Why a document does not match a schema.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message} (at {instance_path})")]
+pub struct DocumentError {
+    /// JSON pointer to the offending part of the document (`""` for the root).
+    pub instance_path: String,
+    /// What is wrong there.
+    pub message: String,
+}
+
+/// Serves referenced schemas to the validator by the name a `$ref` uses:
+/// the full URI, or its last path segments as a relative name.
+struct References(HashMap<String, Value>);
+
+impl Retrieve for References {
+    fn retrieve(
+        &self,
+        uri: &Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let uri = uri.as_str();
+        let found = self.0.get(uri).or_else(|| {
+            self.0
+                .iter()
+                .find(|(name, _)| {
+                    uri.trim_end_matches('#')
+                        .ends_with(&format!("/{}", name.trim_start_matches("./")))
+                })
+                .map(|(_, value)| value)
+        });
+        found
+            .cloned()
+            .ok_or_else(|| format!("no reference named '{uri}' was given with the schema").into())
+    }
+}
+
+impl JsonSchema {
+    /// Parses `text`; `references` are the documents its `$ref`s name
+    /// (every transitive dependency).
+    pub fn parse(
+        text: &str,
+        references: &[ReferencedSchema],
+        limits: ParseLimits,
+    ) -> Result<Self, SchemaError> {
+        let value = parse_json(text, limits)?;
+        if !value.is_object() && !value.is_boolean() {
+            return Err(SchemaError::Invalid(
+                "a JSON Schema is an object or a boolean".to_owned(),
+            ));
+        }
+        let draft = Draft::of(&value)?;
+        draft.check_meta_schema(&value)?;
+        let mut documents = HashMap::new();
+        for reference in references {
+            if reference.schema_type != SchemaType::Json {
+                return Err(SchemaError::Invalid(format!(
+                    "reference '{}' is a {} schema; a JSON Schema can only reference JSON Schemas",
+                    reference.name, reference.schema_type
+                )));
+            }
+            documents.insert(reference.name.clone(), parse_json(&reference.text, limits)?);
+        }
+        let validator = jsonschema::options()
+            .with_draft(draft.as_jsonschema())
+            .with_retriever(References(documents))
+            .build(&value)
+            .map_err(|e| SchemaError::Invalid(format!("Invalid schema: {e}")))?;
+        Ok(JsonSchema {
+            canonical: value.to_string(),
+            value,
+            draft,
+            validator,
+        })
+    }
+
+    /// The form deduplication compares: compact JSON, keys in the input's order.
+    pub fn canonical(&self) -> &str {
+        &self.canonical
+    }
+
+    /// The normalized form (`normalize=true`): compact JSON, keys sorted.
+    pub fn normalized(&self) -> String {
+        sorted(&self.value).to_string()
+    }
+
+    /// The draft the schema is written in.
+    pub fn draft(&self) -> Draft {
+        self.draft
+    }
+
+    /// The schema as JSON.
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
+    /// Checks `document` against the schema; the error names where it broke.
+    pub fn validate(&self, document: &Value) -> Result<(), DocumentError> {
+        self.validator
+            .validate(document)
+            .map_err(|error| DocumentError {
+                instance_path: error.instance_path().to_string(),
+                message: error.to_string(),
+            })
+    }
+}
+
+fn parse_json(text: &str, limits: ParseLimits) -> Result<Value, SchemaError> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| SchemaError::Invalid(format!("not valid JSON: {e}")))?;
+    if json_depth_within(&value, limits.max_depth) {
+        Ok(value)
+    } else {
+        Err(SchemaError::TooDeep {
+            limit: limits.max_depth,
+        })
+    }
+}
+
+/// `value` with every object's keys sorted.
+fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
