@@ -117,8 +117,12 @@ fn references_resolve_to_the_given_documents() {
         r#"{"type":"object","properties":{"name":{"type":"string"}},"required":["name"]}"#,
     );
     let order = r#"{"type":"object","properties":{"customer":{"$ref":"customer.json"}}}"#;
-    let schema = JsonSchema::parse(order, &[customer.clone()], ParseLimits::default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let schema = JsonSchema::parse(
+        order,
+        std::slice::from_ref(&customer),
+        ParseLimits::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         schema
             .validate(&json!({"customer": {"name": "ada"}}))
