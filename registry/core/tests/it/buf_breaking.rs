@@ -36,8 +36,13 @@ struct Expected {
 /// A finding as the comparison sees it: (file, span, rule).
 type Row = (Option<String>, [u32; 4], String);
 
+/// `HERALD_TEST_BUF_TESTDATA` (set by `scripts/test`), else the project's
+/// `shared/` folder next to the repository.
 fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/buf-breaking")
+    std::env::var_os("HERALD_TEST_BUF_TESTDATA").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/buf-breaking"),
+        PathBuf::from,
+    )
 }
 
 fn read_config(tree: &Path) -> BufConfig {
