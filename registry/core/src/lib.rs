@@ -12,6 +12,7 @@ pub mod compatibility;
 pub mod error;
 pub mod finding;
 pub mod json;
+pub mod json_position;
 pub mod limits;
 pub mod parsed;
 pub mod protobuf;

@@ -384,3 +384,28 @@ fn defaults_that_do_not_match_their_type_are_invalid() {
         );
     }
 }
+
+#[test]
+fn backward_findings_point_into_the_new_schema_text() {
+    let old = parse(&record(r#"{"name":"a","type":"int"}"#));
+    let new_text = "{\n  \"type\": \"record\", \"name\": \"R\", \"namespace\": \"test\",\n  \"fields\": [\n    {\"name\": \"a\", \"type\": \"boolean\"},\n    {\"name\": \"email\", \"type\": \"string\"}\n  ]\n}";
+    let new = parse(new_text);
+    let located: Vec<(&str, Option<(u32, u32)>)> = new
+        .compatibility_findings(&old, Direction::Backward)
+        .into_iter()
+        .map(|f| (f.rule, f.location.map(|l| (l.line, l.column))))
+        .collect();
+    assert_eq!(
+        located,
+        vec![
+            ("TYPE_MISMATCH", Some((4, 27))),
+            ("READER_FIELD_MISSING_DEFAULT_VALUE", Some((5, 5)))
+        ]
+    );
+    // FORWARD reads with the old schema: its paths do not point into the new text.
+    assert!(
+        new.compatibility_findings(&old, Direction::Forward)
+            .iter()
+            .all(|f| f.location.is_none())
+    );
+}

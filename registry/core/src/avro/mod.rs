@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use apache_avro::Schema;
 
+use crate::json_position;
 use crate::limits::json_depth_within;
 use crate::{Direction, Finding, ParseLimits, ReferencedSchema, SchemaError, SchemaType};
 
@@ -21,6 +22,8 @@ pub struct AvroSchema {
     names: HashMap<String, Schema>,
     canonical: String,
     formatted: String,
+    /// The text as given, for locating findings.
+    text: String,
 }
 
 impl AvroSchema {
@@ -59,6 +62,7 @@ impl AvroSchema {
             names,
             canonical,
             formatted,
+            text: text.to_owned(),
         })
     }
 
@@ -76,7 +80,16 @@ impl AvroSchema {
     /// data in `direction`.
     pub fn compatibility_findings(&self, old: &AvroSchema, direction: Direction) -> Vec<Finding> {
         match direction {
-            Direction::Backward => compat::Checker::new(self, old, ("new", "old")).run(),
+            Direction::Backward => {
+                // The new schema is the reader: finding paths point into its text.
+                let mut findings = compat::Checker::new(self, old, ("new", "old")).run();
+                for finding in &mut findings {
+                    let segments: Vec<&str> =
+                        finding.path.split('/').filter(|s| !s.is_empty()).collect();
+                    finding.location = json_position::locate(&self.text, &segments);
+                }
+                findings
+            }
             Direction::Forward => compat::Checker::new(old, self, ("old", "new")).run(),
         }
     }
