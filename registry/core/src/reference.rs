@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::SchemaType;
+use crate::{SchemaError, SchemaType};
 
 /// A reference as written in a registration: `name` is how the referencing
 /// schema names the dependency (an Avro full name, a `.proto` import path,
@@ -26,4 +26,47 @@ pub struct ReferencedSchema {
     pub schema_type: SchemaType,
     /// The dependency's schema text.
     pub text: String,
+}
+
+impl ReferencedSchema {
+    /// Refuses a dependency of another format than `expected`: schemas
+    /// reference schemas of their own format only.
+    pub(crate) fn require_type(&self, expected: SchemaType) -> Result<(), SchemaError> {
+        if self.schema_type == expected {
+            return Ok(());
+        }
+        Err(SchemaError::Invalid(format!(
+            "reference '{}' is a {} schema; a {expected} schema can only reference {expected} schemas",
+            self.name, self.schema_type
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ParseLimits, ParsedSchema};
+
+    #[test]
+    fn schemas_reference_their_own_format_only() {
+        let proto = ReferencedSchema {
+            name: "money.proto".into(),
+            schema_type: SchemaType::Protobuf,
+            text: "syntax = \"proto3\";".into(),
+        };
+        let error = ParsedSchema::parse(
+            SchemaType::Avro,
+            "\"string\"",
+            &[proto],
+            ParseLimits::default(),
+        )
+        .err();
+        let Some(SchemaError::Invalid(message)) = error else {
+            panic!("expected an invalid schema, got {error:?}")
+        };
+        assert_eq!(
+            message,
+            "reference 'money.proto' is a PROTOBUF schema; a AVRO schema can only reference AVRO schemas"
+        );
+    }
 }

@@ -37,12 +37,7 @@ impl AvroSchema {
         let value = parse_json(text, limits)?;
         let mut dependencies = Vec::with_capacity(references.len());
         for reference in references {
-            if reference.schema_type != SchemaType::Avro {
-                return Err(SchemaError::Invalid(format!(
-                    "reference '{}' is a {} schema; an Avro schema can only reference Avro schemas",
-                    reference.name, reference.schema_type
-                )));
-            }
+            reference.require_type(SchemaType::Avro)?;
             parse_json(&reference.text, limits)?;
             dependencies.push(reference.text.as_str());
         }

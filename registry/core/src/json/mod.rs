@@ -87,12 +87,7 @@ impl JsonSchema {
         draft.check_meta_schema(&value)?;
         let mut documents = HashMap::new();
         for reference in references {
-            if reference.schema_type != SchemaType::Json {
-                return Err(SchemaError::Invalid(format!(
-                    "reference '{}' is a {} schema; a JSON Schema can only reference JSON Schemas",
-                    reference.name, reference.schema_type
-                )));
-            }
+            reference.require_type(SchemaType::Json)?;
             documents.insert(reference.name.clone(), parse_json(&reference.text, limits)?);
         }
         let validator = jsonschema::options()

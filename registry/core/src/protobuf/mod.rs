@@ -59,12 +59,7 @@ impl ProtobufSchema {
         let mut files = HashMap::new();
         let mut origins = HashMap::new();
         for reference in references {
-            if reference.schema_type != SchemaType::Protobuf {
-                return Err(SchemaError::Invalid(format!(
-                    "reference '{}' is a {} schema; a Protobuf schema can only import Protobuf schemas",
-                    reference.name, reference.schema_type
-                )));
-            }
+            reference.require_type(SchemaType::Protobuf)?;
             files.insert(
                 reference.name.clone(),
                 source_file(&reference.name, &reference.text)?,
