@@ -36,7 +36,7 @@ impl ReferencedSchema {
             return Ok(());
         }
         Err(SchemaError::Invalid(format!(
-            "reference '{}' is a {} schema; a {expected} schema can only reference {expected} schemas",
+            "reference '{}' is a {} schema, but {expected} schemas can only reference {expected} schemas",
             self.name, self.schema_type
         )))
     }
@@ -66,7 +66,7 @@ mod tests {
         };
         assert_eq!(
             message,
-            "reference 'money.proto' is a PROTOBUF schema; a AVRO schema can only reference AVRO schemas"
+            "reference 'money.proto' is a PROTOBUF schema, but AVRO schemas can only reference AVRO schemas"
         );
     }
 }
