@@ -1,5 +1,7 @@
 //! Limits that keep hostile or accidental input from exhausting the process.
 
+use crate::SchemaError;
+
 /// Bounds applied while parsing a schema.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ParseLimits {
@@ -10,6 +12,22 @@ pub struct ParseLimits {
 impl Default for ParseLimits {
     fn default() -> Self {
         ParseLimits { max_depth: 64 }
+    }
+}
+
+/// Parses `text` as JSON, refusing it when it nests deeper than `limits` allow.
+pub(crate) fn parse_json(
+    text: &str,
+    limits: ParseLimits,
+) -> Result<serde_json::Value, SchemaError> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| SchemaError::Invalid(format!("not valid JSON: {e}")))?;
+    if json_depth_within(&value, limits.max_depth) {
+        Ok(value)
+    } else {
+        Err(SchemaError::TooDeep {
+            limit: limits.max_depth,
+        })
     }
 }
 

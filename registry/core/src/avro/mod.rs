@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use apache_avro::Schema;
 
 use crate::json_position;
-use crate::limits::json_depth_within;
+use crate::limits::parse_json;
 use crate::{Direction, Finding, ParseLimits, ReferencedSchema, SchemaError, SchemaType};
 
 /// A parsed Avro schema with every named type it can see (its own and those
@@ -87,18 +87,6 @@ impl AvroSchema {
             }
             Direction::Forward => compat::Checker::new(old, self, ("old", "new")).run(),
         }
-    }
-}
-
-fn parse_json(text: &str, limits: ParseLimits) -> Result<serde_json::Value, SchemaError> {
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| SchemaError::Invalid(format!("not valid JSON: {e}")))?;
-    if json_depth_within(&value, limits.max_depth) {
-        Ok(value)
-    } else {
-        Err(SchemaError::TooDeep {
-            limit: limits.max_depth,
-        })
     }
 }
 

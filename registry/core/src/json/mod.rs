@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use jsonschema::{Retrieve, Uri, Validator};
 use serde_json::Value;
 
-use crate::limits::json_depth_within;
+use crate::limits::parse_json;
 use crate::{ParseLimits, ReferencedSchema, SchemaError, SchemaType};
 
 pub use draft::Draft;
@@ -131,18 +131,6 @@ impl JsonSchema {
                 instance_path: error.instance_path().to_string(),
                 message: error.to_string(),
             })
-    }
-}
-
-fn parse_json(text: &str, limits: ParseLimits) -> Result<Value, SchemaError> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| SchemaError::Invalid(format!("not valid JSON: {e}")))?;
-    if json_depth_within(&value, limits.max_depth) {
-        Ok(value)
-    } else {
-        Err(SchemaError::TooDeep {
-            limit: limits.max_depth,
-        })
     }
 }
 
