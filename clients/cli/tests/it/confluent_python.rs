@@ -4,7 +4,7 @@
 
 use std::process::Stdio;
 
-use crate::support::{free_port, herald, terminate, wait_until_up};
+use crate::support::{free_port, serve_on, terminate, wait_until_up};
 
 #[tokio::test]
 async fn confluent_python_client_works_unchanged() {
@@ -13,13 +13,8 @@ async fn confluent_python_client_works_unchanged() {
     });
     let dir = tempfile::tempdir().expect("temporary directory");
     let port = free_port();
-    let mut child = herald()
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
+    let mut child = serve_on(port)
+        .arg("--data-dir")
         .arg(dir.path())
         .spawn()
         .expect("herald starts");

@@ -5,7 +5,7 @@ use std::process::{Command, ExitStatus, Stdio};
 
 use serde_json::json;
 
-use crate::support::{free_port, herald, terminate, wait_until_up};
+use crate::support::{free_port, herald, serve_on, terminate, wait_until_up};
 
 /// Registers a schema, proving the server works end to end.
 async fn register(client: &reqwest::Client, port: u16) -> serde_json::Value {
@@ -38,15 +38,8 @@ fn assert_database_in(dir: &Path, file: &str) {
 async fn flags_choose_address_and_data_dir_and_sigterm_stops_cleanly() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let port = free_port();
-    let mut command = herald();
-    command
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(dir.path());
+    let mut command = serve_on(port);
+    command.arg("--data-dir").arg(dir.path());
     let status = run_and_register(command, port).await;
     assert!(status.success(), "graceful shutdown exits 0: {status}");
     assert_database_in(dir.path(), "herald.db");
@@ -76,15 +69,8 @@ async fn the_config_file_is_read_and_flags_override_it() {
         data.display().to_string()
     );
     std::fs::write(&file, toml).expect("config written");
-    let mut command = herald();
-    command
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--config",
-        ])
-        .arg(&file);
+    let mut command = serve_on(port);
+    command.arg("--config").arg(&file);
     assert!(run_and_register(command, port).await.success());
     assert_database_in(&data, "herald.db");
 }
@@ -94,14 +80,9 @@ async fn the_database_url_overrides_the_data_dir() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let port = free_port();
     let url = format!("sqlite://{}/custom.db", dir.path().display());
-    let mut command = herald();
+    let mut command = serve_on(port);
     command
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
+        .arg("--data-dir")
         .arg(dir.path().join("unused"))
         .env("HERALD_DATABASE_URL", url);
     assert!(run_and_register(command, port).await.success());

@@ -53,3 +53,10 @@ pub async fn terminate(mut child: Child) -> ExitStatus {
         .await
         .expect("wait completes")
 }
+
+/// `herald serve --listen 127.0.0.1:{port}`, ready for more arguments.
+pub fn serve_on(port: u16) -> Command {
+    let mut command = herald();
+    command.args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
+    command
+}
