@@ -4,8 +4,8 @@ use serde_json::Value;
 
 use crate::SchemaError;
 
-/// A JSON Schema draft.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A JSON Schema draft, ordered oldest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Draft {
     /// Draft 4.
     Draft4,

@@ -4,7 +4,9 @@
 //! Validation uses the `jsonschema` crate with no network or file access:
 //! every `$ref` resolves within the schema or to a reference given with it.
 
+pub mod diff;
 mod draft;
+mod model;
 
 use std::collections::HashMap;
 
@@ -12,17 +14,23 @@ use jsonschema::{Retrieve, Uri, Validator};
 use serde_json::Value;
 
 use crate::limits::parse_json;
-use crate::{ParseLimits, ReferencedSchema, SchemaError, SchemaType};
+use crate::{
+    Direction, Finding, ParseLimits, ReferencedSchema, SchemaError, SchemaType, json_position,
+};
 
+pub use diff::{CompatibilityPolicy, Difference, DifferenceType, InvalidPolicy};
 pub use draft::Draft;
+use model::Model;
 
 /// A parsed JSON Schema, checked against its draft's meta-schema, with
 /// every reference resolved.
 pub struct JsonSchema {
+    text: String,
     value: Value,
     draft: Draft,
     canonical: String,
     validator: Validator,
+    model: Model,
 }
 
 impl std::fmt::Debug for JsonSchema {
@@ -85,21 +93,24 @@ impl JsonSchema {
         }
         let draft = Draft::of(&value)?;
         draft.check_meta_schema(&value)?;
-        let mut documents = HashMap::new();
+        let mut documents = Vec::with_capacity(references.len());
         for reference in references {
             reference.require_type(SchemaType::Json)?;
-            documents.insert(reference.name.clone(), parse_json(&reference.text, limits)?);
+            documents.push((reference.name.clone(), parse_json(&reference.text, limits)?));
         }
+        let model = Model::build(&value, draft, &documents);
         let validator = jsonschema::options()
             .with_draft(draft.as_jsonschema())
-            .with_retriever(References(documents))
+            .with_retriever(References(documents.into_iter().collect()))
             .build(&value)
             .map_err(|e| SchemaError::Invalid(format!("Invalid schema: {e}")))?;
         Ok(JsonSchema {
+            text: text.to_owned(),
             canonical: value.to_string(),
             value,
             draft,
             validator,
+            model,
         })
     }
 
@@ -121,6 +132,40 @@ impl JsonSchema {
     /// The schema as JSON.
     pub fn value(&self) -> &Value {
         &self.value
+    }
+
+    /// Every difference from `old` to `self` (the update), compatible or not,
+    /// with `policy` deciding which nested alternatives count as matching.
+    pub fn differences(&self, old: &JsonSchema, policy: CompatibilityPolicy) -> Vec<Difference> {
+        diff::differences(&old.model, &self.model, policy)
+    }
+
+    /// Findings that stop `self` (the new schema) and `old` from reading
+    /// each other's data in `direction` under `policy`; empty when compatible.
+    pub fn compatibility_findings(
+        &self,
+        old: &JsonSchema,
+        direction: Direction,
+        policy: CompatibilityPolicy,
+    ) -> Vec<Finding> {
+        let (differences, update, original) = match direction {
+            Direction::Backward => (self.differences(old, policy), "new", "old"),
+            Direction::Forward => (old.differences(self, policy), "old", "new"),
+        };
+        differences
+            .into_iter()
+            .filter(|difference| !policy.accepts(difference.kind))
+            .map(|difference| {
+                let path = difference.json_path();
+                Finding {
+                    rule: difference.kind.as_str(),
+                    message: difference.kind.describe(&path, update, original),
+                    detail: difference.to_string(),
+                    location: json_position::locate(&self.text, &difference.segments()),
+                    path,
+                }
+            })
+            .collect()
     }
 
     /// Checks `document` against the schema; the error names where it broke.
