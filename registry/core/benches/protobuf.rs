@@ -7,7 +7,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use herald_core::protobuf::buf::Category;
-use herald_core::{CompatibilityLevel, ParseLimits, ParsedSchema, ProtobufRules, SchemaType};
+use herald_core::{
+    CheckRules, CompatibilityLevel, ParseLimits, ParsedSchema, ProtobufRules, SchemaType,
+};
 
 /// A proto3 file with `messages` messages of six fields each, an enum per
 /// ten messages, and references between messages; `revision` changes a few
@@ -99,14 +101,21 @@ fn main() {
     let old = parse(&old_text);
     let new = parse(&new_text);
     time("BACKWARD check against previous version", 50, || {
-        CompatibilityLevel::Backward.check_pair(&new, &old, ProtobufRules::Confluent)
+        CompatibilityLevel::Backward.check_pair(&new, &old, CheckRules::default())
     });
     time("FULL check against previous version", 50, || {
-        CompatibilityLevel::Full.check_pair(&new, &old, ProtobufRules::Confluent)
+        CompatibilityLevel::Full.check_pair(&new, &old, CheckRules::default())
     });
     time("BACKWARD check with buf's FILE rules", 50, || {
-        CompatibilityLevel::Backward.check_pair(&new, &old, ProtobufRules::Buf(Category::File))
+        CompatibilityLevel::Backward.check_pair(
+            &new,
+            &old,
+            CheckRules {
+                protobuf: ProtobufRules::Buf(Category::File),
+                ..CheckRules::default()
+            },
+        )
     });
-    let findings = CompatibilityLevel::Full.check_pair(&new, &old, ProtobufRules::Confluent);
+    let findings = CompatibilityLevel::Full.check_pair(&new, &old, CheckRules::default());
     println!("findings (FULL): {}", findings.len());
 }

@@ -3,8 +3,18 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::json::CompatibilityPolicy;
 use crate::protobuf::buf::Category;
 use crate::{Finding, ParsedSchema};
+
+/// The format-specific settings a compatibility check applies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CheckRules {
+    /// How Protobuf schemas are judged.
+    pub protobuf: ProtobufRules,
+    /// Which JSON Schema changes count as compatible.
+    pub json: CompatibilityPolicy,
+}
 
 /// Which side must be able to read the other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,7 +144,7 @@ impl CompatibilityLevel {
         self,
         new: &ParsedSchema,
         previous: &[&ParsedSchema],
-        rules: ProtobufRules,
+        rules: CheckRules,
     ) -> Vec<(usize, Vec<Finding>)> {
         let first = if self.is_transitive() {
             0
@@ -155,7 +165,7 @@ impl CompatibilityLevel {
         self,
         new: &ParsedSchema,
         old: &ParsedSchema,
-        rules: ProtobufRules,
+        rules: CheckRules,
     ) -> Vec<Finding> {
         self.directions()
             .iter()
@@ -222,19 +232,16 @@ mod tests {
         let new = record(r#"{"name":"a","type":"int"},{"name":"b","type":"int"}"#);
         assert!(
             CompatibilityLevel::Forward
-                .check(&new, &[&v1, &v2], ProtobufRules::Confluent)
+                .check(&new, &[&v1, &v2], CheckRules::default())
                 .is_empty()
         );
-        let transitive = CompatibilityLevel::ForwardTransitive.check(
-            &new,
-            &[&v1, &v2],
-            ProtobufRules::Confluent,
-        );
+        let transitive =
+            CompatibilityLevel::ForwardTransitive.check(&new, &[&v1, &v2], CheckRules::default());
         assert_eq!(transitive.len(), 1);
         assert_eq!(transitive[0].0, 0);
         assert!(
             CompatibilityLevel::None
-                .check(&new, &[&v1], ProtobufRules::Confluent)
+                .check(&new, &[&v1], CheckRules::default())
                 .is_empty()
         );
     }
@@ -246,17 +253,17 @@ mod tests {
             record(r#"{"name":"a","type":"int"},{"name":"b","type":"int"}"#);
         assert!(
             CompatibilityLevel::Forward
-                .check_pair(&added_without_default, &old, ProtobufRules::Confluent)
+                .check_pair(&added_without_default, &old, CheckRules::default())
                 .is_empty()
         );
         assert!(
             !CompatibilityLevel::Backward
-                .check_pair(&added_without_default, &old, ProtobufRules::Confluent)
+                .check_pair(&added_without_default, &old, CheckRules::default())
                 .is_empty()
         );
         assert!(
             !CompatibilityLevel::Full
-                .check_pair(&added_without_default, &old, ProtobufRules::Confluent)
+                .check_pair(&added_without_default, &old, CheckRules::default())
                 .is_empty()
         );
     }

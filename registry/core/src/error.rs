@@ -1,7 +1,5 @@
 //! Why a schema was refused.
 
-use crate::SchemaType;
-
 /// A schema that cannot be accepted. Every variant maps to Confluent's
 /// 42201 "invalid schema" at the HTTP edge; the text says what to fix.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -9,9 +7,6 @@ pub enum SchemaError {
     /// The `schemaType` is not one of AVRO, PROTOBUF, JSON.
     #[error("unknown schema type '{0}'; expected AVRO, PROTOBUF or JSON")]
     UnknownType(String),
-    /// The format exists but this build cannot parse it yet.
-    #[error("schema type not supported: {0}")]
-    UnsupportedType(SchemaType),
     /// The text is not a valid schema of its format.
     #[error("Invalid schema: {0}")]
     Invalid(String),

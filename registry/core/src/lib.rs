@@ -19,9 +19,10 @@ pub mod protobuf;
 pub mod reference;
 pub mod schema_type;
 
-pub use compatibility::{CompatibilityLevel, Direction, ProtobufRules};
+pub use compatibility::{CheckRules, CompatibilityLevel, Direction, ProtobufRules};
 pub use error::SchemaError;
 pub use finding::{Finding, Location};
+pub use json::CompatibilityPolicy;
 pub use limits::ParseLimits;
 pub use parsed::ParsedSchema;
 pub use reference::{ReferencedSchema, SchemaReference};

@@ -1,12 +1,16 @@
 //! A schema parsed and canonicalised, in any supported format.
 
+use std::borrow::Cow;
+
 use sha2::{Digest, Sha256};
 
 use crate::avro::AvroSchema;
 use crate::compatibility::ProtobufRules;
+use crate::json::JsonSchema;
 use crate::protobuf::ProtobufSchema;
 use crate::{
-    Direction, Finding, ParseLimits, ReferencedSchema, SchemaError, SchemaReference, SchemaType,
+    CheckRules, Direction, Finding, ParseLimits, ReferencedSchema, SchemaError, SchemaReference,
+    SchemaType,
 };
 
 /// A schema that parsed, with its references resolved.
@@ -16,6 +20,8 @@ pub enum ParsedSchema {
     Avro(AvroSchema),
     /// A Protobuf schema.
     Protobuf(ProtobufSchema),
+    /// A JSON Schema.
+    Json(JsonSchema),
 }
 
 impl ParsedSchema {
@@ -32,7 +38,7 @@ impl ParsedSchema {
             SchemaType::Protobuf => {
                 ProtobufSchema::parse(text, references, limits).map(ParsedSchema::Protobuf)
             }
-            other => Err(SchemaError::UnsupportedType(other)),
+            SchemaType::Json => JsonSchema::parse(text, references, limits).map(ParsedSchema::Json),
         }
     }
 
@@ -41,6 +47,7 @@ impl ParsedSchema {
         match self {
             ParsedSchema::Avro(_) => SchemaType::Avro,
             ParsedSchema::Protobuf(_) => SchemaType::Protobuf,
+            ParsedSchema::Json(_) => SchemaType::Json,
         }
     }
 
@@ -50,6 +57,17 @@ impl ParsedSchema {
         match self {
             ParsedSchema::Avro(schema) => schema.canonical(),
             ParsedSchema::Protobuf(schema) => schema.canonical(),
+            ParsedSchema::Json(schema) => schema.canonical(),
+        }
+    }
+
+    /// The form `normalize=true` stores and deduplicates by: the canonical
+    /// text, except for JSON Schema, whose canonical text keeps the input's
+    /// key order and whose normalized text sorts the keys.
+    pub fn normalized(&self) -> Cow<'_, str> {
+        match self {
+            ParsedSchema::Json(schema) => Cow::Owned(schema.normalized()),
+            other => Cow::Borrowed(other.canonical()),
         }
     }
 
@@ -59,6 +77,7 @@ impl ParsedSchema {
         match self {
             ParsedSchema::Avro(schema) => schema.formatted(),
             ParsedSchema::Protobuf(schema) => schema.formatted(),
+            ParsedSchema::Json(schema) => schema.canonical(),
         }
     }
 
@@ -77,21 +96,25 @@ impl ParsedSchema {
 
     /// Findings that stop `self` (the new schema) and `old` from reading each
     /// other's data in `direction`; empty when compatible.
-    /// Protobuf schemas are judged by `rules`; Avro ignores it.
+    /// Protobuf schemas are judged by `rules.protobuf`, JSON Schemas by
+    /// `rules.json`; Avro has no options.
     pub fn compatibility_findings(
         &self,
         old: &ParsedSchema,
         direction: Direction,
-        rules: ProtobufRules,
+        rules: CheckRules,
     ) -> Vec<Finding> {
         match (self, old) {
             (ParsedSchema::Avro(new), ParsedSchema::Avro(old)) => {
                 new.compatibility_findings(old, direction)
             }
-            (ParsedSchema::Protobuf(new), ParsedSchema::Protobuf(old)) => match rules {
+            (ParsedSchema::Protobuf(new), ParsedSchema::Protobuf(old)) => match rules.protobuf {
                 ProtobufRules::Confluent => new.compatibility_findings(old, direction),
                 ProtobufRules::Buf(category) => new.buf_findings(old, direction, category),
             },
+            (ParsedSchema::Json(new), ParsedSchema::Json(old)) => {
+                new.compatibility_findings(old, direction, rules.json)
+            }
             (new, old) => vec![type_changed(old.schema_type(), new.schema_type())],
         }
     }
@@ -178,12 +201,6 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_types_are_refused_clearly() {
-        let err = ParsedSchema::parse(SchemaType::Json, "{}", &[], ParseLimits::default()).err();
-        assert_eq!(err, Some(SchemaError::UnsupportedType(SchemaType::Json)));
-    }
-
-    #[test]
     fn a_different_schema_type_is_always_incompatible() {
         let parse = |schema_type, text| {
             ParsedSchema::parse(schema_type, text, &[], ParseLimits::default())
@@ -195,7 +212,7 @@ mod tests {
         );
         let proto = parse(SchemaType::Protobuf, "syntax = \"proto3\"; message M {}");
         for direction in [Direction::Backward, Direction::Forward] {
-            let findings = proto.compatibility_findings(&avro, direction, ProtobufRules::Confluent);
+            let findings = proto.compatibility_findings(&avro, direction, CheckRules::default());
             let rules: Vec<&str> = findings.iter().map(|f| f.rule).collect();
             assert_eq!(rules, vec!["SCHEMA_TYPE_CHANGED"]);
         }

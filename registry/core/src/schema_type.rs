@@ -17,8 +17,9 @@ pub enum SchemaType {
 }
 
 impl SchemaType {
-    /// The formats this build can parse and check, as listed by `GET /schemas/types`.
-    pub const SUPPORTED: &'static [SchemaType] = &[SchemaType::Protobuf, SchemaType::Avro];
+    /// Every format, in the order `GET /schemas/types` lists them.
+    pub const ALL: &'static [SchemaType] =
+        &[SchemaType::Json, SchemaType::Protobuf, SchemaType::Avro];
 
     /// The API spelling: `AVRO`, `PROTOBUF` or `JSON`.
     pub fn as_str(self) -> &'static str {
@@ -27,11 +28,6 @@ impl SchemaType {
             SchemaType::Protobuf => "PROTOBUF",
             SchemaType::Json => "JSON",
         }
-    }
-
-    /// Whether this build can parse and check schemas of this format.
-    pub fn is_supported(self) -> bool {
-        Self::SUPPORTED.contains(&self)
     }
 }
 

@@ -18,7 +18,9 @@ use crate::{
     Direction, Finding, ParseLimits, ReferencedSchema, SchemaError, SchemaType, json_position,
 };
 
-pub use diff::{CompatibilityPolicy, Difference, DifferenceType, InvalidPolicy};
+pub use diff::{
+    CompatibilityPolicy, Difference, DifferenceType, InvalidPolicy, RESERVED_PROPERTIES,
+};
 pub use draft::Draft;
 use model::Model;
 
@@ -31,6 +33,7 @@ pub struct JsonSchema {
     canonical: String,
     validator: Validator,
     model: Model,
+    reserved: String,
 }
 
 impl std::fmt::Debug for JsonSchema {
@@ -111,6 +114,7 @@ impl JsonSchema {
             draft,
             validator,
             model,
+            reserved: String::new(),
         })
     }
 
@@ -134,6 +138,14 @@ impl JsonSchema {
         &self.value
     }
 
+    /// The schema with the property names its metadata reserves (the
+    /// comma-separated `confluent:reserved` metadata property): a later
+    /// version may neither drop a reservation nor declare such a property.
+    pub fn with_reserved_properties(mut self, reserved: &str) -> Self {
+        self.reserved = reserved.to_owned();
+        self
+    }
+
     /// Every difference from `old` to `self` (the update), compatible or not,
     /// with `policy` deciding which nested alternatives count as matching.
     pub fn differences(&self, old: &JsonSchema, policy: CompatibilityPolicy) -> Vec<Difference> {
@@ -148,10 +160,17 @@ impl JsonSchema {
         direction: Direction,
         policy: CompatibilityPolicy,
     ) -> Vec<Finding> {
-        let (differences, update, original) = match direction {
-            Direction::Backward => (self.differences(old, policy), "new", "old"),
-            Direction::Forward => (old.differences(self, policy), "old", "new"),
+        let (original, update, words) = match direction {
+            Direction::Backward => (old, self, ("new", "old")),
+            Direction::Forward => (self, old, ("old", "new")),
         };
+        let mut differences = update.differences(original, policy);
+        differences.extend(diff::reserved_differences(
+            &original.reserved,
+            &update.reserved,
+            &update.model,
+        ));
+        let (update, original) = words;
         differences
             .into_iter()
             .filter(|difference| !policy.accepts(difference.kind))

@@ -328,7 +328,12 @@ impl<'a> Builder<'a> {
     /// One node per keyword group, in everit's order: enum, the combiners,
     /// not, const, then the typed schema (from `type`, or sniffed from the
     /// keywords present).
-    fn parts(&mut self, document: usize, pointer: &str, object: &'a Map<String, Value>) -> Vec<Node> {
+    fn parts(
+        &mut self,
+        document: usize,
+        pointer: &str,
+        object: &'a Map<String, Value>,
+    ) -> Vec<Node> {
         let mut parts = Vec::new();
         if let Some(Value::Array(values)) = object.get("enum") {
             parts.push(kind(Kind::Enum(values.clone())));
@@ -343,7 +348,11 @@ impl<'a> Builder<'a> {
                         continue;
                     }
                     seen.push(subschema);
-                    ids.push(self.child(document, pointer, &[criterion.keyword(), &index.to_string()]));
+                    ids.push(self.child(
+                        document,
+                        pointer,
+                        &[criterion.keyword(), &index.to_string()],
+                    ));
                 }
                 parts.push(kind(Kind::Combined(criterion, ids)));
             }
@@ -493,7 +502,9 @@ impl<'a> Builder<'a> {
         match object.get(tuple_keyword) {
             Some(Value::Array(items)) => {
                 rules.item_schemas = (0..items.len())
-                    .map(|index| self.child(document, pointer, &[tuple_keyword, &index.to_string()]))
+                    .map(|index| {
+                        self.child(document, pointer, &[tuple_keyword, &index.to_string()])
+                    })
                     .collect();
             }
             Some(_) if tuple_keyword == "items" => {
@@ -540,7 +551,12 @@ impl<'a> Builder<'a> {
         };
         entries
             .keys()
-            .map(|name| (name.clone(), self.child(document, pointer, &[keyword, name])))
+            .map(|name| {
+                (
+                    name.clone(),
+                    self.child(document, pointer, &[keyword, name]),
+                )
+            })
             .collect()
     }
 
@@ -597,9 +613,12 @@ fn strings(values: &[Value]) -> Vec<String> {
 /// A non-negative integer keyword (`5` and `5.0` alike).
 fn count(object: &Map<String, Value>, key: &str) -> Option<u64> {
     let value = object.get(key)?;
-    value
-        .as_u64()
-        .or_else(|| value.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64))
+    value.as_u64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+            .map(|f| f as u64)
+    })
 }
 
 fn string_rules(object: &Map<String, Value>) -> StringRules {

@@ -168,6 +168,8 @@ pub struct ConfigRequest {
     pub compatibility_group: Option<String>,
     /// New Protobuf rule set.
     pub protobuf_rules: Option<String>,
+    /// New JSON Schema policy.
+    pub compatibility_policy: Option<String>,
 }
 
 /// `GET /config` response: the level under `compatibilityLevel`.
@@ -182,6 +184,8 @@ pub struct ConfigResponse {
     compatibility_group: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     protobuf_rules: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compatibility_policy: Option<String>,
 }
 
 impl From<ConfigRow> for ConfigResponse {
@@ -191,6 +195,7 @@ impl From<ConfigRow> for ConfigResponse {
             normalize: row.normalize,
             compatibility_group: row.compatibility_group,
             protobuf_rules: row.protobuf_rules,
+            compatibility_policy: row.compatibility_policy,
         }
     }
 }
@@ -207,6 +212,8 @@ pub struct ConfigUpdateResponse {
     compatibility_group: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     protobuf_rules: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compatibility_policy: Option<String>,
 }
 
 impl From<ConfigRow> for ConfigUpdateResponse {
@@ -216,6 +223,7 @@ impl From<ConfigRow> for ConfigUpdateResponse {
             normalize: row.normalize,
             compatibility_group: row.compatibility_group,
             protobuf_rules: row.protobuf_rules,
+            compatibility_policy: row.compatibility_policy,
         }
     }
 }

@@ -16,7 +16,7 @@ pub(super) async fn root() -> ApiJson<Value> {
 
 /// `GET /schemas/types`: the formats this build accepts.
 pub(super) async fn types() -> ApiJson<Vec<&'static str>> {
-    ApiJson(SchemaType::SUPPORTED.iter().map(|t| t.as_str()).collect())
+    ApiJson(SchemaType::ALL.iter().map(|t| t.as_str()).collect())
 }
 
 /// `GET /v1/metadata/id`.

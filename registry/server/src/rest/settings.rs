@@ -44,6 +44,7 @@ async fn write_config(
         normalize: body.normalize,
         compatibility_group: body.compatibility_group,
         protobuf_rules: body.protobuf_rules,
+        compatibility_policy: body.compatibility_policy,
     };
     Ok(ApiJson(state.0.set_config(scope, update).await?.into()))
 }

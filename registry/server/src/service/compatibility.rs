@@ -7,7 +7,7 @@ use herald_core::{CompatibilityLevel, Finding, ParsedSchema};
 
 use super::names::{Scope, SubjectName, VersionSpec};
 use super::register::{Candidate, NewSchema};
-use super::settings::{effective_level, effective_normalize, effective_protobuf_rules};
+use super::settings::{effective_check_rules, effective_level, effective_normalize};
 use super::{Registry, ServiceError, ServiceResult};
 use crate::store::schemas::SchemaRow;
 use crate::store::{Conn, subjects};
@@ -92,7 +92,7 @@ impl Registry {
         let context = scope.context().unwrap_or(super::names::DEFAULT_CONTEXT);
         let previous = self.previous(conn, context, needed.iter().copied()).await?;
         let parsed: Vec<&ParsedSchema> = previous.iter().map(|p| p.parsed.as_ref()).collect();
-        let rules = effective_protobuf_rules(conn, scope).await?;
+        let rules = effective_check_rules(conn, scope).await?;
         let failures = level.check(&candidate.parsed, &parsed, rules);
         Ok(verdict(
             level,
@@ -151,7 +151,7 @@ impl Registry {
         let previous = self
             .previous(&mut conn, subject.context(), target.copied())
             .await?;
-        let rules = effective_protobuf_rules(&mut conn, &scope).await?;
+        let rules = effective_check_rules(&mut conn, &scope).await?;
         let failures = previous.iter().filter_map(|previous| {
             let findings = level.check_pair(&candidate.parsed, &previous.parsed, rules);
             (!findings.is_empty()).then_some((previous, findings))

@@ -2,6 +2,7 @@
 
 use herald_core::SchemaError;
 use herald_core::compatibility::{InvalidLevel, InvalidRules};
+use herald_core::json::InvalidPolicy;
 
 use crate::store::StoreError;
 
@@ -56,6 +57,9 @@ pub enum ServiceError {
     /// 42203, for `protobufRules`.
     #[error("{0}")]
     InvalidRules(#[from] InvalidRules),
+    /// 42203, for `compatibilityPolicy`.
+    #[error("{0}")]
+    InvalidPolicy(#[from] InvalidPolicy),
     /// 42204.
     #[error(
         "Invalid mode '{0}'. Valid values are READWRITE, READONLY, READONLY_OVERRIDE and IMPORT"
@@ -94,7 +98,9 @@ impl ServiceError {
             ServiceError::Incompatible(_) => 40901,
             ServiceError::InvalidSchema(_) => 42201,
             ServiceError::InvalidVersion(_) => 42202,
-            ServiceError::InvalidLevel(_) | ServiceError::InvalidRules(_) => 42203,
+            ServiceError::InvalidLevel(_)
+            | ServiceError::InvalidRules(_)
+            | ServiceError::InvalidPolicy(_) => 42203,
             ServiceError::InvalidMode(_) => 42204,
             ServiceError::NotPermitted(_) => 42205,
             ServiceError::ReferenceExists(..) => 42206,

@@ -57,9 +57,6 @@ impl Registry {
                 "Invalid schema: empty schema".to_owned(),
             ));
         }
-        if !request.schema_type.is_supported() {
-            return Err(herald_core::SchemaError::UnsupportedType(request.schema_type).into());
-        }
         let resolved = self
             .resolve_references(conn, subject.context(), &request.references)
             .await?;
@@ -69,16 +66,13 @@ impl Registry {
             &resolved.dependencies,
             self.parse_limits(),
         )?;
-        let fingerprint = fingerprint(
-            request.schema_type,
-            parsed.canonical(),
-            &resolved.references,
-        );
-        let text = if normalize {
-            parsed.canonical()
+        let normalized = parsed.normalized();
+        let (compared, text) = if normalize {
+            (normalized.as_ref(), normalized.as_ref())
         } else {
-            parsed.formatted()
+            (parsed.canonical(), parsed.formatted())
         };
+        let fingerprint = fingerprint(request.schema_type, compared, &resolved.references);
         let row = SchemaRow {
             context: subject.context().to_owned(),
             id: 0,

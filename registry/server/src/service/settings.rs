@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use herald_core::{CompatibilityLevel, ProtobufRules};
+use herald_core::{CheckRules, CompatibilityLevel, CompatibilityPolicy, ProtobufRules};
 
 use super::names::Scope;
 use super::{Registry, ServiceError, ServiceResult};
@@ -65,6 +65,8 @@ pub struct ConfigUpdate {
     pub compatibility_group: Option<String>,
     /// New Protobuf rule set (`CONFLUENT`, `FILE`, `PACKAGE`, `WIRE_JSON`, `WIRE`).
     pub protobuf_rules: Option<String>,
+    /// New JSON Schema policy (`STRICT`, `LENIENT`).
+    pub compatibility_policy: Option<String>,
 }
 
 const DEFAULT_LEVEL: CompatibilityLevel = CompatibilityLevel::Backward;
@@ -102,15 +104,21 @@ pub(super) async fn effective_normalize(conn: &mut Conn, scope: &Scope) -> Servi
         .unwrap_or(false))
 }
 
-/// The rule set Protobuf schemas in `scope` are judged by.
-pub(super) async fn effective_protobuf_rules(
+/// The rules schemas in `scope` are judged by: the Protobuf rule set and
+/// the JSON Schema policy, each inherited on its own.
+pub(super) async fn effective_check_rules(
     conn: &mut Conn,
     scope: &Scope,
-) -> ServiceResult<ProtobufRules> {
-    match inherited(conn, scope, |row| row.protobuf_rules).await? {
-        Some(rules) => Ok(ProtobufRules::from_str(&rules)?),
-        None => Ok(ProtobufRules::Confluent),
-    }
+) -> ServiceResult<CheckRules> {
+    let protobuf = match inherited(conn, scope, |row| row.protobuf_rules).await? {
+        Some(rules) => ProtobufRules::from_str(&rules)?,
+        None => ProtobufRules::Confluent,
+    };
+    let json = match inherited(conn, scope, |row| row.compatibility_policy).await? {
+        Some(policy) => CompatibilityPolicy::from_str(&policy)?,
+        None => CompatibilityPolicy::Strict,
+    };
+    Ok(CheckRules { protobuf, json })
 }
 
 /// The mode in force for `scope`: READONLY_OVERRIDE above wins, else the
@@ -148,12 +156,15 @@ impl Registry {
         }
         let level = effective_level(&mut conn, &scope).await?;
         let normalize = effective_normalize(&mut conn, &scope).await?;
-        let rules = effective_protobuf_rules(&mut conn, &scope).await?;
+        let rules = effective_check_rules(&mut conn, &scope).await?;
         Ok(ConfigRow {
             compatibility: Some(level.as_str().to_owned()),
             normalize: normalize.then_some(true),
             compatibility_group: None,
-            protobuf_rules: (rules != ProtobufRules::Confluent).then(|| rules.as_str().to_owned()),
+            protobuf_rules: (rules.protobuf != ProtobufRules::Confluent)
+                .then(|| rules.protobuf.as_str().to_owned()),
+            compatibility_policy: (rules.json != CompatibilityPolicy::Strict)
+                .then(|| rules.json.as_str().to_owned()),
         })
     }
 
@@ -176,6 +187,12 @@ impl Registry {
             .map(ProtobufRules::from_str)
             .transpose()?
             .map(|rules| rules.as_str().to_owned());
+        let compatibility_policy = update
+            .compatibility_policy
+            .as_deref()
+            .map(CompatibilityPolicy::from_str)
+            .transpose()?
+            .map(|policy| policy.as_str().to_owned());
         let _guard = self.write_lock.lock().await;
         let mut tx = self.store.write().await?;
         let current = settings::config(&mut tx, &scope.key())
@@ -189,6 +206,9 @@ impl Registry {
                 .clone()
                 .or(current.compatibility_group),
             protobuf_rules: protobuf_rules.clone().or(current.protobuf_rules),
+            compatibility_policy: compatibility_policy
+                .clone()
+                .or(current.compatibility_policy),
         };
         settings::put_config(&mut tx, &scope.key(), &merged).await?;
         tx.commit().await?;
@@ -197,6 +217,7 @@ impl Registry {
             normalize: update.normalize,
             compatibility_group: update.compatibility_group,
             protobuf_rules,
+            compatibility_policy,
         })
     }
 

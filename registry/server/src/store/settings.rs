@@ -14,12 +14,15 @@ pub struct ConfigRow {
     pub compatibility_group: Option<String>,
     /// Rule set for Protobuf checks (`CONFLUENT` or a buf category).
     pub protobuf_rules: Option<String>,
+    /// Policy for JSON Schema checks (`STRICT` or `LENIENT`).
+    pub compatibility_policy: Option<String>,
 }
 
 /// The configuration set on `scope`, if any.
 pub async fn config(conn: &mut Conn, scope: &str) -> StoreResult<Option<ConfigRow>> {
     Ok(sqlx::query_as(
-        "SELECT compatibility, normalize, compatibility_group, protobuf_rules FROM config WHERE scope = ?",
+        "SELECT compatibility, normalize, compatibility_group, protobuf_rules, compatibility_policy
+         FROM config WHERE scope = ?",
     )
     .bind(scope)
     .fetch_optional(conn)
@@ -29,17 +32,20 @@ pub async fn config(conn: &mut Conn, scope: &str) -> StoreResult<Option<ConfigRo
 /// Sets the configuration of `scope`.
 pub async fn put_config(conn: &mut Conn, scope: &str, config: &ConfigRow) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO config (scope, compatibility, normalize, compatibility_group, protobuf_rules)
-         VALUES (?, ?, ?, ?, ?)
+        "INSERT INTO config (scope, compatibility, normalize, compatibility_group, protobuf_rules,
+             compatibility_policy)
+         VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (scope) DO UPDATE SET compatibility = excluded.compatibility,
              normalize = excluded.normalize, compatibility_group = excluded.compatibility_group,
-             protobuf_rules = excluded.protobuf_rules",
+             protobuf_rules = excluded.protobuf_rules,
+             compatibility_policy = excluded.compatibility_policy",
     )
     .bind(scope)
     .bind(&config.compatibility)
     .bind(config.normalize)
     .bind(&config.compatibility_group)
     .bind(&config.protobuf_rules)
+    .bind(&config.compatibility_policy)
     .execute(conn)
     .await?;
     Ok(())

@@ -6,6 +6,7 @@ mod config_mode;
 mod contexts;
 mod deletion;
 mod durability;
+mod json;
 mod limits;
 mod listing;
 mod lookup;

@@ -23,9 +23,8 @@ async fn register_proto(
     schema: &str,
     references: Value,
 ) -> Reply {
-    let body = json!({"schemaType": "PROTOBUF", "schema": schema, "references": references});
     server
-        .post(&format!("/subjects/{subject}/versions"), body)
+        .register_typed(subject, "PROTOBUF", schema, references)
         .await
 }
 
@@ -58,7 +57,7 @@ async fn protobuf_registers_dedups_and_looks_up() {
     );
     assert_eq!(
         server.get("/schemas/types").await.body,
-        json!(["PROTOBUF", "AVRO"])
+        json!(["JSON", "PROTOBUF", "AVRO"])
     );
     server.stop().await;
 }

@@ -150,40 +150,6 @@ async fn invalid_schemas_are_42201_with_the_reason() {
 }
 
 #[tokio::test]
-async fn json_schemas_are_not_supported_yet() {
-    let server = TestServer::start().await;
-    let reply = server
-        .post(
-            "/subjects/j/versions",
-            json!({"schemaType": "JSON", "schema": "{}"}),
-        )
-        .await;
-    reply.assert_error(42201);
-    assert!(
-        reply.body["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("not supported"),
-        "{reply:?}"
-    );
-    let unknown = server
-        .post(
-            "/subjects/p/versions",
-            json!({"schemaType": "XML", "schema": "<a/>"}),
-        )
-        .await;
-    unknown.assert_error(42201);
-    let explicit_avro = server
-        .post(
-            "/subjects/p/versions",
-            json!({"schemaType": "AVRO", "schema": "\"string\""}),
-        )
-        .await;
-    assert_eq!(explicit_avro.status, 200);
-    server.stop().await;
-}
-
-#[tokio::test]
 async fn incompatible_registrations_are_409_with_findings() {
     let server = TestServer::start().await;
     server

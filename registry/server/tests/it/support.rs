@@ -177,6 +177,20 @@ impl TestServer {
         .await
     }
 
+    /// Registers a schema of `schema_type` (`AVRO`, `PROTOBUF`, `JSON`)
+    /// with its `references` under `subject`.
+    pub async fn register_typed(
+        &self,
+        subject: &str,
+        schema_type: &str,
+        schema: &str,
+        references: Value,
+    ) -> Reply {
+        let body = json!({"schemaType": schema_type, "schema": schema, "references": references});
+        self.post(&format!("/subjects/{subject}/versions"), body)
+            .await
+    }
+
     /// Registers and asserts success; returns the id.
     pub async fn register_ok(&self, subject: &str, schema: &str) -> i64 {
         let reply = self.register(subject, schema).await;

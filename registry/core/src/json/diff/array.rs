@@ -35,8 +35,13 @@ impl Differ<'_> {
         );
         diffs.extend_under("items", &items);
         self.tuples(&mut diffs, original, before, update, after);
-        let additional =
-            self.additional(original, before.additional, update, after.additional, ADDITIONAL_ITEMS);
+        let additional = self.additional(
+            original,
+            before.additional,
+            update,
+            after.additional,
+            ADDITIONAL_ITEMS,
+        );
         diffs.extend_under("additionalItems", &additional);
         let unevaluated = self.unevaluated(
             original,
@@ -51,14 +56,24 @@ impl Differ<'_> {
             "maxItems",
             before.max_items,
             after.max_items,
-            [MAX_ITEMS_ADDED, MAX_ITEMS_REMOVED, MAX_ITEMS_INCREASED, MAX_ITEMS_DECREASED],
+            [
+                MAX_ITEMS_ADDED,
+                MAX_ITEMS_REMOVED,
+                MAX_ITEMS_INCREASED,
+                MAX_ITEMS_DECREASED,
+            ],
         );
         bound(
             &mut diffs,
             "minItems",
             before.min_items,
             after.min_items,
-            [MIN_ITEMS_ADDED, MIN_ITEMS_REMOVED, MIN_ITEMS_INCREASED, MIN_ITEMS_DECREASED],
+            [
+                MIN_ITEMS_ADDED,
+                MIN_ITEMS_REMOVED,
+                MIN_ITEMS_INCREASED,
+                MIN_ITEMS_DECREASED,
+            ],
         );
         match (before.unique_items, after.unique_items) {
             (true, false) => diffs.add_at("uniqueItems", UNIQUE_ITEMS_REMOVED),
@@ -105,19 +120,33 @@ impl Differ<'_> {
         let positions = before.item_schemas.len().max(after.item_schemas.len());
         for index in 0..positions {
             let segment = format!("items/{index}");
-            match (before.item_schemas.get(index), after.item_schemas.get(index)) {
+            match (
+                before.item_schemas.get(index),
+                after.item_schemas.get(index),
+            ) {
                 (Some(old), Some(new)) => {
                     let nested = self.compare(Some(original.to(*old)), Some(update.to(*new)));
                     diffs.extend_under(&segment, &nested);
                 }
-                (Some(old), None) => self.item_removed(diffs, &segment, original.to(*old), update, after),
-                (None, Some(new)) => self.item_added(diffs, &segment, original, before, update.to(*new)),
+                (Some(old), None) => {
+                    self.item_removed(diffs, &segment, original.to(*old), update, after)
+                }
+                (None, Some(new)) => {
+                    self.item_added(diffs, &segment, original, before, update.to(*new))
+                }
                 (None, None) => {}
             }
         }
     }
 
-    fn item_removed(&mut self, diffs: &mut Diffs, segment: &str, old: At, update: At, after: &ArrayRules) {
+    fn item_removed(
+        &mut self,
+        diffs: &mut Diffs,
+        segment: &str,
+        old: At,
+        update: At,
+        after: &ArrayRules,
+    ) {
         if self.open_content(update, after.additional, after.unevaluated) {
             diffs.add_at(segment, ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL);
         } else if let Some(cover) = self.item_cover(update, after) {
@@ -133,7 +162,14 @@ impl Differ<'_> {
         }
     }
 
-    fn item_added(&mut self, diffs: &mut Diffs, segment: &str, original: At, before: &ArrayRules, new: At) {
+    fn item_added(
+        &mut self,
+        diffs: &mut Diffs,
+        segment: &str,
+        original: At,
+        before: &ArrayRules,
+        new: At,
+    ) {
         if self.open_content(original, before.additional, before.unevaluated) {
             let kind = if matches!(self.node(new).kind, Kind::Empty) {
                 ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL

@@ -1,7 +1,7 @@
 //! `allOf`, `anyOf` and `oneOf` (`CombinedSchemaDiff`): the criterion, the
 //! number of members, and a one-to-one matching of compatible members.
 
-use super::{At, Differ, Diffs, DifferenceType};
+use super::{At, Differ, DifferenceType, Diffs};
 use crate::json::diff::DifferenceType::*;
 use crate::json::model::{Criterion, Kind};
 
@@ -21,9 +21,17 @@ impl Differ<'_> {
         }
         let product = *is == Criterion::All;
         if before.len() < after.len() {
-            diffs.add(if product { PRODUCT_TYPE_EXTENDED } else { SUM_TYPE_EXTENDED });
+            diffs.add(if product {
+                PRODUCT_TYPE_EXTENDED
+            } else {
+                SUM_TYPE_EXTENDED
+            });
         } else if before.len() > after.len() {
-            diffs.add(if product { PRODUCT_TYPE_NARROWED } else { SUM_TYPE_NARROWED });
+            diffs.add(if product {
+                PRODUCT_TYPE_NARROWED
+            } else {
+                SUM_TYPE_NARROWED
+            });
         }
         // Every compatible (original member, update member) pair is an edge.
         let mut edges: Vec<Vec<(usize, Diffs)>> = Vec::with_capacity(before.len());

@@ -2,7 +2,7 @@
 //! partially open, and the keywords that change it (`additionalProperties`,
 //! `additionalItems`, `unevaluatedProperties`, `unevaluatedItems`).
 
-use super::{At, Differ, Diffs, DifferenceType};
+use super::{At, Differ, DifferenceType, Diffs};
 use crate::json::model::{Additional, Kind, NodeId};
 
 /// The four difference types of one content-model keyword.
@@ -12,7 +12,6 @@ pub(super) struct ContentKeyword {
     pub(super) extended: DifferenceType,
     pub(super) narrowed: DifferenceType,
 }
-
 
 impl Differ<'_> {
     /// Differences of an `additional*` keyword, relative to it.
@@ -34,7 +33,10 @@ impl Differ<'_> {
             (None, Some(_)) => diffs.add(keyword.narrowed),
             (Some(_), None) => diffs.add(keyword.extended),
             (before, after) => {
-                diffs = self.compare(before.map(|id| original.to(id)), after.map(|id| update.to(id)))
+                diffs = self.compare(
+                    before.map(|id| original.to(id)),
+                    after.map(|id| update.to(id)),
+                )
             }
         }
         diffs
@@ -61,10 +63,14 @@ impl Differ<'_> {
             (Some(old), None) if is(self, original, old, is_false) => keyword.added,
             (Some(_), None) => keyword.extended,
             (Some(old), Some(new)) => {
-                let (old_false, new_false) =
-                    (is(self, original, old, is_false), is(self, update, new, is_false));
-                let (old_true, new_true) =
-                    (is(self, original, old, is_true), is(self, update, new, is_true));
+                let (old_false, new_false) = (
+                    is(self, original, old, is_false),
+                    is(self, update, new, is_false),
+                );
+                let (old_true, new_true) = (
+                    is(self, original, old, is_true),
+                    is(self, update, new, is_true),
+                );
                 if old_false && !new_false {
                     keyword.added
                 } else if !old_false && new_false {
@@ -85,7 +91,12 @@ impl Differ<'_> {
 
     /// Fully open: the `additional*` keyword absent or `true`, and the
     /// `unevaluated*` one absent or `true`.
-    pub(super) fn open_content(&self, at: At, (permits, schema): Additional, unevaluated: Option<NodeId>) -> bool {
+    pub(super) fn open_content(
+        &self,
+        at: At,
+        (permits, schema): Additional,
+        unevaluated: Option<NodeId>,
+    ) -> bool {
         permits
             && schema.is_none()
             && unevaluated.is_none_or(|id| matches!(self.node(at.to(id)).kind, Kind::Empty))
@@ -93,7 +104,12 @@ impl Differ<'_> {
 
     /// The `unevaluated*` schema that covers extra members when the
     /// `additional*` keyword is absent and it is neither `true` nor `false`.
-    pub(super) fn unevaluated_cover(&self, at: At, permits: bool, unevaluated: Option<NodeId>) -> Option<NodeId> {
+    pub(super) fn unevaluated_cover(
+        &self,
+        at: At,
+        permits: bool,
+        unevaluated: Option<NodeId>,
+    ) -> Option<NodeId> {
         let id = unevaluated?;
         let kind = &self.node(at.to(id)).kind;
         (permits && !matches!(kind, Kind::False | Kind::Empty)).then_some(id)

@@ -71,6 +71,49 @@ pub(crate) fn differences(
     root.0
 }
 
+/// Confluent's schema-metadata property listing reserved property names,
+/// comma-separated.
+pub const RESERVED_PROPERTIES: &str = "confluent:reserved";
+
+/// Differences in reserved properties (metadata `confluent:reserved`): a
+/// reservation the update drops, and an update root property that uses a
+/// reserved name. Both are incompatible under either policy.
+pub(crate) fn reserved_differences(
+    original_reserved: &str,
+    update_reserved: &str,
+    update: &Model,
+) -> Vec<Difference> {
+    let names = |list: &'_ str| -> Vec<String> {
+        list.split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let (before, after) = (names(original_reserved), names(update_reserved));
+    let mut found: Vec<Difference> = before
+        .iter()
+        .filter(|name| !after.contains(name))
+        .map(|name| Difference {
+            kind: RESERVED_PROPERTY_REMOVED,
+            path: name.clone(),
+        })
+        .collect();
+    if let Kind::Object(rules) = &update.node(update.resolve(update.root)).kind {
+        found.extend(
+            rules
+                .properties
+                .iter()
+                .filter(|(name, _)| after.contains(name))
+                .map(|(name, _)| Difference {
+                    kind: RESERVED_PROPERTY_CONFLICTS_WITH_PROPERTY,
+                    path: format!("properties/{name}"),
+                }),
+        );
+    }
+    found
+}
+
 /// Differences relative to the pair being compared.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Diffs(Vec<Difference>);
@@ -137,7 +180,10 @@ impl At {
 
     /// Another node of the same side.
     fn to(self, id: NodeId) -> At {
-        At { side: self.side, id }
+        At {
+            side: self.side,
+            id,
+        }
     }
 }
 
@@ -270,16 +316,13 @@ impl<'m> Differ<'m> {
             (Kind::Const(old), Kind::Const(new)) if old != new => {
                 diffs.add_at("const", ENUM_ARRAY_CHANGED)
             }
-            (Kind::Unresolved(old), Kind::Unresolved(new)) if old != new => {
-                diffs.add(TYPE_CHANGED)
-            }
+            (Kind::Unresolved(old), Kind::Unresolved(new)) if old != new => diffs.add(TYPE_CHANGED),
             (Kind::Combined(..), Kind::Combined(..)) => {
                 diffs.extend(self.combined(original, update))
             }
             (Kind::Not(old), Kind::Not(new)) => {
                 // The update's `not` must exclude no more than the original's did.
-                let reversed =
-                    self.compare(Some(update.to(*new)), Some(original.to(*old)));
+                let reversed = self.compare(Some(update.to(*new)), Some(original.to(*old)));
                 let kind = if self.compatible(&reversed) {
                     NOT_TYPE_NARROWED
                 } else {

@@ -93,7 +93,12 @@ impl Differ<'_> {
             .properties
             .iter()
             .filter(|(name, _)| before.property(name).is_none());
-        let names: Vec<&String> = before.properties.iter().chain(added).map(|(n, _)| n).collect();
+        let names: Vec<&String> = before
+            .properties
+            .iter()
+            .chain(added)
+            .map(|(n, _)| n)
+            .collect();
         for name in names {
             let segment = format!("properties/{name}");
             match (before.property(name), after.property(name)) {
@@ -104,9 +109,15 @@ impl Differ<'_> {
                 (Some(old), None) => {
                     self.property_removed(diffs, &segment, original.to(old), update, after, name)
                 }
-                (None, Some(new)) => {
-                    self.property_added(diffs, &segment, original, before, update.to(new), after, name)
-                }
+                (None, Some(new)) => self.property_added(
+                    diffs,
+                    &segment,
+                    original,
+                    before,
+                    update.to(new),
+                    after,
+                    name,
+                ),
                 (None, None) => {}
             }
         }
@@ -132,7 +143,10 @@ impl Differ<'_> {
             );
             self.covered(diffs, segment, old, update.to(cover), verdicts);
         } else if matches!(self.node(old).kind, Kind::False) {
-            diffs.add_at(segment, PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL);
+            diffs.add_at(
+                segment,
+                PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL,
+            );
         } else {
             diffs.add_at(segment, PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL);
         }
@@ -187,13 +201,17 @@ impl Differ<'_> {
         after: &ObjectRules,
     ) {
         for name in union(&before.property_dependencies, &after.property_dependencies) {
-            let old = before.property_dependencies.iter().find(|(n, _)| *n == name);
+            let old = before
+                .property_dependencies
+                .iter()
+                .find(|(n, _)| *n == name);
             let new = after.property_dependencies.iter().find(|(n, _)| *n == name);
             let kind = match (old, new) {
                 (_, None) => DEPENDENCY_ARRAY_REMOVED,
                 (None, Some(_)) => DEPENDENCY_ARRAY_ADDED,
                 (Some((_, old)), Some((_, new))) => {
-                    let covers = |all: &[String], some: &[String]| some.iter().all(|s| all.contains(s));
+                    let covers =
+                        |all: &[String], some: &[String]| some.iter().all(|s| all.contains(s));
                     match (covers(new, old), covers(old, new)) {
                         (true, true) => continue,
                         (true, false) => DEPENDENCY_ARRAY_EXTENDED,

@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::{Diffs, bound};
-use crate::json::model::{NumberRules, StringRules};
 use crate::json::diff::DifferenceType::*;
+use crate::json::model::{NumberRules, StringRules};
 
 pub(super) fn strings(diffs: &mut Diffs, original: &StringRules, update: &StringRules) {
     bound(
@@ -13,14 +13,24 @@ pub(super) fn strings(diffs: &mut Diffs, original: &StringRules, update: &String
         "maxLength",
         original.max_length,
         update.max_length,
-        [MAX_LENGTH_ADDED, MAX_LENGTH_REMOVED, MAX_LENGTH_INCREASED, MAX_LENGTH_DECREASED],
+        [
+            MAX_LENGTH_ADDED,
+            MAX_LENGTH_REMOVED,
+            MAX_LENGTH_INCREASED,
+            MAX_LENGTH_DECREASED,
+        ],
     );
     bound(
         diffs,
         "minLength",
         original.min_length,
         update.min_length,
-        [MIN_LENGTH_ADDED, MIN_LENGTH_REMOVED, MIN_LENGTH_INCREASED, MIN_LENGTH_DECREASED],
+        [
+            MIN_LENGTH_ADDED,
+            MIN_LENGTH_REMOVED,
+            MIN_LENGTH_INCREASED,
+            MIN_LENGTH_DECREASED,
+        ],
     );
     match (&original.pattern, &update.pattern) {
         (None, Some(_)) => diffs.add_at("pattern", PATTERN_ADDED),
@@ -36,14 +46,24 @@ pub(super) fn numbers(diffs: &mut Diffs, original: &NumberRules, update: &Number
         "maximum",
         original.maximum,
         update.maximum,
-        [MAXIMUM_ADDED, MAXIMUM_REMOVED, MAXIMUM_INCREASED, MAXIMUM_DECREASED],
+        [
+            MAXIMUM_ADDED,
+            MAXIMUM_REMOVED,
+            MAXIMUM_INCREASED,
+            MAXIMUM_DECREASED,
+        ],
     );
     bound(
         diffs,
         "minimum",
         original.minimum,
         update.minimum,
-        [MINIMUM_ADDED, MINIMUM_REMOVED, MINIMUM_INCREASED, MINIMUM_DECREASED],
+        [
+            MINIMUM_ADDED,
+            MINIMUM_REMOVED,
+            MINIMUM_INCREASED,
+            MINIMUM_DECREASED,
+        ],
     );
     bound(
         diffs,

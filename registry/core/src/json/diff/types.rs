@@ -276,7 +276,9 @@ impl DifferenceType {
                 "A type at path '{path}' is different between the {update} schema and the {original} schema"
             )
         } else if has("_CHANGED") {
-            format!("The value at path '{path}' is different between the {update} and {original} schema")
+            format!(
+                "The value at path '{path}' is different between the {update} and {original} schema"
+            )
         } else if has("_NARROWED") {
             format!(
                 "An array or combined type at path '{path}' has fewer elements in the {update} schema than the {original} schema"
