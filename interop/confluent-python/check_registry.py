@@ -14,8 +14,9 @@ import traceback
 from confluent_kafka.schema_registry import Schema, SchemaReference, SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.schema_registry.error import SchemaRegistryError
+from confluent_kafka.schema_registry.json_schema import JSONDeserializer, JSONSerializer
 from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer, ProtobufSerializer
-from confluent_kafka.serialization import MessageField, SerializationContext
+from confluent_kafka.serialization import MessageField, SerializationContext, SerializationError
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory, timestamp_pb2
 
 ORDER_V1 = {
@@ -40,6 +41,15 @@ INVOICE = {
     "name": "Invoice",
     "namespace": "com.acme",
     "fields": [{"name": "total", "type": "com.acme.Money"}],
+}
+
+
+PAYMENT = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "title": "Payment",
+    "type": "object",
+    "properties": {"id": {"type": "string"}, "cents": {"type": "integer"}},
+    "required": ["id", "cents"],
 }
 
 
@@ -202,6 +212,28 @@ def main(url):
         assert deserializer(payload, context) == order
         # The same descriptor registered again is idempotent.
         assert ProtobufSerializer(order_class, fresh(), {"use.deprecated.format": False})(order, context) == payload
+
+    @check("JSON Schema serializer validates and registers, deserializer reads back")
+    def _():
+        serializer = JSONSerializer(json.dumps(PAYMENT), client)
+        context = SerializationContext("payments-json", MessageField.VALUE)
+        payment = {"id": "p-1", "cents": 1250}
+        payload = serializer(payment, context)
+        assert payload[0] == 0, payload[:5]
+        fetched = fresh().get_schema(int.from_bytes(payload[1:5], "big"))
+        assert fetched.schema_type == "JSON", fetched
+        assert json.loads(fetched.schema_str) == PAYMENT
+        assert JSONDeserializer(None, schema_registry_client=fresh())(payload, context) == payment
+        try:
+            serializer({"id": 5}, context)
+            raise AssertionError("an invalid document was serialized")
+        except SerializationError:
+            pass
+        # STRICT: an optional property added to an open object is refused.
+        noted = dict(PAYMENT, properties=dict(PAYMENT["properties"], note={"type": "string"}))
+        assert not fresh().test_compatibility("payments-json-value", Schema(json.dumps(noted), "JSON"))
+        widened = dict(PAYMENT, properties=dict(PAYMENT["properties"], cents={"type": "number"}))
+        assert fresh().test_compatibility("payments-json-value", Schema(json.dumps(widened), "JSON"))
 
     @check("mode")
     def _():

@@ -12,7 +12,7 @@ async fn root_types_and_metadata() {
     assert_eq!(root.content_type, MEDIA_TYPE);
     assert_eq!(
         server.get("/schemas/types").await.body,
-        json!(["PROTOBUF", "AVRO"])
+        json!(["JSON", "PROTOBUF", "AVRO"])
     );
     let id = server.get("/v1/metadata/id").await;
     assert_eq!(id.status, 200);
