@@ -42,6 +42,17 @@ impl ParsedSchema {
         }
     }
 
+    /// The schema with the property names its metadata reserves (see
+    /// [`JsonSchema::with_reserved_properties`]); only JSON Schema uses them.
+    pub fn with_reserved_properties(self, reserved: &str) -> Self {
+        match self {
+            ParsedSchema::Json(schema) => {
+                ParsedSchema::Json(schema.with_reserved_properties(reserved))
+            }
+            other => other,
+        }
+    }
+
     /// The schema's format.
     pub fn schema_type(&self) -> SchemaType {
         match self {

@@ -5,7 +5,7 @@ use herald_core::{SchemaReference, SchemaType};
 use serde::{Deserialize, Serialize};
 
 use crate::service::{NewSchema, Registered, SubjectVersion};
-use crate::store::schemas::SchemaRow;
+use crate::store::schemas::{Metadata, SchemaRow};
 use crate::store::settings::ConfigRow;
 
 use super::error::ApiError;
@@ -20,6 +20,7 @@ pub struct SchemaRequest {
     references: Vec<SchemaReference>,
     id: Option<i64>,
     version: Option<i32>,
+    metadata: Option<Metadata>,
 }
 
 impl SchemaRequest {
@@ -35,6 +36,7 @@ impl SchemaRequest {
             references: self.references,
             id: self.id,
             version: self.version,
+            metadata: self.metadata,
         })
     }
 }
@@ -53,6 +55,8 @@ pub struct SchemaById {
     schema: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     references: Vec<SchemaReference>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<Metadata>,
     guid: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     max_id: Option<i64>,
@@ -66,6 +70,7 @@ impl SchemaById {
             schema_type: type_field(row),
             schema,
             references: row.references.clone(),
+            metadata: row.metadata.clone(),
             guid: row.guid.clone(),
             max_id,
         }
@@ -86,6 +91,8 @@ pub struct VersionBody {
     schema: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     references: Vec<SchemaReference>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<Metadata>,
 }
 
 impl From<&SubjectVersion> for VersionBody {
@@ -105,6 +112,7 @@ impl VersionBody {
             schema_type: type_field(&found.schema),
             schema,
             references: found.schema.references.clone(),
+            metadata: found.schema.metadata.clone(),
         }
     }
 }
@@ -120,6 +128,8 @@ pub struct RegisterResponse {
     schema: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     references: Vec<SchemaReference>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<Metadata>,
 }
 
 impl From<Registered> for RegisterResponse {
@@ -132,6 +142,7 @@ impl From<Registered> for RegisterResponse {
             schema_type: schema.schema_type.clone(),
             schema: schema.text.clone(),
             references: schema.references.clone(),
+            metadata: schema.metadata.clone(),
         }
     }
 }

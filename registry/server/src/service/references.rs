@@ -6,11 +6,12 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
 
+use herald_core::json::RESERVED_PROPERTIES;
 use herald_core::{ParsedSchema, ReferencedSchema, SchemaReference, SchemaType};
 
 use super::names::{SubjectName, VersionSpec};
 use super::{Registry, ServiceError, ServiceResult};
-use crate::store::schemas::{self, SchemaRow};
+use crate::store::schemas::{self, Metadata, SchemaRow};
 use crate::store::{Conn, subjects};
 
 /// Where references are looked up.
@@ -189,12 +190,15 @@ impl Registry {
             .resolve_references(conn, &row.context, &row.references)
             .await?;
         let schema_type: SchemaType = row.schema_type.parse()?;
-        let parsed = Arc::new(ParsedSchema::parse(
-            schema_type,
-            &row.text,
-            &resolved.dependencies,
-            self.parse_limits(),
-        )?);
+        let parsed = Arc::new(
+            ParsedSchema::parse(
+                schema_type,
+                &row.text,
+                &resolved.dependencies,
+                self.parse_limits(),
+            )?
+            .with_reserved_properties(reserved_properties(row.metadata.as_ref())),
+        );
         self.cache
             .insert_parsed(&row.context, row.id, parsed.clone());
         Ok(parsed)
@@ -255,6 +259,7 @@ mod tests {
                         fingerprint: String::new(),
                         guid: String::new(),
                         references,
+                        metadata: None,
                     };
                     (((*subject).to_owned(), *version), Arc::new(row))
                 });
@@ -346,4 +351,12 @@ mod tests {
             "{error:?}"
         );
     }
+}
+
+/// The `confluent:reserved` metadata property: property names a JSON
+/// Schema's later versions may not drop or declare.
+pub(super) fn reserved_properties(metadata: Option<&Metadata>) -> &str {
+    metadata
+        .and_then(|metadata| metadata.properties.get(RESERVED_PROPERTIES))
+        .map_or("", String::as_str)
 }

@@ -1,5 +1,6 @@
 //! Registering a schema under a subject, and looking one up.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use herald_core::parsed::{fingerprint, guid};
@@ -7,9 +8,10 @@ use herald_core::{ParsedSchema, SchemaReference, SchemaType};
 
 use super::names::{Scope, SubjectName};
 use super::read::SubjectVersion;
+use super::references::reserved_properties;
 use super::settings::{Mode, effective_mode, effective_normalize};
 use super::{Registry, ServiceError, ServiceResult};
-use crate::store::schemas::{self, SchemaRow};
+use crate::store::schemas::{self, Metadata, SchemaRow};
 use crate::store::{Conn, subjects};
 
 /// A schema as a client sends it to register, look up or check.
@@ -25,6 +27,8 @@ pub struct NewSchema {
     pub id: Option<i64>,
     /// An explicit version (IMPORT mode only).
     pub version: Option<i32>,
+    /// Confluent schema metadata; part of the schema's identity.
+    pub metadata: Option<Metadata>,
 }
 
 /// The outcome of a registration.
@@ -60,19 +64,25 @@ impl Registry {
         let resolved = self
             .resolve_references(conn, subject.context(), &request.references)
             .await?;
+        let metadata = request.metadata.clone().filter(|m| !m.is_empty());
         let parsed = ParsedSchema::parse(
             request.schema_type,
             &request.schema,
             &resolved.dependencies,
             self.parse_limits(),
-        )?;
+        )?
+        .with_reserved_properties(reserved_properties(metadata.as_ref()));
         let normalized = parsed.normalized();
         let (compared, text) = if normalize {
             (normalized.as_ref(), normalized.as_ref())
         } else {
             (parsed.canonical(), parsed.formatted())
         };
-        let fingerprint = fingerprint(request.schema_type, compared, &resolved.references);
+        let identity = match &metadata {
+            Some(metadata) => Cow::Owned(format!("{compared}\u{0}{}", metadata.to_json())),
+            None => Cow::Borrowed(compared),
+        };
+        let fingerprint = fingerprint(request.schema_type, &identity, &resolved.references);
         let row = SchemaRow {
             context: subject.context().to_owned(),
             id: 0,
@@ -81,6 +91,7 @@ impl Registry {
             guid: guid(&fingerprint),
             fingerprint,
             references: resolved.references,
+            metadata,
         };
         Ok(Candidate {
             parsed: Arc::new(parsed),

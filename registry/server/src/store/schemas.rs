@@ -1,6 +1,9 @@
 //! The `schemas` and `schema_references` tables.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use herald_core::SchemaReference;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::{Conn, StoreResult, now_millis};
@@ -22,15 +25,46 @@ pub struct SchemaRow {
     pub guid: String,
     /// References, in the order given at registration.
     pub references: Vec<SchemaReference>,
+    /// Confluent schema metadata, when given.
+    pub metadata: Option<Metadata>,
 }
 
-const COLUMNS: &str = "context, id, schema_type, schema_text, fingerprint, guid";
+/// Confluent's schema metadata: tags per path, free-form properties, and
+/// the names of sensitive fields. Sorted, so equal metadata serializes alike.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// Tags by JSON path, e.g. `{"$.ssn": ["PII"]}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, BTreeSet<String>>,
+    /// Free-form properties, e.g. `{"owner": "payments"}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
+    /// Names of sensitive fields.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub sensitive: BTreeSet<String>,
+}
+
+impl Metadata {
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_empty() && self.properties.is_empty() && self.sensitive.is_empty()
+    }
+
+    /// The stored form: compact JSON, keys sorted.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+const COLUMNS: &str = "context, id, schema_type, schema_text, fingerprint, guid, metadata";
 
 async fn from_row(conn: &mut Conn, row: &sqlx::sqlite::SqliteRow) -> StoreResult<SchemaRow> {
     let context: String = row.try_get("context")?;
     let id: i64 = row.try_get("id")?;
     let references = references(conn, &context, id).await?;
+    let metadata: Option<String> = row.try_get("metadata")?;
     Ok(SchemaRow {
+        metadata: metadata.and_then(|text| serde_json::from_str(&text).ok()),
         schema_type: row.try_get("schema_type")?,
         text: row.try_get("schema_text")?,
         fingerprint: row.try_get("fingerprint")?,
@@ -96,8 +130,9 @@ pub async fn max_id(conn: &mut Conn, context: &str) -> StoreResult<i64> {
 /// Writes a new schema and its references.
 pub async fn insert(conn: &mut Conn, schema: &SchemaRow, canonical: &str) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO schemas (context, id, schema_type, schema_text, canonical, fingerprint, guid, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO schemas (context, id, schema_type, schema_text, canonical, fingerprint, guid,
+             created_at, metadata)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&schema.context)
     .bind(schema.id)
@@ -107,6 +142,7 @@ pub async fn insert(conn: &mut Conn, schema: &SchemaRow, canonical: &str) -> Sto
     .bind(&schema.fingerprint)
     .bind(&schema.guid)
     .bind(now_millis())
+    .bind(schema.metadata.as_ref().map(Metadata::to_json))
     .execute(&mut *conn)
     .await?;
     for (position, reference) in schema.references.iter().enumerate() {

@@ -274,3 +274,77 @@ async fn json_references_resolve_and_protect_their_targets() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn reserved_properties_in_metadata_are_enforced() {
+    let server = TestServer::start().await;
+    let with_metadata = |schema: &str, reserved: &str| {
+        json!({
+            "schemaType": "JSON",
+            "schema": schema,
+            "metadata": {"properties": {"confluent:reserved": reserved, "owner": "payments"}}
+        })
+    };
+    let v1 = server
+        .post(
+            "/subjects/users/versions",
+            with_metadata(ORDER, "ssn, email"),
+        )
+        .await;
+    assert_eq!((v1.status, v1.id()), (200, 1), "{v1:?}");
+    let fetched = server.get("/subjects/users/versions/1").await;
+    assert_eq!(
+        fetched.body["metadata"],
+        json!({"properties": {"confluent:reserved": "ssn, email", "owner": "payments"}})
+    );
+    assert_eq!(
+        server.get("/schemas/ids/1").await.body["metadata"],
+        fetched.body["metadata"]
+    );
+    // The same text without metadata is another schema.
+    assert_eq!(
+        register_json(&server, "plain", ORDER, json!([])).await.id(),
+        2
+    );
+    // Dropping a reservation is refused...
+    let dropped = server
+        .post("/subjects/users/versions", with_metadata(ORDER, "ssn"))
+        .await;
+    dropped.assert_error(40901);
+    let message = dropped.body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("RESERVED_PROPERTY_REMOVED #/email"),
+        "{message}"
+    );
+    // ...and so is declaring a reserved name, even under LENIENT.
+    server
+        .put("/config/users", json!({"compatibilityPolicy": "LENIENT"}))
+        .await;
+    let uses = ORDER.replace(
+        r#""cents":{"type":"integer"}"#,
+        r#""cents":{"type":"integer"},"ssn":{"type":"string"}"#,
+    );
+    let conflict = server
+        .post(
+            "/subjects/users/versions",
+            with_metadata(&uses, "ssn, email"),
+        )
+        .await;
+    conflict.assert_error(40901);
+    assert!(
+        conflict.body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("RESERVED_PROPERTY_CONFLICTS_WITH_PROPERTY #/properties/ssn"),
+        "{conflict:?}"
+    );
+    // Keeping the reservations (and adding one) is fine.
+    let kept = server
+        .post(
+            "/subjects/users/versions",
+            with_metadata(ORDER, "email,ssn,phone"),
+        )
+        .await;
+    assert_eq!(kept.body["version"].as_i64(), Some(2), "{kept:?}");
+    server.stop().await;
+}
