@@ -6,7 +6,6 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
 
-use herald_core::json::RESERVED_PROPERTIES;
 use herald_core::{ParsedSchema, ReferencedSchema, SchemaReference, SchemaType};
 
 use super::names::{SubjectName, VersionSpec};
@@ -197,7 +196,7 @@ impl Registry {
                 &resolved.dependencies,
                 self.parse_limits(),
             )?
-            .with_reserved_properties(reserved_properties(row.metadata.as_ref())),
+            .with_reserved_properties(Metadata::reserved_properties(row.metadata.as_ref())),
         );
         self.cache
             .insert_parsed(&row.context, row.id, parsed.clone());
@@ -351,12 +350,4 @@ mod tests {
             "{error:?}"
         );
     }
-}
-
-/// The `confluent:reserved` metadata property: property names a JSON
-/// Schema's later versions may not drop or declare.
-pub(super) fn reserved_properties(metadata: Option<&Metadata>) -> &str {
-    metadata
-        .and_then(|metadata| metadata.properties.get(RESERVED_PROPERTIES))
-        .map_or("", String::as_str)
 }

@@ -8,7 +8,6 @@ use herald_core::{ParsedSchema, SchemaReference, SchemaType};
 
 use super::names::{Scope, SubjectName};
 use super::read::SubjectVersion;
-use super::references::reserved_properties;
 use super::settings::{Mode, effective_mode, effective_normalize};
 use super::{Registry, ServiceError, ServiceResult};
 use crate::store::schemas::{self, Metadata, SchemaRow};
@@ -71,7 +70,7 @@ impl Registry {
             &resolved.dependencies,
             self.parse_limits(),
         )?
-        .with_reserved_properties(reserved_properties(metadata.as_ref()));
+        .with_reserved_properties(Metadata::reserved_properties(metadata.as_ref()));
         let normalized = parsed.normalized();
         let (compared, text) = if normalize {
             (normalized.as_ref(), normalized.as_ref())

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use herald_core::SchemaReference;
+use herald_core::json::RESERVED_PROPERTIES;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -48,6 +49,14 @@ impl Metadata {
     /// Whether nothing is set.
     pub fn is_empty(&self) -> bool {
         self.tags.is_empty() && self.properties.is_empty() && self.sensitive.is_empty()
+    }
+
+    /// The `confluent:reserved` property of `metadata`: property names a
+    /// JSON Schema's later versions may neither drop nor declare.
+    pub fn reserved_properties(metadata: Option<&Metadata>) -> &str {
+        metadata
+            .and_then(|metadata| metadata.properties.get(RESERVED_PROPERTIES))
+            .map_or("", String::as_str)
     }
 
     /// The stored form: compact JSON, keys sorted.
