@@ -129,21 +129,7 @@ message Order {
     let references = json!([{"name": "money/money.proto", "subject": "money", "version": 1}]);
     let reply = register_proto(&server, "orders", order, references.clone()).await;
     assert_eq!((reply.status, reply.id()), (200, 2), "{reply:?}");
-    assert_eq!(
-        server.get("/schemas/ids/2").await.body["references"],
-        references
-    );
-    assert_eq!(
-        server
-            .get("/subjects/money/versions/1/referencedby")
-            .await
-            .body,
-        json!([2])
-    );
-    server
-        .delete("/subjects/money/versions/1")
-        .await
-        .assert_error(42206);
+    server.assert_references_protect(2, &references).await;
     // Without the reference the import cannot be resolved.
     let missing = register_proto(&server, "orders2", order, json!([])).await;
     missing.assert_error(42201);

@@ -191,6 +191,22 @@ impl TestServer {
             .await
     }
 
+    /// Asserts that schema `referrer` lists `references`, that the first
+    /// reference's target names it as a referrer, and that the target cannot
+    /// be deleted while it does (42206).
+    pub async fn assert_references_protect(&self, referrer: i64, references: &Value) {
+        let listed = self.get(&format!("/schemas/ids/{referrer}")).await;
+        assert_eq!(&listed.body["references"], references);
+        let target = format!(
+            "/subjects/{}/versions/{}",
+            references[0]["subject"].as_str().unwrap_or_default(),
+            references[0]["version"]
+        );
+        let referrers = self.get(&format!("{target}/referencedby")).await;
+        assert_eq!(referrers.body, json!([referrer]));
+        self.delete(&target).await.assert_error(42206);
+    }
+
     /// Registers and asserts success; returns the id.
     pub async fn register_ok(&self, subject: &str, schema: &str) -> i64 {
         let reply = self.register(subject, schema).await;
