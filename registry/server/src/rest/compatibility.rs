@@ -18,14 +18,15 @@ pub(super) struct CompatibilityQuery {
 }
 
 fn respond(verdict: CompatibilityVerdict, verbose: bool) -> ApiJson<CompatibilityResponse> {
-    let messages = if verbose {
-        verdict.messages
+    let (messages, findings) = if verbose {
+        (verdict.messages, verdict.findings)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     ApiJson(CompatibilityResponse {
         is_compatible: verdict.is_compatible,
         messages,
+        findings,
     })
 }
 

@@ -4,7 +4,7 @@
 use herald_core::{SchemaReference, SchemaType};
 use serde::{Deserialize, Serialize};
 
-use crate::service::{NewSchema, Registered, SubjectVersion};
+use crate::service::{NewSchema, Registered, SubjectVersion, VersionFinding};
 use crate::store::schemas::{Metadata, SchemaRow};
 use crate::store::settings::ConfigRow;
 
@@ -164,6 +164,9 @@ pub struct CompatibilityResponse {
     /// Findings (with `verbose=true`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub messages: Vec<String>,
+    /// The findings, structured (with `verbose=true`; a Herald extension).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<VersionFinding>,
 }
 
 /// `PUT /config` body. `compatibilityLevel` is accepted as a synonym.

@@ -20,6 +20,20 @@ pub struct CompatibilityVerdict {
     /// Confluent-style messages: each finding, then the old version, the
     /// old schema and the level it was judged under.
     pub messages: Vec<String>,
+    /// The same findings, structured, each with the version it was judged
+    /// against (a Herald extension of the verbose response).
+    pub findings: Vec<VersionFinding>,
+}
+
+/// A finding against one earlier version.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionFinding {
+    /// The earlier version.
+    pub old_schema_version: i32,
+    /// What is wrong, and where.
+    #[serde(flatten)]
+    pub finding: Finding,
 }
 
 /// An earlier version a candidate is judged against.
@@ -172,8 +186,13 @@ fn verdict<'a>(
     failures: impl Iterator<Item = (&'a Previous, &'a [Finding])>,
 ) -> CompatibilityVerdict {
     let mut messages = Vec::new();
+    let mut structured = Vec::new();
     for (previous, findings) in failures {
         messages.extend(findings.iter().map(Finding::to_string));
+        structured.extend(findings.iter().map(|finding| VersionFinding {
+            old_schema_version: previous.version,
+            finding: finding.clone(),
+        }));
         messages.push(format!("{{oldSchemaVersion: {}}}", previous.version));
         messages.push(format!("{{oldSchema: '{}'}}", previous.row.text));
         messages.push(format!("{{compatibility: '{level}'}}"));
@@ -181,5 +200,6 @@ fn verdict<'a>(
     CompatibilityVerdict {
         is_compatible: messages.is_empty(),
         messages,
+        findings: structured,
     }
 }
