@@ -3,16 +3,37 @@
 //! `herald serve` runs the registry. Settings come from flags, then
 //! `HERALD_*` environment variables, then an optional TOML file
 //! (`--config`), then defaults that need no set-up.
+//!
+//! `check`, `compat`, `register`, `fetch` and `diff` are the compatibility
+//! gate a CI pipeline runs (see `docs/ci.md`).
 
+mod gate;
 mod serve;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use gate::{CliError, Verdict};
+
 /// Herald: a schema registry and code generator for event-driven Rust systems.
 #[derive(Debug, Parser)]
-#[command(name = "herald", version, about)]
+#[command(
+    name = "herald",
+    version,
+    about,
+    after_help = "Examples:
+  herald serve                                   run the registry on 127.0.0.1:8081
+  herald check                                   gate a pull request against the registry
+  herald compat --old v1.avsc --new v2.avsc      judge two files offline
+  herald compat --against-git origin/main        judge the working tree against a branch
+  herald register                                register every mapped subject
+  herald fetch --subject 'orders-*' --out dir/   download schemas and their references
+  herald diff orders-value 1 2                   diff two versions, with findings
+
+Exit status: 0 fine, 1 incompatible or invalid schema, 2 usage, I/O or server error."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -22,6 +43,16 @@ struct Cli {
 enum Command {
     /// Run the registry (Confluent-compatible REST API).
     Serve(serve::ServeArgs),
+    /// Ask the registry whether herald.toml's schema files may be registered.
+    Check(gate::check::CheckArgs),
+    /// Judge schema files or directories against earlier versions, offline.
+    Compat(gate::compat::CompatArgs),
+    /// Register every subject mapped in herald.toml, references first.
+    Register(gate::register::RegisterArgs),
+    /// Download subjects' schemas and their references into a directory.
+    Fetch(gate::fetch::FetchArgs),
+    /// Show two versions of a subject as a diff, with the findings between them.
+    Diff(gate::diff::DiffArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,14 +64,48 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let result = match cli.command {
-        Command::Serve(args) => serve::run(args),
+    let outcome = match cli.command {
+        Command::Serve(args) => serve::run(args)
+            .map(|()| Verdict::Fine)
+            .map_err(|e| CliError::Server(e.to_string())),
+        Command::Check(args) => {
+            block_on(async |color| Ok(printed(gate::check::run(&args).await?, args.format, color)))
+        }
+        Command::Compat(args) => {
+            block_on(async |color| Ok(printed(gate::compat::run(&args)?, args.format, color)))
+        }
+        Command::Register(args) => block_on(async |_| gate::register::run(&args).await),
+        Command::Fetch(args) => block_on(async |_| gate::fetch::run(&args).await),
+        Command::Diff(args) => block_on(async |color| gate::diff::run(&args, color).await),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
+    match outcome {
+        Ok(verdict) => verdict.exit_code(),
         Err(error) => {
             eprintln!("herald: {error}");
-            ExitCode::from(2)
+            error.exit_code()
         }
     }
+}
+
+/// Runs a gate command on a single-threaded runtime; it is told whether
+/// to colour its output (a terminal, and no `NO_COLOR`).
+fn block_on(
+    command: impl AsyncFnOnce(bool) -> Result<Verdict, CliError>,
+) -> Result<Verdict, CliError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Io(format!("cannot start the runtime: {e}")))?;
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    runtime.block_on(command(color))
+}
+
+/// Prints a report in `format`; returns its verdict.
+fn printed(
+    (report, verdict): (gate::report::Report, Verdict),
+    format: gate::report::Format,
+    color: bool,
+) -> Verdict {
+    print!("{}", report.render(format, color));
+    verdict
 }

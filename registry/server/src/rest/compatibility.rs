@@ -6,15 +6,28 @@ use super::State;
 use super::body::{ApiBody, ApiJson, ApiPath, ApiQuery};
 use super::dto::{CompatibilityResponse, SchemaRequest};
 use super::error::ApiError;
-use crate::service::CompatibilityVerdict;
+use crate::service::{CompatibilityVerdict, RuleOverrides};
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub(super) struct CompatibilityQuery {
     #[serde(deserialize_with = "super::query::flag")]
     verbose: bool,
     #[serde(deserialize_with = "super::query::optional_flag")]
     normalize: Option<bool>,
+    /// Herald extension: judge Protobuf with these rules instead.
+    protobuf_rules: Option<String>,
+    /// Herald extension: judge JSON Schema under this policy instead.
+    compatibility_policy: Option<String>,
+}
+
+impl CompatibilityQuery {
+    fn overrides(&self) -> RuleOverrides {
+        RuleOverrides {
+            protobuf_rules: self.protobuf_rules.clone(),
+            compatibility_policy: self.compatibility_policy.clone(),
+        }
+    }
 }
 
 fn respond(verdict: CompatibilityVerdict, verbose: bool) -> ApiJson<CompatibilityResponse> {
@@ -40,7 +53,13 @@ pub(super) async fn against_level(
 ) -> Result<ApiJson<CompatibilityResponse>, ApiError> {
     let verdict = state
         .0
-        .check_compatibility(&subject, None, request.into_new_schema()?, query.normalize)
+        .check_compatibility(
+            &subject,
+            None,
+            request.into_new_schema()?,
+            query.normalize,
+            query.overrides(),
+        )
         .await?;
     Ok(respond(verdict, query.verbose))
 }
@@ -55,7 +74,13 @@ pub(super) async fn against_version(
     let request = request.into_new_schema()?;
     let verdict = state
         .0
-        .check_compatibility(&subject, Some(&version), request, query.normalize)
+        .check_compatibility(
+            &subject,
+            Some(&version),
+            request,
+            query.normalize,
+            query.overrides(),
+        )
         .await?;
     Ok(respond(verdict, query.verbose))
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use herald_core::{CompatibilityLevel, Finding, ParsedSchema};
+use herald_core::{CheckRules, CompatibilityLevel, Finding, ParsedSchema};
 
 use super::names::{Scope, SubjectName, VersionSpec};
 use super::register::{Candidate, NewSchema};
@@ -23,6 +23,29 @@ pub struct CompatibilityVerdict {
     /// The same findings, structured, each with the version it was judged
     /// against (a Herald extension of the verbose response).
     pub findings: Vec<VersionFinding>,
+}
+
+/// Rules a compatibility check uses instead of the subject's own (the
+/// `protobufRules` and `compatibilityPolicy` query parameters).
+#[derive(Clone, Debug, Default)]
+pub struct RuleOverrides {
+    /// A Protobuf rule set (`CONFLUENT` or a buf category).
+    pub protobuf_rules: Option<String>,
+    /// A JSON Schema policy (`STRICT` or `LENIENT`).
+    pub compatibility_policy: Option<String>,
+}
+
+impl RuleOverrides {
+    /// `rules` with these overrides applied.
+    fn apply(&self, mut rules: CheckRules) -> ServiceResult<CheckRules> {
+        if let Some(protobuf) = &self.protobuf_rules {
+            rules.protobuf = protobuf.parse()?;
+        }
+        if let Some(policy) = &self.compatibility_policy {
+            rules.json = policy.parse()?;
+        }
+        Ok(rules)
+    }
 }
 
 /// A finding against one earlier version.
@@ -77,7 +100,10 @@ impl Registry {
         versions: &[subjects::VersionRow],
     ) -> ServiceResult<()> {
         let level = effective_level(conn, scope).await?;
-        let verdict = self.judge(conn, level, candidate, scope, versions).await?;
+        let rules = effective_check_rules(conn, scope).await?;
+        let verdict = self
+            .judge(conn, (level, rules), candidate, scope, versions)
+            .await?;
         if verdict.is_compatible {
             return Ok(());
         }
@@ -87,11 +113,12 @@ impl Registry {
         )))
     }
 
-    /// Judges `candidate` under `level` against the live `versions` it requires.
+    /// Judges `candidate` under `level` and `rules` against the live
+    /// `versions` it requires.
     async fn judge(
         &self,
         conn: &mut Conn,
-        level: CompatibilityLevel,
+        (level, rules): (CompatibilityLevel, CheckRules),
         candidate: &Candidate,
         scope: &Scope,
         versions: &[subjects::VersionRow],
@@ -106,7 +133,6 @@ impl Registry {
         let context = scope.context().unwrap_or(super::names::DEFAULT_CONTEXT);
         let previous = self.previous(conn, context, needed.iter().copied()).await?;
         let parsed: Vec<&ParsedSchema> = previous.iter().map(|p| p.parsed.as_ref()).collect();
-        let rules = effective_check_rules(conn, scope).await?;
         let failures = level.check(&candidate.parsed, &parsed, rules);
         Ok(verdict(
             level,
@@ -118,13 +144,15 @@ impl Registry {
 
     /// Confluent's `POST /compatibility/subjects/{s}/versions[/{v}]`: judges
     /// `request` against one version (`Some`), or as a registration would
-    /// (`None`). Nothing is stored.
+    /// (`None`). Nothing is stored. `overrides` replace the subject's
+    /// Protobuf rules and JSON policy for this check only.
     pub async fn check_compatibility(
         &self,
         subject: &str,
         version: Option<&str>,
         request: NewSchema,
         normalize: Option<bool>,
+        overrides: RuleOverrides,
     ) -> ServiceResult<CompatibilityVerdict> {
         let subject = SubjectName::parse(subject)?;
         let version = version.map(VersionSpec::parse).transpose()?;
@@ -139,6 +167,7 @@ impl Registry {
             .candidate(&mut conn, &subject, &request, normalize)
             .await?;
         let level = effective_level(&mut conn, &scope).await?;
+        let rules = overrides.apply(effective_check_rules(&mut conn, &scope).await?)?;
         let versions = match subjects::id(&mut conn, &qualified).await? {
             Some(id) => subjects::versions(&mut conn, id).await?,
             None => Vec::new(),
@@ -147,7 +176,7 @@ impl Registry {
         let target = match version {
             None => {
                 return self
-                    .judge(&mut conn, level, &candidate, &scope, &versions)
+                    .judge(&mut conn, (level, rules), &candidate, &scope, &versions)
                     .await;
             }
             Some(VersionSpec::Latest) => live.next_back(),
@@ -165,7 +194,6 @@ impl Registry {
         let previous = self
             .previous(&mut conn, subject.context(), target.copied())
             .await?;
-        let rules = effective_check_rules(&mut conn, &scope).await?;
         let failures = previous.iter().filter_map(|previous| {
             let findings = level.check_pair(&candidate.parsed, &previous.parsed, rules);
             (!findings.is_empty()).then_some((previous, findings))

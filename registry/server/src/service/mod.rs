@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use herald_core::ParseLimits;
 
-pub use compatibility::{CompatibilityVerdict, VersionFinding};
+pub use compatibility::{CompatibilityVerdict, RuleOverrides, VersionFinding};
 pub use error::ServiceError;
 pub use read::{SchemaListing, SubjectListing, SubjectVersion};
 pub use register::{NewSchema, Registered};

@@ -133,7 +133,10 @@ async fn json_compatibility_is_strict_by_default_and_lenient_on_request() {
     assert_eq!(verbose.body["is_compatible"], false, "{verbose:?}");
     // Herald's structured form of the same findings.
     let finding = &verbose.body["findings"][0];
-    assert_eq!(finding["rule"], "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL");
+    assert_eq!(
+        finding["rule"],
+        "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL"
+    );
     assert_eq!(finding["path"], "#/properties/note");
     assert_eq!(finding["oldSchemaVersion"], 1);
     let column = with_note.find(r#""note":"#).unwrap_or_default() + r#""note":"#.len() + 1;

@@ -1,0 +1,94 @@
+//! `herald diff`: two versions of a subject side by side as a unified line
+//! diff, then the compatibility findings between them.
+
+use clap::Args;
+use serde_json::{Value, json};
+use similar::TextDiff;
+
+use super::check::RegistryArgs;
+use super::client::RemoteVersion;
+use super::report::{Format, Item, Report, SubjectResult};
+use super::{CliError, Verdict};
+
+/// `herald diff`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  herald diff orders-value 1 2
+  herald diff orders-value 3 latest
+
+The newer version is judged against the older one under the subject's level.
+Exit status: 0 compatible, 1 incompatible, 2 usage or server error.")]
+pub struct DiffArgs {
+    /// The subject.
+    pub subject: String,
+    /// The older version (a number or `latest`).
+    pub old: String,
+    /// The newer version (a number or `latest`).
+    pub new: String,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// Runs `herald diff`: prints the diff and the findings.
+pub async fn run(args: &DiffArgs, color: bool) -> Result<Verdict, CliError> {
+    let client = args.registry.client(None)?;
+    let old = client.version(&args.subject, &args.old).await?;
+    let new = client.version(&args.subject, &args.new).await?;
+    let (before, after) = (readable(&old), readable(&new));
+    let diff = TextDiff::from_lines(&before, &after);
+    print!(
+        "{}",
+        diff.unified_diff().context_radius(3).header(
+            &format!("{} version {} (id {})", old.subject, old.version, old.id),
+            &format!("{} version {} (id {})", new.subject, new.version, new.id),
+        )
+    );
+    let references: Vec<Value> = new
+        .references
+        .iter()
+        .map(|r| json!({"name": r.name, "subject": r.subject, "version": r.version}))
+        .collect();
+    let body = json!({
+        "schema": new.schema,
+        "schemaType": new.schema_type.as_deref().unwrap_or("AVRO"),
+        "references": references,
+    });
+    let (compatible, findings) = client
+        .compatibility_with_version(&args.subject, old.version, &body)
+        .await?;
+    let items: Vec<Item> = findings
+        .into_iter()
+        .map(|finding| Item {
+            rule: finding.rule,
+            path: finding.path,
+            message: finding.message,
+            ..Item::default()
+        })
+        .collect();
+    let mut result = SubjectResult::new(
+        format!("{} {} -> {}", args.subject, old.version, new.version),
+        items,
+    );
+    result.compatible = compatible;
+    print!("{}", Report::new(vec![result]).render(Format::Text, color));
+    Ok(if compatible {
+        Verdict::Fine
+    } else {
+        Verdict::Incompatible
+    })
+}
+
+/// The schema text laid out for reading: JSON (Avro, JSON Schema) pretty-printed.
+fn readable(version: &RemoteVersion) -> String {
+    let text = match version.schema_type.as_deref() {
+        Some("PROTOBUF") => version.schema.clone(),
+        _ => serde_json::from_str::<Value>(&version.schema)
+            .and_then(|value| serde_json::to_string_pretty(&value))
+            .unwrap_or_else(|_| version.schema.clone()),
+    };
+    if text.ends_with('\n') {
+        text
+    } else {
+        format!("{text}\n")
+    }
+}

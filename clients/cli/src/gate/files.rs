@@ -1,0 +1,110 @@
+//! Reading schema files offline: the format from the extension, and the
+//! neighbouring files a schema imports (`.proto` imports, JSON `$ref`s).
+
+use std::path::{Path, PathBuf};
+
+use herald_core::{ParseLimits, ParsedSchema, ReferencedSchema, SchemaType};
+
+use super::CliError;
+use super::project::{imports, type_of};
+
+/// Reads a file, naming it in the error.
+pub fn read(path: &Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path)
+        .map_err(|e| CliError::Io(format!("cannot read {}: {e}", path.display())))
+}
+
+/// The format of `path`: `given`, else its extension's.
+pub fn schema_type(path: &Path, given: Option<SchemaType>) -> Result<SchemaType, CliError> {
+    given.or_else(|| type_of(path)).ok_or_else(|| {
+        CliError::Usage(format!(
+            "cannot tell the type of {} from its extension (.avsc, .proto, .json); pass --type",
+            path.display()
+        ))
+    })
+}
+
+/// Parses `text` (the content of `path`) with the files it imports, found
+/// next to it.
+pub fn parse(path: &Path, schema_type: SchemaType, text: &str) -> Result<ParsedSchema, CliError> {
+    let references = local_references(path, schema_type, text)?;
+    ParsedSchema::parse(schema_type, text, &references, ParseLimits::default())
+        .map_err(|e| CliError::Invalid(format!("{}: {e}", path.display())))
+}
+
+/// The files `text` imports, transitively, resolved against `path`'s
+/// directory and its ancestors (the include roots a `.proto` import may be
+/// relative to). Imports that are not files (well-known types, URLs) are
+/// left to the parser.
+pub fn local_references(
+    path: &Path,
+    schema_type: SchemaType,
+    text: &str,
+) -> Result<Vec<ReferencedSchema>, CliError> {
+    let mut found: Vec<ReferencedSchema> = Vec::new();
+    let mut pending: Vec<(PathBuf, String)> = vec![(path.to_path_buf(), text.to_owned())];
+    while let Some((from, text)) = pending.pop() {
+        for name in names_imported(schema_type, &text) {
+            if found.iter().any(|r| r.name == name) {
+                continue;
+            }
+            let Some(file) = resolve(&from, &name) else {
+                continue;
+            };
+            let text = read(&file)?;
+            pending.push((file, text.clone()));
+            found.push(ReferencedSchema {
+                name,
+                schema_type,
+                text,
+            });
+        }
+    }
+    Ok(found)
+}
+
+fn names_imported(schema_type: SchemaType, text: &str) -> Vec<String> {
+    match schema_type {
+        SchemaType::Protobuf => imports(text),
+        SchemaType::Json => {
+            let mut names = Vec::new();
+            if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+                collect_refs(&value, &mut names);
+            }
+            names
+        }
+        SchemaType::Avro => Vec::new(),
+    }
+}
+
+/// The document parts of every `$ref` in `value`.
+fn collect_refs(value: &serde_json::Value, names: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::String(reference)) = map.get("$ref") {
+                let document = reference.split('#').next().unwrap_or_default();
+                if !document.is_empty() && !document.contains("://") {
+                    names.push(document.to_owned());
+                }
+            }
+            map.values().for_each(|child| collect_refs(child, names));
+        }
+        serde_json::Value::Array(items) => {
+            items.iter().for_each(|child| collect_refs(child, names))
+        }
+        _ => {}
+    }
+}
+
+/// `name` relative to `from`'s directory or one of its ancestors.
+fn resolve(from: &Path, name: &str) -> Option<PathBuf> {
+    let mut dir = from.parent();
+    while let Some(current) = dir {
+        let candidate = current.join(name);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        dir = current.parent();
+    }
+    None
+}
