@@ -1,5 +1,6 @@
 //! Tests of the `herald` binary as a user runs it.
 
+mod compat;
 mod confluent_python;
 mod serve;
 mod support;

@@ -60,3 +60,48 @@ pub fn serve_on(port: u16) -> Command {
     command.args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
     command
 }
+
+/// What a finished `herald` run printed, and how it exited.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Standard output parsed as JSON (`--format json`).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:?}"))
+    }
+}
+
+/// Runs `herald args...` in `dir` to completion.
+pub fn run_in(dir: &std::path::Path, args: &[&str]) -> Run {
+    let output = herald()
+        .current_dir(dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("herald runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Writes `files` (path, content) below `dir`, creating directories.
+pub fn write_files(dir: &std::path::Path, files: &[(&str, &str)]) {
+    for (path, content) in files {
+        let path = dir.join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("directory created");
+        }
+        std::fs::write(&path, content).expect("file written");
+    }
+}
