@@ -309,8 +309,9 @@ fn subject_name(naming: &str, relative: &str, text: &str) -> String {
     let statement = |keyword: &str| {
         text.lines().find_map(|line| {
             let rest = line.trim_start().strip_prefix(keyword)?;
+            let word = rest.split_whitespace().next()?;
             rest.starts_with(char::is_whitespace)
-                .then(|| rest.trim().trim_end_matches(['{', ';']).trim().to_owned())
+                .then(|| word.trim_end_matches(['{', ';']).to_owned())
         })
     };
     let stem = Path::new(relative)

@@ -2,5 +2,6 @@
 
 mod compat;
 mod confluent_python;
+mod gate;
 mod serve;
 mod support;
