@@ -11,6 +11,12 @@ use serde::Deserialize;
 /// Flags of `herald serve`; each falls back to an environment variable,
 /// then to the `--config` file, then to the default.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  herald serve
+  herald serve --listen 0.0.0.0:8081 --data-dir /var/lib/herald
+  HERALD_LISTEN=127.0.0.1:9000 herald serve --config herald-server.toml
+
+The registry speaks Confluent's Schema Registry REST API; see docs/operations.md.")]
 pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8081]
     #[arg(long, env = "HERALD_LISTEN")]

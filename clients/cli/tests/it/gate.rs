@@ -388,3 +388,26 @@ fn against_git_compares_the_working_tree_with_a_revision() {
     let bad_revision = run_in(dir, &["compat", "--against-git", "no-such-branch"]);
     assert_eq!(bad_revision.code, 2, "{bad_revision:?}");
 }
+
+#[test]
+fn every_command_has_help_with_examples() {
+    let here = std::env::temp_dir();
+    for command in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["check", "--help"],
+        &["compat", "--help"],
+        &["register", "--help"],
+        &["fetch", "--help"],
+        &["diff", "--help"],
+    ] {
+        let run = run_in(&here, command);
+        assert_eq!(run.code, 0, "{command:?}: {run:?}");
+        assert!(
+            run.stdout.contains("Examples:"),
+            "{command:?}: {}",
+            run.stdout
+        );
+        assert!(run.stdout.contains("Usage: herald"), "{command:?}");
+    }
+}
