@@ -1,13 +1,11 @@
 //! `herald check`: asks the registry whether each mapped subject's local
 //! file may be registered, judged exactly as a registration would be.
 
-use std::path::PathBuf;
-
 use clap::Args;
 
 use super::client::{Judgement, RegistryClient, payload};
 use super::compat::RuleArgs;
-use super::project::{MappedSubject, Project};
+use super::project::{MappedSubject, Project, ProjectArgs};
 use super::report::{Format, Item, Report, SubjectResult};
 use super::{CliError, Verdict, files};
 
@@ -54,12 +52,8 @@ and judged under the subject's level (all versions for transitive levels).
 A subject the registry does not know yet passes.
 Exit status: 0 compatible, 1 incompatible or invalid, 2 usage, I/O or server error.")]
 pub struct CheckArgs {
-    /// The project file mapping schema files to subjects.
-    #[arg(long, default_value = "herald.toml")]
-    pub config: PathBuf,
-    /// Only these subjects (repeatable).
-    #[arg(long = "subject", value_name = "SUBJECT")]
-    pub subjects: Vec<String>,
+    #[command(flatten)]
+    pub project: ProjectArgs,
     #[command(flatten)]
     pub registry: RegistryArgs,
     #[command(flatten)]
@@ -71,19 +65,15 @@ pub struct CheckArgs {
 
 /// Runs `herald check`.
 pub async fn run(args: &CheckArgs) -> Result<(Report, Verdict), CliError> {
-    let project = Project::load(&args.config)?;
+    let project = Project::load(&args.project.config)?;
     let client = args.registry.client(Some(&project))?;
     let overrides = args.rules.overrides()?;
     let mut results = Vec::new();
-    for subject in project.select(&args.subjects)? {
+    for subject in project.select(&args.project.subjects)? {
         results.push(check_one(&client, &project, subject, &overrides).await?);
     }
     let report = Report::new(results);
-    let verdict = if report.compatible {
-        Verdict::Fine
-    } else {
-        Verdict::Incompatible
-    };
+    let verdict = report.verdict();
     Ok((report, verdict))
 }
 

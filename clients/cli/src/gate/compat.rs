@@ -13,7 +13,7 @@ use herald_core::{
     ProtobufRules, ReferencedSchema, SchemaType,
 };
 
-use super::project::{MappedSubject, Project, files_below, type_of};
+use super::project::{MappedSubject, Project, ProjectArgs, files_below, type_of};
 use super::report::{Format, Item, Report, SubjectResult};
 use super::{CliError, Verdict, files};
 
@@ -117,12 +117,9 @@ pub struct CompatArgs {
     /// revision (like `buf breaking --against .git#branch=main`).
     #[arg(long, value_name = "REF", conflicts_with_all = ["old", "new"])]
     pub against_git: Option<String>,
-    /// The project file (with --against-git).
-    #[arg(long, default_value = "herald.toml")]
-    pub config: PathBuf,
-    /// Only these mapped subjects (with --against-git; repeatable).
-    #[arg(long = "subject", value_name = "SUBJECT")]
-    pub subjects: Vec<String>,
+    /// The project file and subjects (with --against-git).
+    #[command(flatten)]
+    pub project: ProjectArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -160,7 +157,12 @@ pub fn run(args: &CompatArgs) -> Result<(Report, Verdict), CliError> {
         .transpose()
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let results = if let Some(revision) = &args.against_git {
-        against_git(&judge, &args.config, &args.subjects, revision)?
+        against_git(
+            &judge,
+            &args.project.config,
+            &args.project.subjects,
+            revision,
+        )?
     } else {
         let new = args.new.as_ref().ok_or_else(|| {
             CliError::Usage("give --new and at least one --old, or --against-git REF".to_owned())
@@ -175,11 +177,7 @@ pub fn run(args: &CompatArgs) -> Result<(Report, Verdict), CliError> {
         }
     };
     let report = Report::new(results);
-    let verdict = if report.compatible {
-        Verdict::Fine
-    } else {
-        Verdict::Incompatible
-    };
+    let verdict = report.verdict();
     Ok((report, verdict))
 }
 

@@ -15,10 +15,22 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use clap::Args;
 use herald_core::SchemaType;
 use serde::Deserialize;
 
 use super::CliError;
+
+/// Which project file, and which of its subjects.
+#[derive(Debug, Args)]
+pub struct ProjectArgs {
+    /// The project file mapping schema files to subjects.
+    #[arg(long, default_value = "herald.toml")]
+    pub config: PathBuf,
+    /// Only these subjects (repeatable).
+    #[arg(long = "subject", value_name = "SUBJECT")]
+    pub subjects: Vec<String>,
+}
 
 /// The project file as written.
 #[derive(Debug, Deserialize)]

@@ -2,13 +2,11 @@
 //! first. Registering the same content again is a no-op that prints the
 //! same id and version.
 
-use std::path::PathBuf;
-
 use clap::Args;
 
 use super::check::RegistryArgs;
 use super::client::payload;
-use super::project::Project;
+use super::project::{Project, ProjectArgs};
 use super::{CliError, Verdict, files};
 
 /// `herald register`.
@@ -20,22 +18,18 @@ use super::{CliError, Verdict, files};
 Prints `subject: id N, version V` for each subject.
 Exit status: 0 registered, 1 incompatible or invalid, 2 usage, I/O or server error.")]
 pub struct RegisterArgs {
-    /// The project file mapping schema files to subjects.
-    #[arg(long, default_value = "herald.toml")]
-    pub config: PathBuf,
-    /// Only these subjects (repeatable).
-    #[arg(long = "subject", value_name = "SUBJECT")]
-    pub subjects: Vec<String>,
+    #[command(flatten)]
+    pub project: ProjectArgs,
     #[command(flatten)]
     pub registry: RegistryArgs,
 }
 
 /// Runs `herald register`, printing one line per subject.
 pub async fn run(args: &RegisterArgs) -> Result<Verdict, CliError> {
-    let project = Project::load(&args.config)?;
+    let project = Project::load(&args.project.config)?;
     let client = args.registry.client(Some(&project))?;
     let chosen: Vec<String> = project
-        .select(&args.subjects)?
+        .select(&args.project.subjects)?
         .iter()
         .map(|s| s.name.clone())
         .collect();

@@ -7,6 +7,8 @@ use clap::ValueEnum;
 use herald_core::Finding;
 use serde::Serialize;
 
+use super::Verdict;
+
 /// How results are printed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -109,6 +111,15 @@ impl Report {
         Report {
             compatible: results.iter().all(|r| r.compatible),
             results,
+        }
+    }
+
+    /// Fine when every result is compatible.
+    pub fn verdict(&self) -> Verdict {
+        if self.compatible {
+            Verdict::Fine
+        } else {
+            Verdict::Incompatible
         }
     }
 

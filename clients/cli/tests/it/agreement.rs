@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::support::{free_port, run_in, serve_on, terminate, wait_until_up, write_files};
+use crate::support::{Registry, run_in, write_files};
 
 #[derive(Deserialize)]
 struct Corpus {
@@ -29,14 +29,8 @@ async fn offline_and_registry_verdicts_agree_on_every_corpus_case() {
         "../../../../registry/core/testdata/compatibility-cases.json"
     ))
     .expect("corpus parses");
-    let data = tempfile::tempdir().expect("temporary directory");
-    let port = free_port();
-    let mut server = serve_on(port)
-        .args(["--data-dir", &data.path().to_string_lossy()])
-        .spawn()
-        .expect("herald serve starts");
-    let http = wait_until_up(&mut server, port).await;
-    let url = format!("http://127.0.0.1:{port}");
+    let registry = Registry::start().await;
+    let (http, url) = (registry.http.clone(), registry.url.clone());
     let work = tempfile::tempdir().expect("temporary directory");
     let mut disagreements = Vec::new();
     for (index, case) in corpus.cases.iter().enumerate() {
@@ -90,7 +84,7 @@ async fn offline_and_registry_verdicts_agree_on_every_corpus_case() {
             }
         }
     }
-    assert!(terminate(server).await.success());
+    registry.stop().await;
     assert!(corpus.cases.len() > 200, "{} cases", corpus.cases.len());
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::support::{Run, free_port, run_in, serve_on, terminate, wait_until_up, write_files};
+use crate::support::{Registry, Run, free_port, run_in, write_files};
 
 const MONEY: &str = r#"{"type":"record","name":"Money","namespace":"com.acme","fields":[{"name":"cents","type":"long"}]}"#;
 const ORDER: &str = "{\n  \"type\": \"record\",\n  \"name\": \"Order\",\n  \"namespace\": \"com.acme\",\n  \"fields\": [\n    {\"name\": \"id\", \"type\": \"long\"},\n    {\"name\": \"total\", \"type\": \"com.acme.Money\"}\n  ]\n}\n";
@@ -61,14 +61,8 @@ fn subject<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Val
 
 #[tokio::test]
 async fn check_register_fetch_and_diff_against_a_real_registry() {
-    let data = tempfile::tempdir().expect("temporary directory");
-    let port = free_port();
-    let mut server = serve_on(port)
-        .args(["--data-dir", &data.path().to_string_lossy()])
-        .spawn()
-        .expect("herald serve starts");
-    let http = wait_until_up(&mut server, port).await;
-    let url = format!("http://127.0.0.1:{port}");
+    let registry = Registry::start().await;
+    let (http, url) = (registry.http.clone(), registry.url.clone());
     let work = tempfile::tempdir().expect("temporary directory");
     let dir = work.path();
     write_project(dir, &url);
@@ -299,7 +293,7 @@ async fn check_register_fetch_and_diff_against_a_real_registry() {
     assert_eq!(invalid.code, 1, "{invalid:?}");
     assert!(invalid.stdout.contains("INVALID_SCHEMA"), "{invalid:?}");
 
-    assert!(terminate(server).await.success());
+    registry.stop().await;
 }
 
 #[test]

@@ -105,3 +105,39 @@ pub fn write_files(dir: &std::path::Path, files: &[(&str, &str)]) {
         std::fs::write(&path, content).expect("file written");
     }
 }
+
+/// A registry started with `herald serve` on a free port and a temporary
+/// data directory, for tests that need one.
+pub struct Registry {
+    /// The running server.
+    pub child: Child,
+    /// A client that saw it come up.
+    pub http: reqwest::Client,
+    /// Its base URL.
+    pub url: String,
+    _data: tempfile::TempDir,
+}
+
+impl Registry {
+    /// Starts one and waits until it answers.
+    pub async fn start() -> Registry {
+        let data = tempfile::tempdir().expect("temporary directory");
+        let port = free_port();
+        let mut child = serve_on(port)
+            .args(["--data-dir", &data.path().to_string_lossy()])
+            .spawn()
+            .expect("herald serve starts");
+        let http = wait_until_up(&mut child, port).await;
+        Registry {
+            child,
+            http,
+            url: format!("http://127.0.0.1:{port}"),
+            _data: data,
+        }
+    }
+
+    /// Stops it with SIGTERM; asserts a clean exit.
+    pub async fn stop(self) {
+        assert!(terminate(self.child).await.success());
+    }
+}

@@ -1,9 +1,9 @@
 //! JSON Schema over HTTP: registration, dedup with and without
 //! normalization, lookup, STRICT and LENIENT compatibility, references.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::{Reply, TestServer};
+use crate::support::TestServer;
 
 const ORDER: &str = r#"{"type":"object","properties":{"id":{"type":"string"},"cents":{"type":"integer"}},"required":["id"]}"#;
 
@@ -15,21 +15,12 @@ const ORDER_SPACED: &str = r#"{ "type": "object",
 /// The same schema with its keys in another order.
 const ORDER_REORDERED: &str = r#"{"required":["id"],"properties":{"cents":{"type":"integer"},"id":{"type":"string"}},"type":"object"}"#;
 
-async fn register_json(
-    server: &TestServer,
-    subject: &str,
-    schema: &str,
-    references: Value,
-) -> Reply {
-    server
-        .register_typed(subject, "JSON", schema, references)
-        .await
-}
-
 #[tokio::test]
 async fn json_registers_dedups_and_looks_up() {
     let server = TestServer::start().await;
-    let reply = register_json(&server, "orders", ORDER_SPACED, json!([])).await;
+    let reply = server
+        .register_typed("orders", "JSON", ORDER_SPACED, json!([]))
+        .await;
     assert_eq!((reply.status, reply.id()), (200, 1), "{reply:?}");
     let by_id = server.get("/schemas/ids/1").await;
     assert_eq!(by_id.body["schemaType"], "JSON");
@@ -38,14 +29,16 @@ async fn json_registers_dedups_and_looks_up() {
         "stored compact, keys in input order"
     );
     assert_eq!(
-        register_json(&server, "orders-copy", ORDER, json!([]))
+        server
+            .register_typed("orders-copy", "JSON", ORDER, json!([]))
             .await
             .id(),
         1
     );
     // Another key order is another schema unless normalized.
     assert_eq!(
-        register_json(&server, "reordered", ORDER_REORDERED, json!([]))
+        server
+            .register_typed("reordered", "JSON", ORDER_REORDERED, json!([]))
             .await
             .id(),
         2
@@ -95,7 +88,7 @@ async fn invalid_json_schemas_are_refused_with_42201() {
         r#""just a string""#,
         r#"{"minLength": -1}"#,
     ] {
-        let reply = register_json(&server, "bad", bad, json!([])).await;
+        let reply = server.register_typed("bad", "JSON", bad, json!([])).await;
         reply.assert_error(42201);
     }
     assert_eq!(server.get("/subjects").await.body, json!([]));
@@ -106,7 +99,8 @@ async fn invalid_json_schemas_are_refused_with_42201() {
 async fn json_compatibility_is_strict_by_default_and_lenient_on_request() {
     let server = TestServer::start().await;
     assert_eq!(
-        register_json(&server, "orders", ORDER, json!([]))
+        server
+            .register_typed("orders", "JSON", ORDER, json!([]))
             .await
             .status,
         200
@@ -117,7 +111,9 @@ async fn json_compatibility_is_strict_by_default_and_lenient_on_request() {
         r#""cents":{"type":"integer"}"#,
         r#""cents":{"type":"integer"},"note":{"type":"string"}"#,
     );
-    let refused = register_json(&server, "orders", &with_note, json!([])).await;
+    let refused = server
+        .register_typed("orders", "JSON", &with_note, json!([]))
+        .await;
     refused.assert_error(40901);
     let message = refused.body["message"].as_str().unwrap_or_default();
     assert!(
@@ -157,13 +153,17 @@ async fn json_compatibility_is_strict_by_default_and_lenient_on_request() {
         server.get("/config/orders").await.body["compatibilityPolicy"],
         "LENIENT"
     );
-    let admitted = register_json(&server, "orders", &with_note, json!([])).await;
+    let admitted = server
+        .register_typed("orders", "JSON", &with_note, json!([]))
+        .await;
     assert_eq!(admitted.body["version"].as_i64(), Some(2), "{admitted:?}");
     let retyped = with_note.replace(
         r#""cents":{"type":"integer"}"#,
         r#""cents":{"type":"string"}"#,
     );
-    let still_refused = register_json(&server, "orders", &retyped, json!([])).await;
+    let still_refused = server
+        .register_typed("orders", "JSON", &retyped, json!([]))
+        .await;
     still_refused.assert_error(40901);
     assert!(
         still_refused.body["message"]
@@ -177,7 +177,8 @@ async fn json_compatibility_is_strict_by_default_and_lenient_on_request() {
         r#""cents":{"type":"number"}"#,
     );
     assert_eq!(
-        register_json(&server, "orders", &widened, json!([]))
+        server
+            .register_typed("orders", "JSON", &widened, json!([]))
             .await
             .body["version"],
         3
@@ -195,8 +196,11 @@ async fn json_policy_is_inherited_from_the_global_config() {
     let open = r#"{"type":"object","properties":{"a":{"type":"string"}}}"#;
     let closed =
         r#"{"type":"object","properties":{"a":{"type":"string"}},"additionalProperties":false}"#;
-    register_json(&server, "events", open, json!([])).await;
-    register_json(&server, "events", closed, json!([]))
+    server
+        .register_typed("events", "JSON", open, json!([]))
+        .await;
+    server
+        .register_typed("events", "JSON", closed, json!([]))
         .await
         .assert_error(40901);
     server
@@ -206,7 +210,9 @@ async fn json_policy_is_inherited_from_the_global_config() {
         server.get("/config/events?defaultToGlobal=true").await.body["compatibilityPolicy"],
         "LENIENT"
     );
-    let reply = register_json(&server, "events", closed, json!([])).await;
+    let reply = server
+        .register_typed("events", "JSON", closed, json!([]))
+        .await;
     assert_eq!(reply.body["version"].as_i64(), Some(2), "{reply:?}");
     server.stop().await;
 }
@@ -216,12 +222,17 @@ async fn json_references_resolve_and_protect_their_targets() {
     let server = TestServer::start().await;
     let money = r#"{"type":"object","properties":{"cents":{"type":"integer"},"currency":{"type":"string"}},"required":["cents"]}"#;
     assert_eq!(
-        register_json(&server, "money", money, json!([])).await.id(),
+        server
+            .register_typed("money", "JSON", money, json!([]))
+            .await
+            .id(),
         1
     );
     let order = r#"{"type":"object","properties":{"total":{"$ref":"money.json"}}}"#;
     let references = json!([{"name": "money.json", "subject": "money", "version": 1}]);
-    let reply = register_json(&server, "orders", order, references.clone()).await;
+    let reply = server
+        .register_typed("orders", "JSON", order, references.clone())
+        .await;
     assert_eq!((reply.status, reply.id()), (200, 2), "{reply:?}");
     server.assert_references_protect(2, &references).await;
     // The referenced schema takes part in the check: a v2 of money that
@@ -231,7 +242,8 @@ async fn json_references_resolve_and_protect_their_targets() {
         r#""required":["cents","currency"]"#,
     );
     assert_eq!(
-        register_json(&server, "money", &stricter, json!([]))
+        server
+            .register_typed("money", "JSON", &stricter, json!([]))
             .await
             .status,
         409
@@ -242,13 +254,16 @@ async fn json_references_resolve_and_protect_their_targets() {
         r#""cents":{"type":"string"}"#,
     );
     assert_eq!(
-        register_json(&server, "money-text", &loose_money, json!([]))
+        server
+            .register_typed("money-text", "JSON", &loose_money, json!([]))
             .await
             .id(),
         3
     );
     let repointed = json!([{"name": "money.json", "subject": "money-text", "version": 1}]);
-    let refused = register_json(&server, "orders", order, repointed).await;
+    let refused = server
+        .register_typed("orders", "JSON", order, repointed)
+        .await;
     refused.assert_error(40901);
     assert!(
         refused.body["message"]
@@ -258,7 +273,8 @@ async fn json_references_resolve_and_protect_their_targets() {
         "{refused:?}"
     );
     // Without the reference the `$ref` cannot be resolved.
-    register_json(&server, "orders-2", order, json!([]))
+    server
+        .register_typed("orders-2", "JSON", order, json!([]))
         .await
         .assert_error(42201);
     // Deleting the referrer frees the target.
@@ -299,7 +315,10 @@ async fn reserved_properties_in_metadata_are_enforced() {
     );
     // The same text without metadata is another schema.
     assert_eq!(
-        register_json(&server, "plain", ORDER, json!([])).await.id(),
+        server
+            .register_typed("plain", "JSON", ORDER, json!([]))
+            .await
+            .id(),
         2
     );
     // Dropping a reservation is refused...

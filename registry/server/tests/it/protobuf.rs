@@ -1,9 +1,9 @@
 //! Protobuf schemas over HTTP: registration, dedup, lookup, compatibility,
 //! references, well-known imports, and the `serialized` format.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::{Reply, TestServer, record};
+use crate::support::{TestServer, record};
 
 const ORDER: &str = r#"syntax = "proto3";
 package shop;
@@ -17,21 +17,12 @@ message Order {
 const ORDER_RESPELLED: &str =
     "syntax=\"proto3\"; package shop; message Order { int64 cents = 2; string id = 1; }";
 
-async fn register_proto(
-    server: &TestServer,
-    subject: &str,
-    schema: &str,
-    references: Value,
-) -> Reply {
-    server
-        .register_typed(subject, "PROTOBUF", schema, references)
-        .await
-}
-
 #[tokio::test]
 async fn protobuf_registers_dedups_and_looks_up() {
     let server = TestServer::start().await;
-    let reply = register_proto(&server, "orders", ORDER, json!([])).await;
+    let reply = server
+        .register_typed("orders", "PROTOBUF", ORDER, json!([]))
+        .await;
     assert_eq!((reply.status, reply.id()), (200, 1), "{reply:?}");
     assert_eq!(reply.body["schemaType"], "PROTOBUF");
     let by_id = server.get("/schemas/ids/1").await;
@@ -39,7 +30,8 @@ async fn protobuf_registers_dedups_and_looks_up() {
     assert_eq!(by_id.body["schema"], ORDER);
     // Written differently: the same id under another subject, and lookup finds it.
     assert_eq!(
-        register_proto(&server, "orders-copy", ORDER_RESPELLED, json!([]))
+        server
+            .register_typed("orders-copy", "PROTOBUF", ORDER_RESPELLED, json!([]))
             .await
             .id(),
         1
@@ -61,9 +53,13 @@ async fn protobuf_registers_dedups_and_looks_up() {
 #[tokio::test]
 async fn protobuf_compatibility_uses_confluents_diff() {
     let server = TestServer::start().await;
-    register_proto(&server, "orders", ORDER, json!([])).await;
+    server
+        .register_typed("orders", "PROTOBUF", ORDER, json!([]))
+        .await;
     let retyped = ORDER.replace("int64 cents = 2;", "string cents = 2;");
-    let reply = register_proto(&server, "orders", &retyped, json!([])).await;
+    let reply = server
+        .register_typed("orders", "PROTOBUF", &retyped, json!([]))
+        .await;
     reply.assert_error(40901);
     let message = reply.body["message"].as_str().unwrap_or_default();
     assert!(
@@ -85,7 +81,9 @@ async fn protobuf_compatibility_uses_confluents_diff() {
     );
     // Adding a field and widening int64 to uint64 are compatible.
     let evolved = ORDER.replace("int64 cents = 2;", "uint64 cents = 2;\n  string note = 3;");
-    let reply = register_proto(&server, "orders", &evolved, json!([])).await;
+    let reply = server
+        .register_typed("orders", "PROTOBUF", &evolved, json!([]))
+        .await;
     assert_eq!(
         (reply.status, reply.body["version"].as_i64()),
         (200, Some(2)),
@@ -98,7 +96,8 @@ async fn protobuf_compatibility_uses_confluents_diff() {
             &record("Order", r#"{"name":"id","type":"string"}"#),
         )
         .await;
-    register_proto(&server, "mixed", ORDER, json!([]))
+    server
+        .register_typed("mixed", "PROTOBUF", ORDER, json!([]))
         .await
         .assert_error(40901);
     server.stop().await;
@@ -109,7 +108,8 @@ async fn protobuf_references_and_well_known_imports() {
     let server = TestServer::start().await;
     let money = "syntax = \"proto3\";\npackage money;\nmessage Money { int64 cents = 1; string currency = 2; }\n";
     assert_eq!(
-        register_proto(&server, "money", money, json!([]))
+        server
+            .register_typed("money", "PROTOBUF", money, json!([]))
             .await
             .id(),
         1
@@ -127,11 +127,15 @@ message Order {
 }
 "#;
     let references = json!([{"name": "money/money.proto", "subject": "money", "version": 1}]);
-    let reply = register_proto(&server, "orders", order, references.clone()).await;
+    let reply = server
+        .register_typed("orders", "PROTOBUF", order, references.clone())
+        .await;
     assert_eq!((reply.status, reply.id()), (200, 2), "{reply:?}");
     server.assert_references_protect(2, &references).await;
     // Without the reference the import cannot be resolved.
-    let missing = register_proto(&server, "orders2", order, json!([])).await;
+    let missing = server
+        .register_typed("orders2", "PROTOBUF", order, json!([]))
+        .await;
     missing.assert_error(42201);
     assert!(
         missing.body["message"]
@@ -153,7 +157,8 @@ extend google.protobuf.FieldOptions { string note = 50001; }
 message M { int32 a = 1 [(note) = "x"]; }
 "#;
     assert_eq!(
-        register_proto(&server, "ext", with_extension, json!([]))
+        server
+            .register_typed("ext", "PROTOBUF", with_extension, json!([]))
             .await
             .id(),
         1
@@ -170,7 +175,8 @@ message M { int32 a = 1 [(note) = "x"]; }
     assert_eq!(by_version.body["schema"], serialized.as_str());
     // Registering the serialized form is the same content: the same id.
     assert_eq!(
-        register_proto(&server, "ext-copy", &serialized, json!([]))
+        server
+            .register_typed("ext-copy", "PROTOBUF", &serialized, json!([]))
             .await
             .id(),
         1
@@ -200,13 +206,14 @@ message M { int32 a = 1 [(note) = "x"]; }
 #[tokio::test]
 async fn invalid_protobuf_is_42201_with_the_position() {
     let server = TestServer::start().await;
-    let reply = register_proto(
-        &server,
-        "bad",
-        "syntax = \"proto3\";\nmessage M {\n  int32 a = ;\n}\n",
-        json!([]),
-    )
-    .await;
+    let reply = server
+        .register_typed(
+            "bad",
+            "PROTOBUF",
+            "syntax = \"proto3\";\nmessage M {\n  int32 a = ;\n}\n",
+            json!([]),
+        )
+        .await;
     reply.assert_error(42201);
     assert!(
         reply.body["message"]
@@ -221,7 +228,9 @@ async fn invalid_protobuf_is_42201_with_the_position() {
 #[tokio::test]
 async fn buf_rule_sets_replace_confluents_diff_on_request() {
     let server = TestServer::start().await;
-    register_proto(&server, "orders", ORDER, json!([])).await;
+    server
+        .register_typed("orders", "PROTOBUF", ORDER, json!([]))
+        .await;
     let renamed = ORDER.replace("int64 cents = 2;", "int64 amount = 2;");
     // Confluent's diff accepts a rename.
     let verdict = server
@@ -246,7 +255,9 @@ async fn buf_rule_sets_replace_confluents_diff_on_request() {
         server.get("/config/orders").await.body["protobufRules"],
         "FILE"
     );
-    let reply = register_proto(&server, "orders", &renamed, json!([])).await;
+    let reply = server
+        .register_typed("orders", "PROTOBUF", &renamed, json!([]))
+        .await;
     reply.assert_error(40901);
     let message = reply.body["message"].as_str().unwrap_or_default();
     assert!(
@@ -266,14 +277,17 @@ async fn buf_rule_sets_replace_confluents_diff_on_request() {
         "BACKWARD"
     );
     assert_eq!(
-        register_proto(&server, "orders", &renamed, json!([]))
+        server
+            .register_typed("orders", "PROTOBUF", &renamed, json!([]))
             .await
             .status,
         200
     );
     // ... but not a type change across wire groups.
     let retyped = renamed.replace("int64 amount", "string amount");
-    let reply = register_proto(&server, "orders", &retyped, json!([])).await;
+    let reply = server
+        .register_typed("orders", "PROTOBUF", &retyped, json!([]))
+        .await;
     reply.assert_error(40901);
     assert!(
         reply.body["message"]
