@@ -249,6 +249,8 @@ fn files_pair(
     let schema_type = files::schema_type(new, given)?;
     let shown = new.display().to_string();
     let new_text = files::read(new)?;
+    let old = versions(old, new)?;
+    let old = old.as_slice();
     if let (SchemaType::Protobuf, Some(rules)) = (schema_type, &judge.buf_rules) {
         let module = |path: &Path, text: &str| -> Result<Module, CliError> {
             let mut sources = BTreeMap::new();
@@ -287,6 +289,34 @@ fn files_pair(
         shown.clone(),
         judge.parsed(&new_schema, &previous, &shown),
     ))
+}
+
+/// The earlier versions of a file, oldest first: each `--old` file, and
+/// for an `--old` directory its files of the new file's extension, in name
+/// order (`v1.avsc`, `v2.avsc`, ...).
+fn versions(old: &[PathBuf], new: &Path) -> Result<Vec<PathBuf>, CliError> {
+    let extension = new
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut found = Vec::new();
+    for path in old {
+        if !path.is_dir() {
+            found.push(path.clone());
+            continue;
+        }
+        let inside = files_below(path, &extension)
+            .map_err(|e| CliError::Io(format!("{}: {e}", path.display())))?;
+        if inside.is_empty() {
+            return Err(CliError::Usage(format!(
+                "{} holds no .{extension} file to compare {} with",
+                path.display(),
+                new.display()
+            )));
+        }
+        found.extend(inside.keys().map(|name| path.join(name)));
+    }
+    Ok(found)
 }
 
 /// `--old DIR... --new DIR`: files paired by relative path.
