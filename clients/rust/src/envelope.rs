@@ -1,0 +1,283 @@
+//! The event envelope (`proto/herald/envelope/v1/envelope.proto`): an
+//! event's CloudEvents attributes, carried as message headers (`ce_id`,
+//! `ce_type`, ...) on brokers that have them.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use prost_types::Timestamp;
+
+/// The generated `herald.envelope.v1` types.
+pub mod v1 {
+    #![allow(missing_docs)]
+    include!(concat!(env!("OUT_DIR"), "/herald.envelope.v1.rs"));
+}
+
+pub use v1::Envelope;
+
+/// Message headers: name and value pairs, in order.
+pub type Headers = Vec<(String, String)>;
+
+/// Why headers do not form an envelope.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EnvelopeError {
+    /// A required attribute is missing.
+    #[error("missing header {0}")]
+    Missing(&'static str),
+    /// An attribute's value cannot be read.
+    #[error("header {name} has an unreadable value '{value}'")]
+    Unreadable {
+        /// The header.
+        name: &'static str,
+        /// Its value.
+        value: String,
+    },
+}
+
+/// Header names, as CloudEvents' Kafka binding spells the attributes.
+pub mod header {
+    /// CloudEvents spec version (always `1.0`).
+    pub const SPEC_VERSION: &str = "ce_specversion";
+    /// Event id.
+    pub const ID: &str = "ce_id";
+    /// Producing service.
+    pub const SOURCE: &str = "ce_source";
+    /// Event type.
+    pub const TYPE: &str = "ce_type";
+    /// Event time, RFC 3339.
+    pub const TIME: &str = "ce_time";
+    /// Partition key.
+    pub const SUBJECT: &str = "ce_subject";
+    /// Correlation id.
+    pub const CORRELATION_ID: &str = "ce_correlationid";
+    /// Causation id.
+    pub const CAUSATION_ID: &str = "ce_causationid";
+    /// Registry schema id.
+    pub const SCHEMA_ID: &str = "ce_schemaid";
+    /// W3C trace context.
+    pub const TRACEPARENT: &str = "traceparent";
+    /// The payload's media type.
+    pub const CONTENT_TYPE: &str = "content-type";
+}
+
+impl Envelope {
+    /// A new event from `source` of `event_type`: a fresh id, the current time.
+    pub fn new(source: &str, event_type: &str) -> Envelope {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        Envelope {
+            id: uuid::Uuid::new_v4().to_string(),
+            source: source.to_owned(),
+            r#type: event_type.to_owned(),
+            time: Some(Timestamp {
+                seconds: i64::try_from(now.as_secs()).unwrap_or(i64::MAX),
+                nanos: i32::try_from(now.subsec_nanos()).unwrap_or_default(),
+            }),
+            ..Envelope::default()
+        }
+    }
+
+    /// The attributes as headers (empty ones left out); the payload is the body.
+    pub fn headers(&self) -> Headers {
+        let mut headers = vec![(header::SPEC_VERSION.to_owned(), "1.0".to_owned())];
+        let mut put = |name: &str, value: String| {
+            if !value.is_empty() {
+                headers.push((name.to_owned(), value));
+            }
+        };
+        put(header::ID, self.id.clone());
+        put(header::SOURCE, self.source.clone());
+        put(header::TYPE, self.r#type.clone());
+        put(header::TIME, self.time.map(rfc3339).unwrap_or_default());
+        put(header::SUBJECT, self.subject.clone());
+        put(header::CORRELATION_ID, self.correlation_id.clone());
+        put(header::CAUSATION_ID, self.causation_id.clone());
+        put(header::TRACEPARENT, self.traceparent.clone());
+        put(header::SCHEMA_ID, self.schema_id.to_string());
+        put(header::CONTENT_TYPE, self.content_type.clone());
+        headers
+    }
+
+    /// The envelope of a message with `headers` and body `data`; `ce_id`
+    /// is required.
+    pub fn from_headers(
+        headers: &[(String, String)],
+        data: Vec<u8>,
+    ) -> Result<Envelope, EnvelopeError> {
+        let get = |name: &str| {
+            headers
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(name))
+                .map(|(_, value)| value.clone())
+        };
+        let id = get(header::ID).ok_or(EnvelopeError::Missing(header::ID))?;
+        let time = match get(header::TIME) {
+            Some(value) => Some(parse_rfc3339(&value).ok_or(EnvelopeError::Unreadable {
+                name: header::TIME,
+                value,
+            })?),
+            None => None,
+        };
+        let schema_id = match get(header::SCHEMA_ID) {
+            Some(value) => value.parse().map_err(|_| EnvelopeError::Unreadable {
+                name: header::SCHEMA_ID,
+                value,
+            })?,
+            None => 0,
+        };
+        Ok(Envelope {
+            id,
+            source: get(header::SOURCE).unwrap_or_default(),
+            r#type: get(header::TYPE).unwrap_or_default(),
+            time,
+            subject: get(header::SUBJECT).unwrap_or_default(),
+            correlation_id: get(header::CORRELATION_ID).unwrap_or_default(),
+            causation_id: get(header::CAUSATION_ID).unwrap_or_default(),
+            traceparent: get(header::TRACEPARENT).unwrap_or_default(),
+            schema_id,
+            content_type: get(header::CONTENT_TYPE).unwrap_or_default(),
+            data,
+        })
+    }
+}
+
+/// `time` as RFC 3339 in UTC, e.g. `2026-11-22T18:40:05.123456789Z`.
+pub fn rfc3339(time: Timestamp) -> String {
+    let days = time.seconds.div_euclid(86_400);
+    let seconds = time.seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    let clock = format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+        seconds / 3600,
+        seconds % 3600 / 60,
+        seconds % 60
+    );
+    if time.nanos == 0 {
+        format!("{clock}Z")
+    } else {
+        format!("{clock}.{:09}Z", time.nanos)
+    }
+}
+
+/// Parses RFC 3339 (`Z` or a `±hh:mm` offset, optional fraction).
+pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+    let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    let rest = text.get(19..)?;
+    let (fraction, zone) = match rest.strip_prefix('.') {
+        Some(after) => {
+            let digits = after
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(after.len());
+            (&after[..digits], &after[digits..])
+        }
+        None => ("", rest),
+    };
+    let nanos = if fraction.is_empty() {
+        0
+    } else {
+        format!("{fraction:0<9}").get(..9)?.parse::<i32>().ok()?
+    };
+    let offset = match zone {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match zone.get(..1)? {
+                "+" => 1,
+                "-" => -1,
+                _ => return None,
+            };
+            let hours: i64 = zone.get(1..3)?.parse().ok()?;
+            let minutes: i64 = zone.get(4..6)?.parse().ok()?;
+            sign * (hours * 3600 + minutes * 60)
+        }
+    };
+    let days = days_from_civil(year, month, day);
+    Some(Timestamp {
+        seconds: days * 86_400 + hour * 3600 + minute * 60 + second - offset,
+        nanos,
+    })
+}
+
+/// Howard Hinnant's `civil_from_days`: days since 1970-01-01 to a date.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// The inverse of [`civil_from_days`].
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_format_and_parse() {
+        let time = Timestamp {
+            seconds: 1_795_372_805,
+            nanos: 123_000_000,
+        };
+        assert_eq!(rfc3339(time), "2026-11-22T18:40:05.123000000Z");
+        assert_eq!(parse_rfc3339("2026-11-22T18:40:05.123Z"), Some(time));
+        assert_eq!(parse_rfc3339("2026-11-22T19:40:05.123+01:00"), Some(time));
+        assert_eq!(
+            rfc3339(Timestamp {
+                seconds: 0,
+                nanos: 0
+            }),
+            "1970-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            parse_rfc3339("1999-12-31T23:59:60Z").map(|t| t.seconds),
+            Some(946_684_800)
+        );
+        assert_eq!(parse_rfc3339("yesterday"), None);
+    }
+
+    #[test]
+    fn attributes_round_trip_through_headers() {
+        let mut envelope = Envelope::new("/orders-service", "orders-value");
+        envelope.subject = "customer-42".to_owned();
+        envelope.correlation_id = "checkout-7".to_owned();
+        envelope.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".to_owned();
+        envelope.schema_id = 12;
+        envelope.content_type = "application/avro".to_owned();
+        let headers = envelope.headers();
+        assert!(headers.contains(&("ce_id".to_owned(), envelope.id.clone())));
+        assert!(headers.contains(&("ce_specversion".to_owned(), "1.0".to_owned())));
+        assert!(
+            !headers.iter().any(|(name, _)| name == "ce_causationid"),
+            "empty attributes are left out"
+        );
+        let back = Envelope::from_headers(&headers, vec![1, 2]).expect("envelope");
+        assert_eq!(back.data, vec![1, 2]);
+        assert_eq!(
+            Envelope {
+                data: Vec::new(),
+                ..back
+            },
+            envelope
+        );
+        assert_eq!(
+            Envelope::from_headers(&[], Vec::new()),
+            Err(EnvelopeError::Missing("ce_id"))
+        );
+    }
+}
