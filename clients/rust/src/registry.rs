@@ -94,6 +94,9 @@ pub struct SubjectVersion {
     pub schema: RegisteredSchema,
 }
 
+/// Latest versions by subject, with when they were fetched.
+type LatestCache = HashMap<String, (Instant, Arc<SubjectVersion>)>;
+
 /// How long a subject's latest version is trusted before asking again.
 const LATEST_TTL: Duration = Duration::from_secs(30);
 
@@ -105,7 +108,7 @@ pub struct RegistryClient {
     auth: Option<Auth>,
     retries: u32,
     by_id: Arc<Mutex<HashMap<u32, Arc<RegisteredSchema>>>>,
-    latest: Arc<Mutex<HashMap<String, (Instant, Arc<SubjectVersion>)>>>,
+    latest: Arc<Mutex<LatestCache>>,
 }
 
 impl RegistryClient {
