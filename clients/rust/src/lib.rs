@@ -8,6 +8,9 @@
 //!   consumers over NATS JetStream or an in-memory broker.
 
 pub mod codec;
+pub mod consumer;
 pub mod envelope;
+pub mod producer;
 pub mod registry;
+pub mod transport;
 pub mod wire;

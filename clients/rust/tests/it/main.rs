@@ -2,3 +2,4 @@
 //! registry, and producers and consumers over memory and NATS JetStream.
 
 mod codec;
+mod events;

@@ -1,0 +1,241 @@
+//! A typed consumer: reads one subject through a durable consumer, hands
+//! each event to a handler, and acknowledges it once the handler succeeds.
+//!
+//! - A failing handler is called again after a growing pause, up to
+//!   `max_deliveries` attempts in all (counting deliveries before a crash);
+//!   then the message goes to the dead-letter subject with the reason in
+//!   the `herald_error` header, and is acknowledged.
+//! - A message that cannot be decoded (no envelope, bad frame, unknown
+//!   schema id) goes to the dead-letter subject at once.
+//! - An event id handled within the idempotency window is acknowledged
+//!   without calling the handler again.
+//! - Messages are handled one at a time in the broker's order, so events
+//!   with the same partition key are handled in order; a retried event
+//!   holds back the ones after it rather than being overtaken.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt::Display;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+
+use crate::codec::Deserializer;
+use crate::envelope::Envelope;
+use crate::transport::{Delivery, Message, Transport, TransportError};
+
+/// Header with the reason a message was dead-lettered.
+pub const ERROR_HEADER: &str = "herald_error";
+/// Header with how many times a dead-lettered message was delivered.
+pub const DELIVERIES_HEADER: &str = "herald_deliveries";
+/// Header with the subject a dead-lettered message came from.
+pub const ORIGINAL_SUBJECT_HEADER: &str = "herald_original_subject";
+
+/// An event: its envelope (without the payload) and its value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event<T> {
+    /// The CloudEvents attributes.
+    pub envelope: Envelope,
+    /// The decoded value.
+    pub value: T,
+}
+
+/// How a consumer retries, dead-letters and deduplicates.
+#[derive(Clone, Debug)]
+pub struct ConsumerConfig {
+    /// The durable consumer's name: it resumes where it stopped.
+    pub durable: String,
+    /// Attempts before a failing event is dead-lettered.
+    pub max_deliveries: u64,
+    /// The pause after the first failure; doubled after each next one.
+    pub backoff: Duration,
+    /// The longest pause.
+    pub max_backoff: Duration,
+    /// Where failed and undecodable messages go.
+    pub dead_letter_subject: String,
+    /// How long a handled event id is remembered.
+    pub idempotency_window: Duration,
+}
+
+impl ConsumerConfig {
+    /// Defaults for durable `durable` reading `subject`: 5 attempts,
+    /// backoff from 100 ms to 10 s, dead letters on `dead-letter.{subject}`,
+    /// ids remembered for 10 minutes.
+    pub fn new(durable: &str, subject: &str) -> ConsumerConfig {
+        ConsumerConfig {
+            durable: durable.to_owned(),
+            max_deliveries: 5,
+            backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(10),
+            dead_letter_subject: format!("dead-letter.{subject}"),
+            idempotency_window: Duration::from_secs(600),
+        }
+    }
+
+    fn pause(&self, attempt: u64) -> Duration {
+        let doublings = u32::try_from(attempt.saturating_sub(1).min(20)).unwrap_or(20);
+        self.backoff
+            .saturating_mul(1 << doublings)
+            .min(self.max_backoff)
+    }
+}
+
+/// Why a consumer stopped.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(transparent)]
+pub struct ConsumeError(#[from] pub TransportError);
+
+/// Event ids handled recently.
+struct Seen {
+    window: Duration,
+    order: VecDeque<(Instant, String)>,
+    ids: HashMap<String, Instant>,
+}
+
+impl Seen {
+    fn new(window: Duration) -> Seen {
+        Seen {
+            window,
+            order: VecDeque::new(),
+            ids: HashMap::new(),
+        }
+    }
+
+    fn contains(&mut self, id: &str) -> bool {
+        while let Some((at, _)) = self.order.front()
+            && at.elapsed() > self.window
+        {
+            if let Some((at, id)) = self.order.pop_front()
+                && self.ids.get(&id) == Some(&at)
+            {
+                self.ids.remove(&id);
+            }
+        }
+        self.ids.contains_key(id)
+    }
+
+    fn insert(&mut self, id: &str) {
+        let now = Instant::now();
+        self.ids.insert(id.to_owned(), now);
+        self.order.push_back((now, id.to_owned()));
+    }
+}
+
+/// Reads values of `T` from one broker subject.
+pub struct Consumer<T, D, Tr> {
+    transport: Tr,
+    deserializer: D,
+    subject: String,
+    config: ConsumerConfig,
+    value: PhantomData<fn() -> T>,
+}
+
+impl<T, D: Deserializer<T>, Tr: Transport> Consumer<T, D, Tr> {
+    /// A consumer of `subject` through `transport`.
+    pub fn new(transport: Tr, deserializer: D, subject: &str, config: ConsumerConfig) -> Self {
+        Consumer {
+            transport,
+            deserializer,
+            subject: subject.to_owned(),
+            config,
+            value: PhantomData,
+        }
+    }
+
+    /// Handles events with `handler` until `shutdown` completes (or the
+    /// broker ends the stream). An `Err` from the handler means "not
+    /// handled": the event is retried, then dead-lettered.
+    pub async fn run<E: Display>(
+        &self,
+        mut handler: impl AsyncFnMut(&Event<T>) -> Result<(), E>,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<(), ConsumeError> {
+        let mut deliveries = self
+            .transport
+            .subscribe(&self.subject, &self.config.durable)
+            .await?;
+        let mut seen = Seen::new(self.config.idempotency_window);
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            let delivery = tokio::select! {
+                () = &mut shutdown => return Ok(()),
+                next = deliveries.next() => match next {
+                    Some(delivery) => delivery?,
+                    None => return Ok(()),
+                },
+            };
+            self.handle(delivery, &mut handler, &mut seen).await?;
+        }
+    }
+
+    async fn handle<E: Display>(
+        &self,
+        delivery: Tr::Delivery,
+        handler: &mut impl AsyncFnMut(&Event<T>) -> Result<(), E>,
+        seen: &mut Seen,
+    ) -> Result<(), ConsumeError> {
+        let event = match self.decode(delivery.message()).await {
+            Ok(event) => event,
+            Err(reason) => {
+                let poison = format!("undecodable: {reason}");
+                self.dead_letter(delivery.message(), &poison, delivery.delivery_count())
+                    .await?;
+                return Ok(delivery.ack().await?);
+            }
+        };
+        if seen.contains(&event.envelope.id) {
+            return Ok(delivery.ack().await?);
+        }
+        let mut attempt = delivery.delivery_count().max(1);
+        loop {
+            match handler(&event).await {
+                Ok(()) => break,
+                Err(error) if attempt >= self.config.max_deliveries => {
+                    tracing::warn!(id = %event.envelope.id, %error, attempt, "dead-lettering");
+                    self.dead_letter(delivery.message(), &error.to_string(), attempt)
+                        .await?;
+                    break;
+                }
+                Err(error) => {
+                    tracing::debug!(id = %event.envelope.id, %error, attempt, "retrying");
+                    tokio::time::sleep(self.config.pause(attempt)).await;
+                    delivery.in_progress().await?;
+                    attempt += 1;
+                }
+            }
+        }
+        seen.insert(&event.envelope.id);
+        Ok(delivery.ack().await?)
+    }
+
+    async fn decode(&self, message: &Message) -> Result<Event<T>, String> {
+        let envelope =
+            Envelope::from_headers(&message.headers, Vec::new()).map_err(|e| e.to_string())?;
+        let value = self
+            .deserializer
+            .deserialize(&message.payload)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Event { envelope, value })
+    }
+
+    async fn dead_letter(
+        &self,
+        message: &Message,
+        reason: &str,
+        deliveries: u64,
+    ) -> Result<(), TransportError> {
+        let mut headers = message.headers.clone();
+        headers.push((ERROR_HEADER.to_owned(), reason.to_owned()));
+        headers.push((DELIVERIES_HEADER.to_owned(), deliveries.to_string()));
+        headers.push((ORIGINAL_SUBJECT_HEADER.to_owned(), message.subject.clone()));
+        self.transport
+            .publish(Message {
+                subject: self.config.dead_letter_subject.clone(),
+                headers,
+                payload: message.payload.clone(),
+            })
+            .await
+    }
+}
