@@ -13,4 +13,16 @@ pub mod envelope;
 pub mod producer;
 pub mod registry;
 pub mod transport;
+pub mod types;
 pub mod wire;
+
+/// apache-avro, for generated code (decimals, serde helpers).
+pub use apache_avro as avro;
+/// herald-core, for generated code (JSON Schema validation).
+pub use herald_core as core;
+/// prost, for generated Protobuf messages.
+pub use prost;
+/// prost-types, for the well-known types in generated Protobuf messages.
+pub use prost_types;
+/// serde_json, for generated JSON Schema types.
+pub use serde_json;
