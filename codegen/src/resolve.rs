@@ -141,11 +141,7 @@ impl<'a> Resolver<'a> {
 
     /// The version from the registry; `None` when there is no registry or
     /// it cannot be reached (offline builds fall back to the cache).
-    fn fetch(
-        &self,
-        subject: &str,
-        version: Version,
-    ) -> Result<Option<CachedSchema>, CodegenError> {
+    fn fetch(&self, subject: &str, version: Version) -> Result<Option<CachedSchema>, CodegenError> {
         let Some(registry) = &self.registry else {
             return Ok(None);
         };

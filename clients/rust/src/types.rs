@@ -60,6 +60,49 @@ macro_rules! timestamp {
 timestamp!(TimestampMillis, 1_000);
 timestamp!(TimestampMicros, 1_000_000);
 
+/// Serde for an Avro `uuid` over `string`: the UUID as its text (uuid's
+/// own serde writes bytes to non-human-readable formats such as Avro).
+pub mod uuid_string {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Uuid;
+
+    /// Writes the UUID as text.
+    pub fn serialize<S: Serializer>(uuid: &Uuid, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(uuid)
+    }
+
+    /// Reads the UUID from text.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Uuid, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Uuid::parse_str(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// [`uuid_string`] for an optional UUID.
+pub mod uuid_string_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Uuid;
+
+    /// Writes the UUID as text, or null.
+    pub fn serialize<S: Serializer>(uuid: &Option<Uuid>, serializer: S) -> Result<S::Ok, S::Error> {
+        match uuid {
+            Some(uuid) => serializer.serialize_some(&uuid.to_string()),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// Reads an optional UUID from text.
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Uuid>, D::Error> {
+        Option::<String>::deserialize(deserializer)?
+            .map(|text| Uuid::parse_str(&text).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

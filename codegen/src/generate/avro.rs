@@ -67,6 +67,15 @@ fn collect_named(schema: &Schema, named: &mut HashMap<String, Schema>) {
     }
 }
 
+/// The serde `with` module for an optional field of a type that needs `with`.
+fn optional_with(with: &'static str) -> &'static str {
+    match with {
+        "::herald_client::avro::serde::bytes" => "::herald_client::avro::serde::bytes_opt",
+        "::herald_client::avro::serde::fixed" => "::herald_client::avro::serde::fixed_opt",
+        _ => "::herald_client::types::uuid_string_opt",
+    }
+}
+
 /// A Rust type, and the serde `with` module a field of it needs.
 struct RustType {
     name: String,
@@ -103,12 +112,15 @@ impl Writer {
             Schema::String => RustType::plain("::std::string::String"),
             Schema::Bytes => RustType {
                 name: "::std::vec::Vec<u8>".to_owned(),
-                with: Some("bytes"),
+                with: Some("::herald_client::avro::serde::bytes"),
             },
             Schema::TimestampMillis => RustType::plain("::herald_client::types::TimestampMillis"),
             Schema::TimestampMicros => RustType::plain("::herald_client::types::TimestampMicros"),
             Schema::TimestampNanos => RustType::plain("i64"),
-            Schema::Uuid(_) => RustType::plain("::herald_client::types::Uuid"),
+            Schema::Uuid(_) => RustType {
+                name: "::herald_client::types::Uuid".to_owned(),
+                with: Some("::herald_client::types::uuid_string"),
+            },
             Schema::Decimal(_) => RustType::plain("::herald_client::avro::Decimal"),
             Schema::Array(array) => {
                 let item = self.rust_type(&array.items, hint)?;
@@ -142,7 +154,7 @@ impl Writer {
             }
             Schema::Fixed(fixed) | Schema::Duration(fixed) => RustType {
                 name: format!("[u8; {}]", fixed.size),
-                with: Some("fixed"),
+                with: Some("::herald_client::avro::serde::fixed"),
             },
             Schema::Ref { name } => self.reference(name)?,
             Schema::BigDecimal => {
@@ -180,9 +192,7 @@ impl Writer {
                 source.push_str(&format!("    #[serde(rename = \"{}\")]\n", field.name));
             }
             if let Some(with) = rust.with {
-                source.push_str(&format!(
-                    "    #[serde(with = \"::herald_client::avro::serde::{with}\")]\n"
-                ));
+                source.push_str(&format!("    #[serde(with = \"{with}\")]\n"));
             }
             let boxed = if rust.name == name {
                 format!("::std::boxed::Box<{name}>")
@@ -203,13 +213,7 @@ impl Writer {
             let inner = self.rust_type(non_null[0], hint)?;
             return Ok(RustType {
                 name: format!("::std::option::Option<{}>", inner.name),
-                with: inner.with.map(|with| {
-                    if with == "bytes" {
-                        "bytes_opt"
-                    } else {
-                        "fixed_opt"
-                    }
-                }),
+                with: inner.with.map(optional_with),
             });
         }
         let name = type_name(hint);

@@ -8,10 +8,12 @@ use herald_client::consumer::{ConsumerConfig, Event};
 use herald_client::producer::ProduceError;
 use herald_client::transport::TransportError;
 use herald_client::transport::nats::JetStreamTransport;
-use herald_client::types::TimestampMillis;
+use herald_client::types::{TimestampMillis, Uuid};
 use tokio::sync::mpsc;
 
-use crate::orders_value::{Line, Order, OrdersValueConsumer, OrdersValueProducer, State};
+use crate::orders_value::{
+    Line, Order, OrderPriority, OrdersValueConsumer, OrdersValueProducer, State,
+};
 use crate::payments_value::{
     Payment, PaymentCurrency, PaymentsValueConsumer, PaymentsValueProducer,
 };
@@ -54,9 +56,10 @@ impl Settings {
     }
 }
 
-/// The order service: places orders `o-1`, `o-2`, `o-flaky` and
-/// `o-broken`, sends `o-1` a second time (same event id), ships and bills
-/// `o-1`. Returns the ids of the events sent.
+/// The order service: places orders `o-1`, `o-2`, `o-broken` and
+/// `o-flaky` (in that order, so that once `o-flaky` is handled `o-broken`
+/// has been dead-lettered), sends `o-1` a second time (same event id),
+/// ships and bills `o-1`. Returns the ids of the events sent.
 pub async fn publish_sample(
     transport: &JetStreamTransport,
     settings: &Settings,
@@ -78,7 +81,7 @@ pub async fn publish_sample(
     );
     let mut sent = Vec::new();
     let mut first = None;
-    for id in ["o-1", "o-2", "o-flaky", "o-broken"] {
+    for id in ["o-1", "o-2", "o-broken", "o-flaky"] {
         let order = Order {
             id: id.to_owned(),
             customer_id: "c-7".to_owned(),
@@ -89,6 +92,13 @@ pub async fn publish_sample(
             }],
             state: State::Placed,
             note: None,
+            reference: Uuid::new_v4(),
+            signature: (id == "o-2").then(|| vec![0xde, 0xad]),
+            priority: if id == "o-2" {
+                OrderPriority::String("express".to_owned())
+            } else {
+                OrderPriority::Int(1)
+            },
         };
         let envelope = orders.send(&order, "c-7").await?;
         sent.push(envelope.id.clone());
@@ -162,8 +172,13 @@ pub async fn consume(
         if id == "o-flaky" && flaky.fetch_add(1, Ordering::SeqCst) == 0 {
             return Err(format!("{id} failed once"));
         }
+        let priority = match &event.value.priority {
+            OrderPriority::Int(rank) => rank.to_string(),
+            OrderPriority::String(level) => level.clone(),
+        };
+        let signed = event.value.signature.as_ref().map_or(0, Vec::len);
         let _ = order_lines.send(format!(
-            "order {id} {:?} x{}",
+            "order {id} {:?} x{} priority {priority} signature {signed}",
             event.value.state,
             event.value.lines.len()
         ));

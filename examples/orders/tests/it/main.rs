@@ -124,9 +124,9 @@ async fn services_exchange_events_through_jetstream() {
     assert_eq!(
         handled,
         [
-            "order o-1 Placed x1",
-            "order o-2 Placed x1",
-            "order o-flaky Placed x1",
+            "order o-1 Placed x1 priority 1 signature 0",
+            "order o-2 Placed x1 priority express signature 2",
+            "order o-flaky Placed x1 priority 1 signature 0",
             "payment o-1 1250 EUR",
             "shipment o-1 dhl",
         ],
