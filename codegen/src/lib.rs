@@ -84,6 +84,7 @@ pub struct Builder {
     subjects: Vec<Wanted>,
     lock_file: Option<PathBuf>,
     out_dir: Option<PathBuf>,
+    update: Option<bool>,
 }
 
 impl Builder {
@@ -156,6 +157,13 @@ impl Builder {
         self
     }
 
+    /// Re-resolves every subject from the registry and rewrites the lock
+    /// (default: when `HERALD_CODEGEN_UPDATE=1`).
+    pub fn update(mut self, update: bool) -> Builder {
+        self.update = Some(update);
+        self
+    }
+
     /// Where to write the code (default `OUT_DIR`).
     pub fn out_dir(mut self, path: impl Into<PathBuf>) -> Builder {
         self.out_dir = Some(path.into());
@@ -193,7 +201,9 @@ impl Builder {
         ] {
             println!("cargo:rerun-if-env-changed={variable}");
         }
-        let update = std::env::var("HERALD_CODEGEN_UPDATE").is_ok_and(|v| v == "1");
+        let update = self
+            .update
+            .unwrap_or_else(|| std::env::var("HERALD_CODEGEN_UPDATE").is_ok_and(|v| v == "1"));
         let registry = self.registry.as_deref().map(|url| {
             let client = RegistryClient::new(url).with_retries(1);
             match self.auth.as_deref() {

@@ -134,7 +134,15 @@ impl Writer {
                 ))
             }
             Schema::Union(union) => self.union(union, hint)?,
-            Schema::Record(record) => RustType::plain(self.record(record)?),
+            Schema::Record(record) => {
+                let name = type_name(record.name.name());
+                // A record met again while it is being written is recursive: box it.
+                if self.defined.get(&name).is_some_and(String::is_empty) {
+                    RustType::plain(format!("::std::boxed::Box<{name}>"))
+                } else {
+                    RustType::plain(self.record(record)?)
+                }
+            }
             Schema::Enum(e) => {
                 let name = type_name(e.name.name());
                 if !self.defined.contains_key(&name) {
@@ -194,12 +202,7 @@ impl Writer {
             if let Some(with) = rust.with {
                 source.push_str(&format!("    #[serde(with = \"{with}\")]\n"));
             }
-            let boxed = if rust.name == name {
-                format!("::std::boxed::Box<{name}>")
-            } else {
-                rust.name
-            };
-            source.push_str(&format!("    pub {rust_name}: {boxed},\n"));
+            source.push_str(&format!("    pub {rust_name}: {},\n", rust.name));
         }
         source.push_str("}\n");
         self.defined.insert(name.clone(), source);
