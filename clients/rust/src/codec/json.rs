@@ -65,13 +65,17 @@ impl<T: Serialize> Serializer<T> for JsonCodec<T> {
     }
 
     fn serialize(&self, value: &T) -> Result<Vec<u8>, CodecError> {
-        let json = serde_json::to_value(value).map_err(|e| CodecError::Data(e.to_string()))?;
-        self.check(&json)?;
-        Ok(wire::encode(
-            self.schema_id,
-            None,
-            json.to_string().as_bytes(),
-        ))
+        let data = |e: serde_json::Error| CodecError::Data(e.to_string());
+        let mut out = wire::encode(self.schema_id, None, &[]);
+        if self.validate {
+            // Validation needs the value as JSON; write that same value.
+            let json = serde_json::to_value(value).map_err(data)?;
+            self.check(&json)?;
+            serde_json::to_writer(&mut out, &json).map_err(data)?;
+        } else {
+            serde_json::to_writer(&mut out, value).map_err(data)?;
+        }
+        Ok(out)
     }
 }
 
