@@ -10,19 +10,107 @@ pub struct JsonTypes {
     pub root: String,
 }
 
-/// Generates the types of `text`; a schema without a `title` gets
-/// `default_name` for its root type. References to other subjects are not
-/// supported by typify (local `#/definitions` are).
-pub fn generate(
-    text: &str,
-    default_name: &str,
-    has_references: bool,
-) -> Result<JsonTypes, CodegenError> {
-    if has_references {
-        return Err(CodegenError::Schema(
-            "JSON Schemas that reference other subjects cannot be generated yet (typify resolves local $refs only)".to_owned(),
-        ));
+/// `text` with the documents it references (`(name, text)`, the names its
+/// `$ref`s use) moved under `definitions` (a document as `{key}`, its own
+/// definitions as `{key}__{name}`: typify follows one level only), and
+/// every `$ref` rewritten to point there: one self-contained schema.
+pub fn bundle(text: &str, references: &[(String, String)]) -> Result<String, CodegenError> {
+    let parse = |text: &str| -> Result<serde_json::Value, CodegenError> {
+        serde_json::from_str(text).map_err(|e| CodegenError::Schema(format!("JSON Schema: {e}")))
+    };
+    let key = |name: &str| -> String {
+        name.chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '_' })
+            .collect()
+    };
+    let names: Vec<(String, String)> = references
+        .iter()
+        .map(|(name, _)| (name.clone(), key(name)))
+        .collect();
+    let mut root = parse(text)?;
+    rewrite(&mut root, &names, None);
+    let mut moved = serde_json::Map::new();
+    for (name, text) in references {
+        let key = key(name);
+        let mut document = parse(text)?;
+        rewrite(&mut document, &names, Some(&key));
+        if let Some(object) = document.as_object_mut() {
+            object.remove("$schema");
+            object.remove("$id");
+            for keyword in ["definitions", "$defs"] {
+                if let Some(serde_json::Value::Object(definitions)) = object.remove(keyword) {
+                    for (definition, schema) in definitions {
+                        moved.insert(format!("{key}__{definition}"), schema);
+                    }
+                }
+            }
+        }
+        moved.insert(key, document);
     }
+    if !moved.is_empty() {
+        let definitions = root
+            .as_object_mut()
+            .ok_or_else(|| {
+                CodegenError::Schema("a JSON Schema with references must be an object".to_owned())
+            })?
+            .entry("definitions")
+            .or_insert_with(|| serde_json::json!({}));
+        if let Some(definitions) = definitions.as_object_mut() {
+            definitions.extend(moved);
+        }
+    }
+    Ok(root.to_string())
+}
+
+/// Rewrites the `$ref`s in `value`. A reference to a bundled document
+/// (matched by the end of its name), or a local one inside the document
+/// bundled as `key`, points at its new place; other local ones stay.
+fn rewrite(value: &mut serde_json::Value, names: &[(String, String)], key: Option<&str>) {
+    match value {
+        serde_json::Value::Object(object) => {
+            if let Some(serde_json::Value::String(reference)) = object.get_mut("$ref") {
+                let (document, fragment) = reference
+                    .split_once('#')
+                    .unwrap_or((reference.as_str(), ""));
+                let target = if document.is_empty() {
+                    key
+                } else {
+                    names
+                        .iter()
+                        .find(|(name, _)| {
+                            document == name || document.ends_with(&format!("/{name}"))
+                        })
+                        .map(|(_, key)| key.as_str())
+                };
+                if let Some(target) = target {
+                    *reference = relocated(target, fragment);
+                }
+            }
+            object
+                .values_mut()
+                .for_each(|child| rewrite(child, names, key));
+        }
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .for_each(|child| rewrite(child, names, key)),
+        _ => {}
+    }
+}
+
+/// Where `fragment` of the document bundled as `key` now lives.
+fn relocated(key: &str, fragment: &str) -> String {
+    for keyword in ["/definitions/", "/$defs/"] {
+        if let Some(rest) = fragment.strip_prefix(keyword) {
+            return format!("#/definitions/{key}__{rest}");
+        }
+    }
+    format!("#/definitions/{key}{fragment}")
+}
+
+/// Generates the types of the self-contained schema `text` (see
+/// [`bundle`]); a schema without a `title` gets `default_name` for its
+/// root type.
+pub fn generate(text: &str, default_name: &str) -> Result<JsonTypes, CodegenError> {
     let mut value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| CodegenError::Schema(format!("JSON Schema: {e}")))?;
     if let Some(object) = value.as_object_mut() {
@@ -49,4 +137,51 @@ pub fn generate(
         source: prettyplease::unparse(&file),
         root: name,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use herald_client::core::ParseLimits;
+    use herald_client::core::json::JsonSchema;
+    use serde_json::json;
+
+    use super::{bundle, generate};
+
+    const MONEY: &str = r##"{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://example.com/money.json","type":"object","properties":{"cents":{"$ref":"#/definitions/Cents"},"currency":{"type":"string"}},"required":["cents"],"definitions":{"Cents":{"type":"integer","minimum":0}}}"##;
+    const PAYMENT: &str = r#"{"title":"Payment","type":"object","properties":{"amount":{"$ref":"money.json"},"tip":{"$ref":"https://example.com/schemas/money.json#/definitions/Cents"}},"required":["amount"]}"#;
+
+    #[test]
+    fn references_are_bundled_into_one_schema() {
+        let bundled =
+            bundle(PAYMENT, &[("money.json".to_owned(), MONEY.to_owned())]).expect("bundled");
+        let value: serde_json::Value = serde_json::from_str(&bundled).expect("JSON");
+        assert_eq!(
+            value["properties"]["amount"]["$ref"],
+            "#/definitions/money_json"
+        );
+        assert_eq!(
+            value["properties"]["tip"]["$ref"],
+            "#/definitions/money_json__Cents"
+        );
+        assert_eq!(
+            value["definitions"]["money_json"]["properties"]["cents"]["$ref"],
+            "#/definitions/money_json__Cents"
+        );
+        let schema =
+            JsonSchema::parse(&bundled, &[], ParseLimits::default()).expect("valid schema");
+        assert!(
+            schema
+                .validate(&json!({"amount": {"cents": 5}, "tip": 1}))
+                .is_ok()
+        );
+        let refused = schema.validate(&json!({"amount": {"cents": -5}}));
+        assert!(refused.is_err_and(|e| e.instance_path == "/amount/cents"));
+        let types = generate(&bundled, "PaymentsValue").expect("types");
+        assert_eq!(types.root, "Payment");
+        assert!(
+            types.source.contains("pub amount: MoneyJson"),
+            "{}",
+            types.source
+        );
+    }
 }

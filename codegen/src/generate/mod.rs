@@ -34,19 +34,10 @@ pub fn subject_module(
     dir: &Path,
 ) -> Result<String, CodegenError> {
     let subject_type = type_name(&schema.subject);
+    let mut self_contained = None;
     let (types, root, codec_type, codec) = match schema.schema_type.as_str() {
         "PROTOBUF" => {
-            let texts: Vec<(String, String)> = schema
-                .references
-                .iter()
-                .filter_map(|r| {
-                    references
-                        .iter()
-                        .find(|s| s.subject == r.subject && s.version == r.version)
-                        .map(|s| (r.name.clone(), s.schema.clone()))
-                })
-                .chain(nested_references(schema, references))
-                .collect();
+            let texts = named_texts(schema, references);
             let generated = protobuf::generate(
                 &schema.schema,
                 &texts,
@@ -62,9 +53,10 @@ pub fn subject_module(
             )
         }
         "JSON" => {
-            let generated =
-                json::generate(&schema.schema, &subject_type, !schema.references.is_empty())?;
+            let bundled = json::bundle(&schema.schema, &named_texts(schema, references))?;
+            let generated = json::generate(&bundled, &subject_type)?;
             let root = generated.root.clone();
+            self_contained = Some(bundled);
             (
                 generated.source,
                 root.clone(),
@@ -94,6 +86,9 @@ pub fn subject_module(
     out.push_str(&types);
     out.push('\n');
     out.push_str(&constants(schema, references, &root));
+    if let Some(bundled) = self_contained {
+        out.push_str(&json_schema(&bundled));
+    }
     out.push_str(&format!(
         "\n/// The codec of this subject's values.\npub fn codec() -> {codec_type} {{\n    {codec}\n}}\n"
     ));
@@ -104,6 +99,29 @@ pub fn subject_module(
         out.push_str(&consumer(&subject_type, &codec_type));
     }
     Ok(out)
+}
+
+/// The JSON Schema the codec validates with: the schema with its
+/// references bundled in.
+fn json_schema(bundled: &str) -> String {
+    format!(
+        "\n/// The schema with its references bundled in, for validation.\npub const SELF_CONTAINED_SCHEMA: &str = {bundled:?};\n\nstatic JSON_SCHEMA: ::std::sync::LazyLock<::std::sync::Arc<::herald_client::core::json::JsonSchema>> =\n    ::std::sync::LazyLock::new(|| {{\n        ::std::sync::Arc::new(\n            ::herald_client::core::json::JsonSchema::parse(SELF_CONTAINED_SCHEMA, &[], ::herald_client::core::ParseLimits::default())\n                .expect(\"the schema parsed when the code was generated\"),\n        )\n    }});\n"
+    )
+}
+
+/// Every referenced text with the name its referrer uses for it.
+fn named_texts(schema: &CachedSchema, references: &[CachedSchema]) -> Vec<(String, String)> {
+    schema
+        .references
+        .iter()
+        .filter_map(|r| {
+            references
+                .iter()
+                .find(|s| s.subject == r.subject && s.version == r.version)
+                .map(|s| (r.name.clone(), s.schema.clone()))
+        })
+        .chain(nested_references(schema, references))
+        .collect()
 }
 
 /// References of references, by the names their referrers use.
@@ -138,9 +156,6 @@ fn constants(schema: &CachedSchema, references: &[CachedSchema], root: &str) -> 
     match schema.schema_type.as_str() {
         "AVRO" => out.push_str(
             "\nstatic AVRO_SCHEMA: ::std::sync::LazyLock<::std::sync::Arc<::herald_client::codec::avro::AvroSchemaSet>> =\n    ::std::sync::LazyLock::new(|| {\n        let references: ::std::vec::Vec<::std::string::String> = REFERENCES.iter().map(|r| (*r).to_owned()).collect();\n        ::std::sync::Arc::new(\n            ::herald_client::codec::avro::AvroSchemaSet::parse(SCHEMA, &references)\n                .expect(\"the schema parsed when the code was generated\"),\n        )\n    });\n",
-        ),
-        "JSON" => out.push_str(
-            "\nstatic JSON_SCHEMA: ::std::sync::LazyLock<::std::sync::Arc<::herald_client::core::json::JsonSchema>> =\n    ::std::sync::LazyLock::new(|| {\n        ::std::sync::Arc::new(\n            ::herald_client::core::json::JsonSchema::parse(SCHEMA, &[], ::herald_client::core::ParseLimits::default())\n                .expect(\"the schema parsed when the code was generated\"),\n        )\n    });\n",
         ),
         _ => {}
     }
