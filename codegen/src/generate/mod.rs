@@ -153,11 +153,10 @@ fn constants(schema: &CachedSchema, references: &[CachedSchema], root: &str) -> 
         schema.schema,
         texts.concat()
     );
-    match schema.schema_type.as_str() {
-        "AVRO" => out.push_str(
+    if schema.schema_type == "AVRO" {
+        out.push_str(
             "\nstatic AVRO_SCHEMA: ::std::sync::LazyLock<::std::sync::Arc<::herald_client::codec::avro::AvroSchemaSet>> =\n    ::std::sync::LazyLock::new(|| {\n        let references: ::std::vec::Vec<::std::string::String> = REFERENCES.iter().map(|r| (*r).to_owned()).collect();\n        ::std::sync::Arc::new(\n            ::herald_client::codec::avro::AvroSchemaSet::parse(SCHEMA, &references)\n                .expect(\"the schema parsed when the code was generated\"),\n        )\n    });\n",
-        ),
-        _ => {}
+        );
     }
     out
 }
