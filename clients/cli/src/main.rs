@@ -57,6 +57,8 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // reqwest's rustls takes its crypto from the process-wide provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("HERALD_LOG")

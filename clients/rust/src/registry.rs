@@ -348,16 +348,15 @@ fn number(answer: &Value, field: &str) -> Result<u32, RegistryError> {
         .ok_or_else(|| RegistryError::Unexpected(format!("no {field} in {answer}")))
 }
 
-/// Percent-encodes a path segment.
+/// Percent-encodes a path segment or query value (everything but
+/// unreserved characters).
 fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (byte as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 /// Basic-auth credentials from `user:password`, else a bearer token.

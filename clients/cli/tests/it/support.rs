@@ -23,6 +23,7 @@ pub fn herald() -> Command {
 
 /// Waits until the registry on `port` answers `/healthz` (or the process exits).
 pub async fn wait_until_up(child: &mut Child, port: u16) -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::new();
     for _ in 0..200 {
         if let Ok(response) = client

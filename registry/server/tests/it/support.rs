@@ -89,7 +89,11 @@ impl TestServer {
         });
         TestServer {
             base: format!("http://{address}"),
-            client: reqwest::Client::new(),
+            client: {
+                // reqwest's rustls takes its crypto from the process-wide provider.
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                reqwest::Client::new()
+            },
             shutdown: Some(shutdown),
             task: Some(task),
             _dir: None,
