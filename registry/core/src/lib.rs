@@ -18,6 +18,7 @@ pub mod parsed;
 pub mod protobuf;
 pub mod reference;
 pub mod schema_type;
+pub mod time;
 
 pub use compatibility::{CheckRules, CompatibilityLevel, Direction, ProtobufRules};
 pub use error::SchemaError;
