@@ -235,6 +235,55 @@ impl Builder {
     }
 }
 
+/// The Rust types herald-codegen generates for a schema of `schema_type`
+/// (`AVRO`, `PROTOBUF`, `JSON`) named after `subject`, with `references`
+/// (the names the schema uses and their texts, dependencies first) — for
+/// previews such as the registry's web UI.
+pub fn preview(
+    schema_type: &str,
+    subject: &str,
+    text: &str,
+    references: &[(String, String)],
+) -> Result<String, CodegenError> {
+    match schema_type {
+        "PROTOBUF" => {
+            let scratch = std::env::temp_dir().join(format!(
+                "herald-preview-{}-{}",
+                std::process::id(),
+                naming::field_name(subject)
+            ));
+            let generated = generate::protobuf::generate(text, references, &scratch);
+            let mut source = String::new();
+            if generated.is_ok() {
+                let mut files: Vec<PathBuf> = std::fs::read_dir(&scratch)
+                    .map_err(|e| CodegenError::Io(e.to_string()))?
+                    .filter_map(|entry| entry.ok().map(|e| e.path()))
+                    .collect();
+                files.sort();
+                for file in files {
+                    let package = file
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let body = std::fs::read_to_string(&file)
+                        .map_err(|e| CodegenError::Io(e.to_string()))?;
+                    source.push_str(&format!("// package {package}\n{body}\n"));
+                }
+            }
+            let _ = std::fs::remove_dir_all(&scratch);
+            generated.map(|_| source)
+        }
+        "JSON" => {
+            let bundled = generate::json::bundle(text, references)?;
+            Ok(generate::json::generate(&bundled, &naming::type_name(subject))?.source)
+        }
+        _ => {
+            let texts: Vec<String> = references.iter().map(|(_, text)| text.clone()).collect();
+            Ok(generate::avro::generate(text, &texts)?.source)
+        }
+    }
+}
+
 fn write(path: &Path, text: &str) -> Result<(), CodegenError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)

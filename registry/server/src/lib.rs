@@ -8,6 +8,7 @@ pub mod config;
 pub mod rest;
 pub mod service;
 pub mod store;
+pub mod ui;
 
 use std::future::Future;
 use std::io;
@@ -61,7 +62,8 @@ impl Server {
                 source,
             })?;
         let registry = Registry::new(store, config.limits);
-        let router = rest::router(registry.clone(), &config.limits);
+        let router =
+            ui::router(registry.clone()).merge(rest::router(registry.clone(), &config.limits));
         Ok(Server {
             listener,
             registry,

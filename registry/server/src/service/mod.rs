@@ -8,6 +8,7 @@ mod compatibility;
 mod delete;
 mod error;
 pub mod names;
+mod overview;
 mod read;
 mod references;
 mod register;
@@ -19,6 +20,7 @@ use herald_core::ParseLimits;
 
 pub use compatibility::{CompatibilityVerdict, RuleOverrides, VersionFinding};
 pub use error::ServiceError;
+pub use overview::{Referrer, SubjectOverview};
 pub use read::{SchemaListing, SubjectListing, SubjectVersion};
 pub use register::{NewSchema, Registered};
 pub use settings::{ConfigUpdate, Mode};

@@ -1,0 +1,100 @@
+//! Queries for the web UI: a page of subjects with their summary in one
+//! query, and a subject's versions with their dates.
+
+use super::{Conn, StoreResult};
+
+/// One row of the subjects page.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct SubjectSummary {
+    /// Qualified name.
+    pub name: String,
+    /// Its context.
+    pub context: String,
+    /// The type of its latest version (live first).
+    pub schema_type: Option<String>,
+    /// Its latest live version.
+    pub latest: Option<i32>,
+    /// Live versions.
+    pub live_versions: i64,
+    /// All versions, soft-deleted ones included.
+    pub versions: i64,
+    /// When its last version was registered (Unix millis).
+    pub changed_at: i64,
+    /// The level set on the subject itself, if any.
+    pub own_level: Option<String>,
+}
+
+/// Which subjects a page shows.
+#[derive(Clone, Debug, Default)]
+pub struct SummaryFilter<'a> {
+    /// A case-insensitive substring of the name (empty: all).
+    pub search: &'a str,
+    /// Only this schema type.
+    pub schema_type: Option<&'a str>,
+    /// Only this context.
+    pub context: Option<&'a str>,
+    /// Also subjects whose versions are all soft-deleted.
+    pub include_deleted: bool,
+    /// Rows to skip.
+    pub offset: i64,
+    /// Rows to return at most.
+    pub limit: i64,
+}
+
+/// A page of subjects, sorted by name, in one query.
+pub async fn subject_page(
+    conn: &mut Conn,
+    filter: &SummaryFilter<'_>,
+) -> StoreResult<Vec<SubjectSummary>> {
+    Ok(sqlx::query_as(
+        "SELECT s.name, s.context,
+             (SELECT sc.schema_type FROM versions w
+                JOIN schemas sc ON sc.context = s.context AND sc.id = w.schema_id
+               WHERE w.subject_id = s.id ORDER BY w.deleted, w.version DESC LIMIT 1) AS schema_type,
+             MAX(CASE WHEN v.deleted = 0 THEN v.version END) AS latest,
+             SUM(v.deleted = 0) AS live_versions,
+             COUNT(*) AS versions,
+             MAX(v.created_at) AS changed_at,
+             c.compatibility AS own_level
+         FROM subjects s
+         JOIN versions v ON v.subject_id = s.id
+         LEFT JOIN config c ON c.scope = s.name
+         WHERE instr(lower(s.name), lower(?1)) > 0 AND (?2 IS NULL OR s.context = ?2)
+         GROUP BY s.id
+         HAVING (?3 OR SUM(v.deleted = 0) > 0) AND (?4 IS NULL OR schema_type = ?4)
+         ORDER BY s.name LIMIT ?5 OFFSET ?6",
+    )
+    .bind(filter.search)
+    .bind(filter.context)
+    .bind(filter.include_deleted)
+    .bind(filter.schema_type)
+    .bind(filter.limit)
+    .bind(filter.offset)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A version with its registration time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct DatedVersion {
+    /// Version number.
+    pub version: i32,
+    /// Schema id.
+    pub schema_id: i64,
+    /// Soft-deleted.
+    pub deleted: bool,
+    /// When it was registered (Unix millis).
+    pub created_at: i64,
+}
+
+/// Every version of the subject `name`, oldest first.
+pub async fn dated_versions(conn: &mut Conn, name: &str) -> StoreResult<Vec<DatedVersion>> {
+    Ok(sqlx::query_as(
+        "SELECT v.version, v.schema_id, v.deleted, v.created_at
+         FROM versions v JOIN subjects s ON s.id = v.subject_id
+         WHERE s.name = ? ORDER BY v.version",
+    )
+    .bind(name)
+    .fetch_all(conn)
+    .await?)
+}

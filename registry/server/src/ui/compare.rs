@@ -1,0 +1,242 @@
+//! Judging pages: the diff between two versions of a subject, with the
+//! verdict and its findings linked into the diff, and the playground.
+
+use axum::Form;
+use axum::extract::{Path, Query};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use herald_core::SchemaType;
+use serde::Deserialize;
+use similar::{ChangeTag, TextDiff};
+
+use super::pages::{
+    DiffFinding, DiffLine, DiffPage, PlaygroundFinding, PlaygroundPage, PlaygroundResult, choices,
+};
+use super::{State, csrf, error_page, readable, render, subject_link};
+use crate::service::{NewSchema, RuleOverrides, SubjectListing};
+
+#[derive(Deserialize)]
+pub(super) struct DiffQuery {
+    from: String,
+    to: String,
+}
+
+/// The two versions side by side (a line diff of their readable forms), and
+/// the newer judged against the older under the subject's level.
+pub(super) async fn diff(
+    state: State,
+    Path(subject): Path<String>,
+    Query(query): Query<DiffQuery>,
+) -> Response {
+    let registry = &state.0;
+    let (old, new) = match (
+        registry.version(&subject, &query.from, true).await,
+        registry.version(&subject, &query.to, true).await,
+    ) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(error), _) | (_, Err(error)) => return error_page(error),
+    };
+    let schema_type = new.schema.schema_type.clone();
+    let (before, after) = (
+        readable(&old.schema.schema_type, &old.schema.text),
+        readable(&schema_type, &new.schema.text),
+    );
+    // Judge the readable text, so that finding lines are lines of the diff.
+    let request = NewSchema {
+        schema: after.clone(),
+        schema_type: schema_type.parse().unwrap_or(SchemaType::Avro),
+        references: new.schema.references.clone(),
+        id: None,
+        version: None,
+        metadata: new.schema.metadata.clone(),
+    };
+    let verdict = match registry
+        .check_compatibility(
+            &subject,
+            Some(&old.version.to_string()),
+            request,
+            Some(false),
+            RuleOverrides::default(),
+        )
+        .await
+    {
+        Ok(verdict) => verdict,
+        Err(error) => return error_page(error),
+    };
+    let level = registry
+        .config(Some(&subject), true)
+        .await
+        .ok()
+        .and_then(|c| c.compatibility)
+        .unwrap_or_default();
+    let flagged: Vec<u32> = verdict
+        .findings
+        .iter()
+        .filter_map(|f| f.finding.location.map(|l| l.line))
+        .collect();
+    let mut lines = Vec::new();
+    for change in TextDiff::from_lines(&before, &after).iter_all_changes() {
+        let (kind, sign) = match change.tag() {
+            ChangeTag::Equal => ("equal", " "),
+            ChangeTag::Delete => ("delete", "-"),
+            ChangeTag::Insert => ("insert", "+"),
+        };
+        let new_line = change
+            .new_index()
+            .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX));
+        lines.push(DiffLine {
+            kind,
+            sign,
+            old: change
+                .old_index()
+                .map(|i| (i + 1).to_string())
+                .unwrap_or_default(),
+            new: new_line.map(|n| n.to_string()).unwrap_or_default(),
+            text: change.value().trim_end_matches('\n').to_owned(),
+            anchor: new_line
+                .filter(|n| flagged.contains(n))
+                .map(|n| format!("new-{n}")),
+        });
+    }
+    let findings = verdict
+        .findings
+        .iter()
+        .map(|f| {
+            let line = f.finding.location.map_or(0, |l| l.line);
+            DiffFinding {
+                rule: f.finding.rule.to_owned(),
+                path: f.finding.path.clone(),
+                message: f.finding.message.clone(),
+                line,
+                anchor: (line > 0).then(|| format!("new-{line}")),
+            }
+        })
+        .collect();
+    render(&DiffPage {
+        subject_link: subject_link(&subject),
+        subject,
+        from: old.version,
+        to: new.version,
+        level,
+        compatible: verdict.is_compatible,
+        findings,
+        lines,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct PlaygroundQuery {
+    subject: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct PlaygroundForm {
+    csrf: String,
+    subject: String,
+    schema_type: String,
+    schema: String,
+}
+
+const TYPES: [&str; 3] = ["AVRO", "PROTOBUF", "JSON"];
+
+async fn playground_page(
+    state: &State,
+    headers: &HeaderMap,
+    form: PlaygroundForm,
+    result: Option<PlaygroundResult>,
+) -> Response {
+    let (token, new_token) = csrf::token(headers);
+    let listing = SubjectListing {
+        limit: 1_000,
+        ..SubjectListing::default()
+    };
+    let subjects = state.0.subjects(&listing).await.unwrap_or_default();
+    let page = PlaygroundPage {
+        csrf: token.clone(),
+        subject: form.subject,
+        subjects,
+        types: choices(
+            TYPES,
+            if form.schema_type.is_empty() {
+                "AVRO"
+            } else {
+                &form.schema_type
+            },
+        ),
+        schema: form.schema,
+        result,
+    };
+    csrf::remember(render(&page), &token, new_token)
+}
+
+pub(super) async fn playground(
+    state: State,
+    headers: HeaderMap,
+    Query(query): Query<PlaygroundQuery>,
+) -> Response {
+    let form = PlaygroundForm {
+        subject: query.subject,
+        ..PlaygroundForm::default()
+    };
+    playground_page(&state, &headers, form, None).await
+}
+
+/// Judges the pasted schema as a registration would be; stores nothing.
+pub(super) async fn check(
+    state: State,
+    headers: HeaderMap,
+    Form(form): Form<PlaygroundForm>,
+) -> Response {
+    let result = if !csrf::valid(&headers, &form.csrf) {
+        PlaygroundResult {
+            compatible: false,
+            title: "Refused".to_owned(),
+            error: Some(
+                "The form's token does not match this browser's: reload the page.".to_owned(),
+            ),
+            findings: Vec::new(),
+        }
+    } else {
+        let request = NewSchema {
+            schema: form.schema.clone(),
+            schema_type: form.schema_type.parse().unwrap_or(SchemaType::Avro),
+            references: Vec::new(),
+            id: None,
+            version: None,
+            metadata: None,
+        };
+        match state
+            .0
+            .check_compatibility(&form.subject, None, request, None, RuleOverrides::default())
+            .await
+        {
+            Ok(verdict) => PlaygroundResult {
+                compatible: verdict.is_compatible,
+                title: if verdict.is_compatible {
+                    "Compatible".to_owned()
+                } else {
+                    "Incompatible".to_owned()
+                },
+                error: None,
+                findings: verdict
+                    .findings
+                    .iter()
+                    .map(|f| PlaygroundFinding {
+                        rule: f.finding.rule.to_owned(),
+                        path: f.finding.path.clone(),
+                        message: f.finding.message.clone(),
+                        line: f.finding.location.map(|l| l.line),
+                    })
+                    .collect(),
+            },
+            Err(error) => PlaygroundResult {
+                compatible: false,
+                title: "Not a valid schema".to_owned(),
+                error: Some(error.to_string()),
+                findings: Vec::new(),
+            },
+        }
+    };
+    playground_page(&state, &headers, form, Some(result)).await
+}

@@ -1,0 +1,187 @@
+//! The pages' templates (`ui/templates`) and the rows they show.
+
+use askama::Template;
+
+/// An option of a select, and whether it is selected.
+pub struct Choice {
+    pub value: String,
+    pub selected: bool,
+}
+
+/// `values` as choices, `current` selected.
+pub fn choices<'a>(values: impl IntoIterator<Item = &'a str>, current: &str) -> Vec<Choice> {
+    values
+        .into_iter()
+        .map(|value| Choice {
+            selected: value == current,
+            value: value.to_owned(),
+        })
+        .collect()
+}
+
+/// A row of the subjects page.
+pub struct SubjectRow {
+    pub name: String,
+    pub link: String,
+    pub schema_type: String,
+    pub latest: String,
+    pub versions: String,
+    pub level: String,
+    pub inherited: bool,
+    pub deleted: bool,
+    pub changed: String,
+    pub changed_short: String,
+}
+
+/// The subjects page's current filter.
+pub struct SubjectQuery {
+    pub q: String,
+    pub deleted: bool,
+}
+
+#[derive(Template)]
+#[template(path = "subjects.html")]
+pub struct SubjectsPage {
+    pub query: SubjectQuery,
+    pub types: Vec<Choice>,
+    pub contexts: Vec<Choice>,
+    pub rows: Vec<SubjectRow>,
+    pub page: i64,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+/// A version on a subject's page.
+pub struct VersionRow {
+    pub version: i32,
+    pub link: String,
+    pub schema_id: i64,
+    pub created: String,
+    pub created_short: String,
+    pub deleted: bool,
+    pub diff_from_previous: Option<String>,
+    pub delete_action: String,
+}
+
+/// A reference, linked.
+pub struct ReferenceLink {
+    pub name: String,
+    pub subject: String,
+    pub version: i32,
+    pub link: String,
+}
+
+/// A labelled link.
+pub struct Link {
+    pub label: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "subject.html")]
+pub struct SubjectPage {
+    pub name: String,
+    pub name_encoded: String,
+    pub level: String,
+    pub level_inherited: bool,
+    pub mode: String,
+    pub policy: Option<String>,
+    pub versions: Vec<VersionRow>,
+    pub references: Vec<ReferenceLink>,
+    pub referrers: Vec<Link>,
+    pub admin: bool,
+    pub csrf: String,
+    pub levels: Vec<Choice>,
+    pub config_action: String,
+    pub diff_action: String,
+}
+
+#[derive(Template)]
+#[template(path = "schema.html")]
+pub struct SchemaPage {
+    pub heading: String,
+    pub id: i64,
+    pub guid: String,
+    pub schema_type: String,
+    pub state: Option<String>,
+    pub references: Vec<ReferenceLink>,
+    pub usages: Vec<Link>,
+    pub code_link: Option<String>,
+    /// Already escaped and highlighted.
+    pub highlighted: String,
+}
+
+/// A finding on the diff page, linked to its line of the new version.
+pub struct DiffFinding {
+    pub rule: String,
+    pub path: String,
+    pub message: String,
+    pub line: u32,
+    pub anchor: Option<String>,
+}
+
+/// A line of the diff.
+pub struct DiffLine {
+    pub kind: &'static str,
+    pub sign: &'static str,
+    pub old: String,
+    pub new: String,
+    pub text: String,
+    pub anchor: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "diff.html")]
+pub struct DiffPage {
+    pub subject: String,
+    pub subject_link: String,
+    pub from: i32,
+    pub to: i32,
+    pub level: String,
+    pub compatible: bool,
+    pub findings: Vec<DiffFinding>,
+    pub lines: Vec<DiffLine>,
+}
+
+/// A finding in the playground.
+pub struct PlaygroundFinding {
+    pub rule: String,
+    pub path: String,
+    pub message: String,
+    pub line: Option<u32>,
+}
+
+/// The playground's verdict.
+pub struct PlaygroundResult {
+    pub compatible: bool,
+    pub title: String,
+    pub error: Option<String>,
+    pub findings: Vec<PlaygroundFinding>,
+}
+
+#[derive(Template)]
+#[template(path = "playground.html")]
+pub struct PlaygroundPage {
+    pub csrf: String,
+    pub subject: String,
+    pub subjects: Vec<String>,
+    pub types: Vec<Choice>,
+    pub schema: String,
+    pub result: Option<PlaygroundResult>,
+}
+
+#[derive(Template)]
+#[template(path = "code.html")]
+pub struct CodePage {
+    pub subject: String,
+    pub version: i32,
+    pub back: String,
+    pub code: String,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub title: String,
+    pub message: String,
+}
