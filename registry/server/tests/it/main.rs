@@ -15,4 +15,5 @@ mod protobuf;
 mod references;
 mod register;
 mod support;
+mod ui;
 mod versions;

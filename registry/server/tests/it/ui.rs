@@ -1,0 +1,414 @@
+//! The web UI over HTTP: every page renders, everything a schema holds is
+//! escaped, security headers, filters and paging, CSRF-protected forms,
+//! diff and playground verdicts, code previews.
+
+use reqwest::redirect::Policy;
+use serde_json::json;
+
+use crate::support::TestServer;
+
+/// A browser-like client that shows redirects instead of following them.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+async fn page(server: &TestServer, path: &str) -> (u16, String) {
+    let response = browser()
+        .get(format!("{}{path}", server.base))
+        .send()
+        .await
+        .expect("answered");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("body"))
+}
+
+const EVIL: &str = "<script>alert(1)</script>";
+
+#[tokio::test]
+async fn pages_escape_everything_a_schema_holds() {
+    let server = TestServer::start().await;
+    let avro = json!({"type": "record", "name": "Evil", "doc": EVIL,
+        "fields": [{"name": "f", "type": "string", "doc": EVIL, "default": EVIL}]});
+    let subject = "evil%3Cscript%3Ealert(1)%3C%2Fscript%3E";
+    let registered = server
+        .post(
+            &format!("/subjects/{subject}/versions"),
+            json!({"schema": avro.to_string()}),
+        )
+        .await;
+    assert_eq!(registered.status, 200, "{registered:?}");
+    let json_schema = json!({"title": EVIL, "description": EVIL, "type": "object",
+        "properties": {EVIL: {"type": "string", "default": EVIL}}});
+    server
+        .register_typed("json-evil", "JSON", &json_schema.to_string(), json!([]))
+        .await;
+    for path in [
+        "/ui/".to_owned(),
+        format!("/ui/subjects/{subject}"),
+        format!("/ui/subjects/{subject}/versions/1"),
+        format!("/ui/subjects/{subject}/versions/1/code"),
+        "/ui/subjects/json-evil/versions/1".to_owned(),
+        "/ui/schemas/1".to_owned(),
+        "/ui/playground".to_owned(),
+    ] {
+        let (status, html) = page(&server, &path).await;
+        assert_eq!(status, 200, "{path}: {html}");
+        assert!(!html.contains(EVIL), "{path} holds the raw script:\n{html}");
+        assert!(
+            !html.contains("<script>"),
+            "{path}: only the app.js script tag may appear"
+        );
+        assert!(
+            html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"),
+            "{path} shows it escaped"
+        );
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn every_ui_response_carries_the_security_headers() {
+    let server = TestServer::start().await;
+    for path in [
+        "/ui/",
+        "/ui/playground",
+        "/ui/static/style.css",
+        "/ui/subjects/missing",
+    ] {
+        let response = browser()
+            .get(format!("{}{path}", server.base))
+            .send()
+            .await
+            .expect("answered");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let csp = header("content-security-policy").unwrap_or_default();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert_eq!(
+            header("x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            header("referrer-policy").as_deref(),
+            Some("same-origin"),
+            "{path}"
+        );
+    }
+    let (status, html) = page(&server, "/ui/subjects/missing").await;
+    assert_eq!(status, 404);
+    assert!(
+        html.contains("Subject &#39;missing&#39; not found") || html.contains("missing"),
+        "{html}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn subjects_page_searches_filters_and_pages() {
+    let server = TestServer::start().await;
+    for i in 0..55 {
+        server
+            .register_ok(
+                &format!("orders-{i:02}"),
+                &format!(r#"{{"type":"record","name":"R{i}","fields":[]}}"#),
+            )
+            .await;
+    }
+    server
+        .register_typed("payments-value", "JSON", r#"{"type":"object"}"#, json!([]))
+        .await;
+    server.register_ok("gone", r#""string""#).await;
+    server.delete("/subjects/gone").await;
+
+    let (_, first) = page(&server, "/ui/").await;
+    assert_eq!(
+        first.matches("<tr>").count() + first.matches("<tr class").count(),
+        51,
+        "header + 50 rows"
+    );
+    assert!(
+        first.contains("rel=\"next\" href=\"/ui/?page=2\""),
+        "{first}"
+    );
+    let (_, second) = page(&server, "/ui/?page=2").await;
+    assert!(second.contains(">payments-value</a>") && second.contains(">orders-54</a>"));
+    assert!(
+        !second.contains(">gone</a>"),
+        "soft-deleted subjects are hidden by default"
+    );
+    let (_, found) = page(&server, "/ui/?q=ORDERS-1").await;
+    assert_eq!(
+        found.matches(">orders-1").count(),
+        10,
+        "case-insensitive substring"
+    );
+    let (_, json_only) = page(&server, "/ui/?type=JSON").await;
+    assert!(json_only.contains(">payments-value</a>") && !json_only.contains(">orders-00</a>"));
+    let (_, with_deleted) = page(&server, "/ui/?q=gone&deleted=on").await;
+    assert!(with_deleted.contains(">gone</a>") && with_deleted.contains("deleted</span>"));
+    assert!(first.contains("BACKWARD <span class=\"muted\">(inherited)</span>"));
+    server.stop().await;
+}
+
+/// The CSRF token a page set, and the form field repeating it.
+fn token(set_cookie: Option<&str>, html: &str) -> String {
+    let cookie = set_cookie
+        .and_then(|c| c.strip_prefix("herald_csrf="))
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        html.contains(&format!("name=\"csrf\" value=\"{cookie}\"")),
+        "the form repeats the cookie"
+    );
+    cookie
+}
+
+#[tokio::test]
+async fn admin_forms_need_the_csrf_token() {
+    let server = TestServer::start().await;
+    server
+        .register_ok("orders", r#"{"type":"record","name":"R","fields":[]}"#)
+        .await;
+    server
+        .register_ok(
+            "orders",
+            r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":0}]}"#,
+        )
+        .await;
+    let response = browser()
+        .get(format!("{}/ui/subjects/orders", server.base))
+        .send()
+        .await
+        .expect("answered");
+    let set_cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    assert!(
+        set_cookie
+            .as_deref()
+            .is_some_and(|c| c.contains("SameSite=Strict") && c.contains("HttpOnly"))
+    );
+    let html = response.text().await.expect("body");
+    let token = token(set_cookie.as_deref(), &html);
+    let post = |path: &str, form: Vec<(&str, &str)>, cookie: Option<&str>| {
+        let mut request = browser()
+            .post(format!("{}{path}", server.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(&form).expect("form encodes"));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", format!("herald_csrf={cookie}"));
+        }
+        request.send()
+    };
+    // Without the cookie, or with a token that does not match: refused.
+    let refused = post(
+        "/ui/subjects/orders/config",
+        vec![("csrf", token.as_str()), ("compatibility", "NONE")],
+        None,
+    )
+    .await
+    .expect("answered");
+    assert_eq!(refused.status().as_u16(), 403);
+    let forged = post(
+        "/ui/subjects/orders/config",
+        vec![
+            ("csrf", "0123456789abcdef0123456789abcdef"),
+            ("compatibility", "NONE"),
+        ],
+        Some(&token),
+    )
+    .await
+    .expect("answered");
+    assert_eq!(forged.status().as_u16(), 403);
+    server.get("/config/orders").await.assert_error(40408);
+    // With it: applied, and back to the subject.
+    let done = post(
+        "/ui/subjects/orders/config",
+        vec![("csrf", token.as_str()), ("compatibility", "FULL")],
+        Some(&token),
+    )
+    .await
+    .expect("answered");
+    assert_eq!(done.status().as_u16(), 303);
+    assert_eq!(
+        done.headers().get("location").and_then(|v| v.to_str().ok()),
+        Some("/ui/subjects/orders")
+    );
+    assert_eq!(
+        server.get("/config/orders").await.body["compatibilityLevel"],
+        "FULL"
+    );
+    let deleted = post(
+        "/ui/subjects/orders/versions/1/delete",
+        vec![("csrf", token.as_str())],
+        Some(&token),
+    )
+    .await
+    .expect("answered");
+    assert_eq!(deleted.status().as_u16(), 303);
+    assert_eq!(
+        server.get("/subjects/orders/versions").await.body,
+        json!([2])
+    );
+    let (_, html) = page(&server, "/ui/subjects/orders").await;
+    assert!(
+        html.contains("soft-deleted") && html.contains("FULL"),
+        "{html}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn diff_links_findings_to_lines_and_the_playground_judges() {
+    let server = TestServer::start().await;
+    server
+        .register_ok(
+            "orders",
+            r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}"#,
+        )
+        .await;
+    server
+        .put("/config/orders", json!({"compatibility": "NONE"}))
+        .await;
+    server.register_ok("orders", r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string"}]}"#).await;
+    server
+        .put("/config/orders", json!({"compatibility": "BACKWARD"}))
+        .await;
+    let (status, html) = page(&server, "/ui/subjects/orders/diff?from=1&to=2").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Incompatible under BACKWARD"), "{html}");
+    assert!(html.contains("READER_FIELD_MISSING_DEFAULT_VALUE"));
+    // The finding links to the line of the new field, which carries that id.
+    let anchor = html
+        .split("href=\"#new-")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a finding links into the diff");
+    assert!(
+        html.contains(&format!("<tr class=\"insert\" id=\"new-{anchor}\">")),
+        "{html}"
+    );
+    assert!(html.contains("&#34;b&#34;") || html.contains("&quot;b&quot;"));
+
+    let response = browser()
+        .get(format!("{}/ui/playground?subject=orders", server.base))
+        .send()
+        .await
+        .expect("answered");
+    let set_cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let html = response.text().await.expect("body");
+    assert!(html.contains("value=\"orders\""));
+    let token = token(set_cookie.as_deref(), &html);
+    let check = |schema: &'static str| {
+        browser()
+            .post(format!("{}/ui/playground", server.base))
+            .header("cookie", format!("herald_csrf={token}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                serde_urlencoded::to_string([
+                    ("csrf", token.as_str()),
+                    ("subject", "orders"),
+                    ("schema_type", "AVRO"),
+                    ("schema", schema),
+                ])
+                .expect("form encodes"),
+            )
+            .send()
+    };
+    let breaking = check(r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string"},{"name":"c","type":"long"}]}"#)
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        breaking.contains("Incompatible")
+            && breaking.contains("READER_FIELD_MISSING_DEFAULT_VALUE"),
+        "{breaking}"
+    );
+    let fine = check(r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string"}]}"#)
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("body");
+    assert!(fine.contains("<h2>Compatible</h2>"), "{fine}");
+    let invalid = check("{not a schema")
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("body");
+    assert!(invalid.contains("Not a valid schema"), "{invalid}");
+    assert_eq!(
+        server.get("/subjects/orders/versions").await.body,
+        json!([1, 2]),
+        "nothing stored"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn code_preview_for_each_format() {
+    let server = TestServer::start().await;
+    server
+        .register_ok(
+            "orders",
+            r#"{"type":"record","name":"Order","fields":[{"name":"customerId","type":"long"}]}"#,
+        )
+        .await;
+    server
+        .register_typed(
+            "shipments",
+            "PROTOBUF",
+            "syntax = \"proto3\";\npackage shop;\nmessage Shipment { string order_id = 1; }\n",
+            json!([]),
+        )
+        .await;
+    server
+        .register_typed(
+            "payments",
+            "JSON",
+            r#"{"title":"Payment","type":"object","properties":{"cents":{"type":"integer"}}}"#,
+            json!([]),
+        )
+        .await;
+    for (path, expected) in [
+        (
+            "/ui/subjects/orders/versions/1/code",
+            "pub customer_id: i64",
+        ),
+        (
+            "/ui/subjects/shipments/versions/1/code",
+            "pub struct Shipment",
+        ),
+        (
+            "/ui/subjects/payments/versions/1/code",
+            "pub struct Payment",
+        ),
+    ] {
+        let (status, html) = page(&server, path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(html.contains(expected), "{path}:\n{html}");
+    }
+    server.stop().await;
+}
