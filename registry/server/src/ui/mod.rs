@@ -24,6 +24,7 @@ type State = axum::extract::State<Arc<Registry>>;
 
 const STYLE: &str = include_str!("../../../../ui/static/style.css");
 const SCRIPT: &str = include_str!("../../../../ui/static/app.js");
+const ICON: &str = include_str!("../../../../ui/static/favicon.svg");
 
 /// The headers every UI response carries.
 const SECURITY_HEADERS: [(&str, &str); 4] = [
@@ -69,6 +70,10 @@ pub fn router(registry: Arc<Registry>) -> Router {
         .route(
             "/ui/static/app.js",
             get(|| async { asset("text/javascript; charset=utf-8", SCRIPT) }),
+        )
+        .route(
+            "/ui/static/favicon.svg",
+            get(|| async { asset("image/svg+xml", ICON) }),
         )
         .layer(axum::middleware::map_response(secure))
         .with_state(registry)

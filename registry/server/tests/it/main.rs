@@ -1,6 +1,7 @@
 //! Black-box tests of the registry: the real server on an ephemeral port
 //! with a temporary SQLite file, driven over HTTP.
 
+mod browser;
 mod compatibility;
 mod config_mode;
 mod contexts;
