@@ -46,32 +46,42 @@ pub async fn subject_page(
     conn: &mut Conn,
     filter: &SummaryFilter<'_>,
 ) -> StoreResult<Vec<SubjectSummary>> {
-    Ok(sqlx::query_as(
-        "SELECT s.name, s.context,
+    // Page over the subjects first (in name order, by the name index), then
+    // summarise only the page's subjects.
+    // LIMIT/OFFSET inside the subquery are integers we computed, written into
+    // the SQL (SQLite refuses bound parameters there with this driver).
+    let sql = format!(
+        "SELECT p.name, p.context,
              (SELECT sc.schema_type FROM versions w
-                JOIN schemas sc ON sc.context = s.context AND sc.id = w.schema_id
-               WHERE w.subject_id = s.id ORDER BY w.deleted, w.version DESC LIMIT 1) AS schema_type,
+                JOIN schemas sc ON sc.context = p.context AND sc.id = w.schema_id
+               WHERE w.subject_id = p.id ORDER BY w.deleted, w.version DESC LIMIT 1) AS schema_type,
              MAX(CASE WHEN v.deleted = 0 THEN v.version END) AS latest,
              SUM(v.deleted = 0) AS live_versions,
              COUNT(*) AS versions,
              MAX(v.created_at) AS changed_at,
              c.compatibility AS own_level
-         FROM subjects s
-         JOIN versions v ON v.subject_id = s.id
-         LEFT JOIN config c ON c.scope = s.name
-         WHERE instr(lower(s.name), lower(?1)) > 0 AND (?2 IS NULL OR s.context = ?2)
-         GROUP BY s.id
-         HAVING (?3 OR SUM(v.deleted = 0) > 0) AND (?4 IS NULL OR schema_type = ?4)
-         ORDER BY s.name LIMIT ?5 OFFSET ?6",
-    )
-    .bind(filter.search)
-    .bind(filter.context)
-    .bind(filter.include_deleted)
-    .bind(filter.schema_type)
-    .bind(filter.limit)
-    .bind(filter.offset)
-    .fetch_all(conn)
-    .await?)
+         FROM (
+             SELECT s.id, s.name, s.context FROM subjects s
+             WHERE instr(lower(s.name), lower(?1)) > 0 AND (?2 IS NULL OR s.context = ?2)
+               AND EXISTS (SELECT 1 FROM versions v WHERE v.subject_id = s.id AND (?3 OR v.deleted = 0))
+               AND (?4 IS NULL OR (SELECT sc.schema_type FROM versions w
+                      JOIN schemas sc ON sc.context = s.context AND sc.id = w.schema_id
+                     WHERE w.subject_id = s.id ORDER BY w.deleted, w.version DESC LIMIT 1) = ?4)
+             ORDER BY s.name LIMIT {} OFFSET {}) p
+         JOIN versions v ON v.subject_id = p.id
+         LEFT JOIN config c ON c.scope = p.name
+         GROUP BY p.id
+         ORDER BY p.name",
+        filter.limit.max(0),
+        filter.offset.max(0)
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(filter.search)
+        .bind(filter.context)
+        .bind(filter.include_deleted)
+        .bind(filter.schema_type)
+        .fetch_all(conn)
+        .await?)
 }
 
 /// A version with its registration time.
