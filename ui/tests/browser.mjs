@@ -61,7 +61,7 @@ try {
   expect(finding.includes("READER_FIELD_MISSING_DEFAULT_VALUE"), `the finding: ${finding}`);
   await page.click(".findings a");
   const target = await page.evaluate(() => document.querySelector(":target")?.className);
-  expect(target === "insert", `the finding's link lands on the inserted line (${target})`);
+  expect(target === "change", `the finding's link lands on the changed line (${target})`);
   await page.screenshot({ path: `${shots}/diff.png`, fullPage: true });
 
   // A version page and its code preview.

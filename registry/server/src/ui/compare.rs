@@ -10,7 +10,8 @@ use serde::Deserialize;
 use similar::{ChangeTag, TextDiff};
 
 use super::pages::{
-    DiffFinding, DiffLine, DiffPage, PlaygroundFinding, PlaygroundPage, PlaygroundResult, choices,
+    DiffFinding, DiffLine, DiffPage, DiffSide, PlaygroundFinding, PlaygroundPage, PlaygroundResult,
+    choices,
 };
 use super::{State, csrf, error_page, readable, render, subject_link};
 use crate::service::{NewSchema, RuleOverrides, SubjectListing};
@@ -74,30 +75,7 @@ pub(super) async fn diff(
         .iter()
         .filter_map(|f| f.finding.location.map(|l| l.line))
         .collect();
-    let mut lines = Vec::new();
-    for change in TextDiff::from_lines(&before, &after).iter_all_changes() {
-        let (kind, sign) = match change.tag() {
-            ChangeTag::Equal => ("equal", " "),
-            ChangeTag::Delete => ("delete", "-"),
-            ChangeTag::Insert => ("insert", "+"),
-        };
-        let new_line = change
-            .new_index()
-            .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX));
-        lines.push(DiffLine {
-            kind,
-            sign,
-            old: change
-                .old_index()
-                .map(|i| (i + 1).to_string())
-                .unwrap_or_default(),
-            new: new_line.map(|n| n.to_string()).unwrap_or_default(),
-            text: change.value().trim_end_matches('\n').to_owned(),
-            anchor: new_line
-                .filter(|n| flagged.contains(n))
-                .map(|n| format!("new-{n}")),
-        });
-    }
+    let lines = side_by_side(&before, &after, &flagged);
     let findings = verdict
         .findings
         .iter()
@@ -239,4 +217,58 @@ pub(super) async fn check(
         }
     };
     playground_page(&state, &headers, form, Some(result)).await
+}
+
+/// The two texts as rows of a side-by-side diff: equal lines side by side,
+/// removed and added lines paired up in the order they come; rows whose new
+/// line carries a finding get the anchor `new-{line}`.
+fn side_by_side(before: &str, after: &str, flagged: &[u32]) -> Vec<DiffLine> {
+    let side = |kind: &'static str, index: Option<usize>, text: &str| DiffSide {
+        kind,
+        number: index.map(|i| (i + 1).to_string()).unwrap_or_default(),
+        text: text.trim_end_matches('\n').to_owned(),
+    };
+    let empty = || DiffSide {
+        kind: "empty",
+        ..DiffSide::default()
+    };
+    let mut rows: Vec<DiffLine> = Vec::new();
+    let (mut removed, mut added): (Vec<DiffSide>, Vec<DiffSide>) = (Vec::new(), Vec::new());
+    let flush =
+        |rows: &mut Vec<DiffLine>, removed: &mut Vec<DiffSide>, added: &mut Vec<DiffSide>| {
+            let count = removed.len().max(added.len());
+            let (mut old, mut new) = (removed.drain(..), added.drain(..));
+            for _ in 0..count {
+                let new_side = new.next().unwrap_or_else(empty);
+                let anchor = new_side
+                    .number
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| flagged.contains(n))
+                    .map(|n| format!("new-{n}"));
+                rows.push(DiffLine {
+                    kind: "change",
+                    old: old.next().unwrap_or_else(empty),
+                    new: new_side,
+                    anchor,
+                });
+            }
+        };
+    for change in TextDiff::from_lines(before, after).iter_all_changes() {
+        match change.tag() {
+            ChangeTag::Delete => removed.push(side("delete", change.old_index(), change.value())),
+            ChangeTag::Insert => added.push(side("insert", change.new_index(), change.value())),
+            ChangeTag::Equal => {
+                flush(&mut rows, &mut removed, &mut added);
+                rows.push(DiffLine {
+                    kind: "equal",
+                    old: side("equal", change.old_index(), change.value()),
+                    new: side("equal", change.new_index(), change.value()),
+                    anchor: None,
+                });
+            }
+        }
+    }
+    flush(&mut rows, &mut removed, &mut added);
+    rows
 }

@@ -120,13 +120,21 @@ pub struct DiffFinding {
     pub anchor: Option<String>,
 }
 
-/// A line of the diff.
-pub struct DiffLine {
+/// One side of a row of the side-by-side diff.
+#[derive(Default)]
+pub struct DiffSide {
+    /// `equal`, `delete`, `insert`, or `empty` (no line on this side).
     pub kind: &'static str,
-    pub sign: &'static str,
-    pub old: String,
-    pub new: String,
+    pub number: String,
     pub text: String,
+}
+
+/// A row of the side-by-side diff: the old line and the new line.
+pub struct DiffLine {
+    /// `equal` or `change`.
+    pub kind: &'static str,
+    pub old: DiffSide,
+    pub new: DiffSide,
     pub anchor: Option<String>,
 }
 

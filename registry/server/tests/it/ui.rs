@@ -299,9 +299,15 @@ async fn diff_links_findings_to_lines_and_the_playground_judges() {
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .expect("a finding links into the diff");
+    let row = html
+        .split(&format!("<tr class=\"change\" id=\"new-{anchor}\">"))
+        .nth(1)
+        .expect("the linked row carries the anchor");
     assert!(
-        html.contains(&format!("<tr class=\"insert\" id=\"new-{anchor}\">")),
-        "{html}"
+        row.split("</tr>")
+            .next()
+            .is_some_and(|cells| cells.contains("class=\"insert\"")),
+        "{row}"
     );
     assert!(html.contains("&#34;b&#34;") || html.contains("&quot;b&quot;"));
 
