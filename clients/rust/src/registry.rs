@@ -348,15 +348,9 @@ fn number(answer: &Value, field: &str) -> Result<u32, RegistryError> {
         .ok_or_else(|| RegistryError::Unexpected(format!("no {field} in {answer}")))
 }
 
-/// Percent-encodes a path segment or query value (everything but
-/// unreserved characters).
+/// Percent-encodes a path segment or query value.
 fn encode(text: &str) -> String {
-    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
-    percent_encoding::utf8_percent_encode(text, UNRESERVED).to_string()
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// Basic-auth credentials from `user:password`, else a bearer token.

@@ -132,7 +132,8 @@ fn error_page(error: ServiceError) -> Response {
     failure(status, title, &error.to_string())
 }
 
-/// A path segment percent-encoded for a link.
+/// Percent-encodes a path segment or query value for a link, leaving
+/// the unreserved characters readable (`orders-value`, not `orders%2Dvalue`).
 fn encode(segment: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
