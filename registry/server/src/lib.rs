@@ -5,6 +5,7 @@
 //! line handling (that is `herald-cli`).
 
 pub mod config;
+pub mod grpc;
 pub mod rest;
 pub mod service;
 pub mod store;
@@ -62,8 +63,9 @@ impl Server {
                 source,
             })?;
         let registry = Registry::new(store, config.limits);
-        let router =
+        let http =
             ui::router(registry.clone()).merge(rest::router(registry.clone(), &config.limits));
+        let router = grpc::routes(http, registry.clone());
         Ok(Server {
             listener,
             registry,

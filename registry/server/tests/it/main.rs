@@ -7,6 +7,7 @@ mod config_mode;
 mod contexts;
 mod deletion;
 mod durability;
+mod grpc;
 mod json;
 mod limits;
 mod listing;
