@@ -78,11 +78,16 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, lets requests in flight finish,
-    /// then closes the store.
+    /// Serves until `shutdown` completes, ends the change-feed watches, lets
+    /// requests in flight finish, then closes the store.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
+        let registry = self.registry.clone();
+        let stopping = async move {
+            shutdown.await;
+            registry.end_watches();
+        };
         axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(stopping)
             .await?;
         self.registry.store().close().await;
         Ok(())

@@ -11,7 +11,10 @@ use axum::Router;
 use tonic::{Request, Response, Status};
 use tower::ServiceExt;
 
+use tokio_stream::wrappers::ReceiverStream;
+
 use crate::service::{ConfigUpdate, Registry, RuleOverrides, SubjectListing};
+use crate::store::changes::ChangeRow;
 use convert::{finding, new_schema, schema, status, subject_version};
 
 /// The generated messages and service of `herald.registry.v1`.
@@ -75,8 +78,74 @@ fn scope(subject: &str) -> Option<&str> {
     (!subject.is_empty()).then_some(subject)
 }
 
+/// Changes sent per read of the feed.
+const WATCH_BATCH: i64 = 100;
+
+fn change(row: &ChangeRow) -> pb::Change {
+    let kind = match row.kind.as_str() {
+        "REGISTERED" => pb::ChangeKind::Registered,
+        "VERSION_DELETED" => pb::ChangeKind::VersionDeleted,
+        "VERSION_DELETED_PERMANENTLY" => pb::ChangeKind::VersionDeletedPermanently,
+        "SUBJECT_DELETED" => pb::ChangeKind::SubjectDeleted,
+        "SUBJECT_DELETED_PERMANENTLY" => pb::ChangeKind::SubjectDeletedPermanently,
+        "CONFIG_CHANGED" => pb::ChangeKind::ConfigChanged,
+        "MODE_CHANGED" => pb::ChangeKind::ModeChanged,
+        _ => pb::ChangeKind::Unspecified,
+    };
+    pb::Change {
+        sequence: row.sequence,
+        kind: kind.into(),
+        subject: row.scope.clone(),
+        version: row.version.unwrap_or_default(),
+        schema_id: row
+            .schema_id
+            .and_then(|id| u32::try_from(id).ok())
+            .unwrap_or_default(),
+        at_millis: row.at,
+    }
+}
+
 #[tonic::async_trait]
 impl pb::registry_server::Registry for GrpcRegistry {
+    type WatchSubjectsStream = ReceiverStream<Result<pb::Change, Status>>;
+
+    async fn watch_subjects(
+        &self,
+        request: Request<pb::WatchSubjectsRequest>,
+    ) -> Result<Response<Self::WatchSubjectsStream>, Status> {
+        let request = request.into_inner();
+        let registry = self.registry.clone();
+        let (sender, receiver) = tokio::sync::mpsc::channel(WATCH_BATCH as usize);
+        tokio::spawn(async move {
+            let mut after = request.after_sequence;
+            loop {
+                let batch = match registry
+                    .changes_since(after, &request.subject_prefix, WATCH_BATCH)
+                    .await
+                {
+                    Ok(batch) => batch,
+                    Err(error) => {
+                        let _ = sender.send(Err(status(&error))).await;
+                        return;
+                    }
+                };
+                if batch.is_empty() {
+                    if sender.is_closed() || !registry.wait_for_change().await {
+                        return; // The watcher went away, or the server is stopping.
+                    }
+                    continue;
+                }
+                for row in &batch {
+                    after = row.sequence;
+                    if sender.send(Ok(change(row))).await.is_err() {
+                        return; // The watcher went away.
+                    }
+                }
+            }
+        });
+        Ok(Response::new(ReceiverStream::new(receiver)))
+    }
+
     async fn register(
         &self,
         request: Request<pb::RegisterRequest>,

@@ -8,7 +8,7 @@ use super::read::{pick, visible_versions};
 use super::settings::effective_mode;
 use super::{Registry, ServiceError, ServiceResult};
 use crate::store::subjects::VersionRow;
-use crate::store::{Conn, schemas, settings, subjects};
+use crate::store::{Conn, changes, schemas, settings, subjects};
 
 /// A deletion under way: the write lock and transaction held, the mode
 /// checked, and the subject's versions read.
@@ -60,7 +60,9 @@ impl Registry {
                 refuse_if_referenced(&mut tx, &qualified, version.version, false).await?;
                 subjects::mark_deleted(&mut tx, subject_id, version.version).await?;
             }
+            changes::record(&mut tx, "SUBJECT_DELETED", &qualified, None, None).await?;
             tx.commit().await?;
+            self.changed.notify_waiters();
             return Ok(live.iter().map(|v| v.version).collect());
         }
         if !live.is_empty() {
@@ -79,7 +81,16 @@ impl Registry {
         subjects::remove_if_empty(&mut tx, subject_id).await?;
         settings::delete_config(&mut tx, &qualified).await?;
         settings::delete_mode(&mut tx, &qualified).await?;
+        changes::record(
+            &mut tx,
+            "SUBJECT_DELETED_PERMANENTLY",
+            &qualified,
+            None,
+            None,
+        )
+        .await?;
         tx.commit().await?;
+        self.changed.notify_waiters();
         for id in evicted {
             self.cache.evict(subject.context(), id);
         }
@@ -117,7 +128,16 @@ impl Registry {
             }
             refuse_if_referenced(&mut tx, &qualified, found.version, false).await?;
             subjects::mark_deleted(&mut tx, subject_id, found.version).await?;
+            changes::record(
+                &mut tx,
+                "VERSION_DELETED",
+                &qualified,
+                Some(found.version),
+                Some(found.schema_id),
+            )
+            .await?;
             tx.commit().await?;
+            self.changed.notify_waiters();
             return Ok(found.version);
         }
         if !found.deleted {
@@ -131,7 +151,16 @@ impl Registry {
         let evicted =
             schemas::delete_if_unused(&mut tx, subject.context(), found.schema_id).await?;
         subjects::remove_if_empty(&mut tx, subject_id).await?;
+        changes::record(
+            &mut tx,
+            "VERSION_DELETED_PERMANENTLY",
+            &qualified,
+            Some(found.version),
+            Some(found.schema_id),
+        )
+        .await?;
         tx.commit().await?;
+        self.changed.notify_waiters();
         if evicted {
             self.cache.evict(subject.context(), found.schema_id);
         }

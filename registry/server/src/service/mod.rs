@@ -4,6 +4,7 @@
 //! to read and write, and every write is one transaction.
 
 mod cache;
+mod changes;
 mod compatibility;
 mod delete;
 mod error;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 
 use herald_core::ParseLimits;
 
+pub use changes::WATCH_POLL;
 pub use compatibility::{CompatibilityVerdict, RuleOverrides, VersionFinding};
 pub use error::ServiceError;
 pub use overview::{Referrer, SubjectOverview};
@@ -41,6 +43,10 @@ pub struct Registry {
     /// across processes with `BEGIN IMMEDIATE`.
     write_lock: tokio::sync::Mutex<()>,
     cache: SchemaCache,
+    /// Woken after every committed change (for change-feed watchers).
+    changed: tokio::sync::Notify,
+    /// Set when the server stops: change-feed watches end.
+    stopping: std::sync::atomic::AtomicBool,
 }
 
 impl Registry {
@@ -51,6 +57,8 @@ impl Registry {
             limits,
             write_lock: tokio::sync::Mutex::new(()),
             cache: SchemaCache::default(),
+            changed: tokio::sync::Notify::new(),
+            stopping: std::sync::atomic::AtomicBool::new(false),
         })
     }
 

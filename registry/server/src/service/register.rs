@@ -11,7 +11,7 @@ use super::read::SubjectVersion;
 use super::settings::{Mode, effective_mode, effective_normalize};
 use super::{Registry, ServiceError, ServiceResult};
 use crate::store::schemas::{self, Metadata, SchemaRow};
-use crate::store::{Conn, subjects};
+use crate::store::{Conn, changes, subjects};
 
 /// A schema as a client sends it to register, look up or check.
 #[derive(Clone, Debug)]
@@ -195,7 +195,9 @@ impl Registry {
         } else {
             self.schema_row(&mut tx, subject.context(), id).await?
         };
+        changes::record(&mut tx, "REGISTERED", &qualified, Some(version), Some(id)).await?;
         tx.commit().await?;
+        self.changed.notify_waiters();
         let schema = match stored {
             Some(stored) => stored,
             None => {

@@ -2,6 +2,7 @@
 //! or registry rules: the service decides what to read and write, and
 //! every write it makes runs inside one [`Store::write`] transaction.
 
+pub mod changes;
 pub mod overview;
 pub mod schemas;
 pub mod settings;
