@@ -15,6 +15,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use crate::service::{ConfigUpdate, Registry, RuleOverrides, SubjectListing};
 use crate::store::changes::ChangeRow;
+use crate::store::settings::ConfigRow;
 use convert::{finding, new_schema, schema, status, subject_version};
 
 /// The generated messages and service of `herald.registry.v1`.
@@ -76,6 +77,16 @@ fn version_spec(version: i32) -> String {
 
 fn scope(subject: &str) -> Option<&str> {
     (!subject.is_empty()).then_some(subject)
+}
+
+/// A stored configuration as a message (unset fields empty).
+fn config_message(row: ConfigRow) -> pb::Config {
+    pb::Config {
+        compatibility: row.compatibility.unwrap_or_default(),
+        normalize: row.normalize.unwrap_or(false),
+        protobuf_rules: row.protobuf_rules.unwrap_or_default(),
+        compatibility_policy: row.compatibility_policy.unwrap_or_default(),
+    }
 }
 
 /// Changes sent per read of the feed.
@@ -352,12 +363,7 @@ impl pb::registry_server::Registry for GrpcRegistry {
             .config(subject, request.default_to_global || subject.is_none())
             .await
             .map_err(|e| status(&e))?;
-        Ok(Response::new(pb::Config {
-            compatibility: row.compatibility.unwrap_or_default(),
-            normalize: row.normalize.unwrap_or(false),
-            protobuf_rules: row.protobuf_rules.unwrap_or_default(),
-            compatibility_policy: row.compatibility_policy.unwrap_or_default(),
-        }))
+        Ok(Response::new(config_message(row)))
     }
 
     async fn set_config(
@@ -379,12 +385,7 @@ impl pb::registry_server::Registry for GrpcRegistry {
             .set_config(scope(&request.subject), update)
             .await
             .map_err(|e| status(&e))?;
-        Ok(Response::new(pb::Config {
-            compatibility: row.compatibility.unwrap_or_default(),
-            normalize: row.normalize.unwrap_or(false),
-            protobuf_rules: row.protobuf_rules.unwrap_or_default(),
-            compatibility_policy: row.compatibility_policy.unwrap_or_default(),
-        }))
+        Ok(Response::new(config_message(row)))
     }
 
     async fn get_mode(
