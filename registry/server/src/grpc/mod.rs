@@ -14,7 +14,7 @@ use tower::ServiceExt;
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::service::{ConfigUpdate, Registry, RuleOverrides, SubjectListing};
-use crate::store::changes::ChangeRow;
+use crate::store::changes::{ChangeKind, ChangeRow};
 use crate::store::settings::ConfigRow;
 use convert::{finding, new_schema, schema, status, subject_version};
 
@@ -93,15 +93,15 @@ fn config_message(row: ConfigRow) -> pb::Config {
 const WATCH_BATCH: i64 = 100;
 
 fn change(row: &ChangeRow) -> pb::Change {
-    let kind = match row.kind.as_str() {
-        "REGISTERED" => pb::ChangeKind::Registered,
-        "VERSION_DELETED" => pb::ChangeKind::VersionDeleted,
-        "VERSION_DELETED_PERMANENTLY" => pb::ChangeKind::VersionDeletedPermanently,
-        "SUBJECT_DELETED" => pb::ChangeKind::SubjectDeleted,
-        "SUBJECT_DELETED_PERMANENTLY" => pb::ChangeKind::SubjectDeletedPermanently,
-        "CONFIG_CHANGED" => pb::ChangeKind::ConfigChanged,
-        "MODE_CHANGED" => pb::ChangeKind::ModeChanged,
-        _ => pb::ChangeKind::Unspecified,
+    let kind = match ChangeKind::parse(&row.kind) {
+        Some(ChangeKind::Registered) => pb::ChangeKind::Registered,
+        Some(ChangeKind::VersionDeleted) => pb::ChangeKind::VersionDeleted,
+        Some(ChangeKind::VersionDeletedPermanently) => pb::ChangeKind::VersionDeletedPermanently,
+        Some(ChangeKind::SubjectDeleted) => pb::ChangeKind::SubjectDeleted,
+        Some(ChangeKind::SubjectDeletedPermanently) => pb::ChangeKind::SubjectDeletedPermanently,
+        Some(ChangeKind::ConfigChanged) => pb::ChangeKind::ConfigChanged,
+        Some(ChangeKind::ModeChanged) => pb::ChangeKind::ModeChanged,
+        None => pb::ChangeKind::Unspecified,
     };
     pb::Change {
         sequence: row.sequence,

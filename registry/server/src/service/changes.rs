@@ -5,13 +5,31 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::{Registry, ServiceResult};
-use crate::store::changes::{self, ChangeRow};
+use sqlx::{Sqlite, Transaction};
+
+use crate::store::changes::{self, ChangeKind, ChangeRow};
 
 /// How long a watcher waits for a wake-up before looking again (changes
 /// committed by another process sharing the database wake no one here).
 pub const WATCH_POLL: Duration = Duration::from_secs(1);
 
 impl Registry {
+    /// Records `kind` of change to `scope` in `tx`, commits it, and wakes
+    /// the change-feed watchers: every write ends here.
+    pub(super) async fn commit_change(
+        &self,
+        mut tx: Transaction<'static, Sqlite>,
+        kind: ChangeKind,
+        scope: &str,
+        version: Option<i32>,
+        schema_id: Option<i64>,
+    ) -> ServiceResult<()> {
+        changes::record(&mut tx, kind, scope, version, schema_id).await?;
+        tx.commit().await?;
+        self.changed.notify_waiters();
+        Ok(())
+    }
+
     /// Up to `limit` changes after sequence `after` whose subject (or
     /// scope) starts with `prefix`, oldest first.
     pub async fn changes_since(

@@ -7,8 +7,9 @@ use super::names::{Scope, SubjectName, VersionSpec};
 use super::read::{pick, visible_versions};
 use super::settings::effective_mode;
 use super::{Registry, ServiceError, ServiceResult};
+use crate::store::changes::ChangeKind;
 use crate::store::subjects::VersionRow;
-use crate::store::{Conn, changes, schemas, settings, subjects};
+use crate::store::{Conn, schemas, settings, subjects};
 
 /// A deletion under way: the write lock and transaction held, the mode
 /// checked, and the subject's versions read.
@@ -60,9 +61,8 @@ impl Registry {
                 refuse_if_referenced(&mut tx, &qualified, version.version, false).await?;
                 subjects::mark_deleted(&mut tx, subject_id, version.version).await?;
             }
-            changes::record(&mut tx, "SUBJECT_DELETED", &qualified, None, None).await?;
-            tx.commit().await?;
-            self.changed.notify_waiters();
+            self.commit_change(tx, ChangeKind::SubjectDeleted, &qualified, None, None)
+                .await?;
             return Ok(live.iter().map(|v| v.version).collect());
         }
         if !live.is_empty() {
@@ -81,16 +81,14 @@ impl Registry {
         subjects::remove_if_empty(&mut tx, subject_id).await?;
         settings::delete_config(&mut tx, &qualified).await?;
         settings::delete_mode(&mut tx, &qualified).await?;
-        changes::record(
-            &mut tx,
-            "SUBJECT_DELETED_PERMANENTLY",
+        self.commit_change(
+            tx,
+            ChangeKind::SubjectDeletedPermanently,
             &qualified,
             None,
             None,
         )
         .await?;
-        tx.commit().await?;
-        self.changed.notify_waiters();
         for id in evicted {
             self.cache.evict(subject.context(), id);
         }
@@ -128,16 +126,14 @@ impl Registry {
             }
             refuse_if_referenced(&mut tx, &qualified, found.version, false).await?;
             subjects::mark_deleted(&mut tx, subject_id, found.version).await?;
-            changes::record(
-                &mut tx,
-                "VERSION_DELETED",
+            self.commit_change(
+                tx,
+                ChangeKind::VersionDeleted,
                 &qualified,
                 Some(found.version),
                 Some(found.schema_id),
             )
             .await?;
-            tx.commit().await?;
-            self.changed.notify_waiters();
             return Ok(found.version);
         }
         if !found.deleted {
@@ -151,16 +147,14 @@ impl Registry {
         let evicted =
             schemas::delete_if_unused(&mut tx, subject.context(), found.schema_id).await?;
         subjects::remove_if_empty(&mut tx, subject_id).await?;
-        changes::record(
-            &mut tx,
-            "VERSION_DELETED_PERMANENTLY",
+        self.commit_change(
+            tx,
+            ChangeKind::VersionDeletedPermanently,
             &qualified,
             Some(found.version),
             Some(found.schema_id),
         )
         .await?;
-        tx.commit().await?;
-        self.changed.notify_waiters();
         if evicted {
             self.cache.evict(subject.context(), found.schema_id);
         }

@@ -10,8 +10,9 @@ use super::names::{Scope, SubjectName};
 use super::read::SubjectVersion;
 use super::settings::{Mode, effective_mode, effective_normalize};
 use super::{Registry, ServiceError, ServiceResult};
+use crate::store::changes::ChangeKind;
 use crate::store::schemas::{self, Metadata, SchemaRow};
-use crate::store::{Conn, changes, subjects};
+use crate::store::{Conn, subjects};
 
 /// A schema as a client sends it to register, look up or check.
 #[derive(Clone, Debug)]
@@ -195,9 +196,14 @@ impl Registry {
         } else {
             self.schema_row(&mut tx, subject.context(), id).await?
         };
-        changes::record(&mut tx, "REGISTERED", &qualified, Some(version), Some(id)).await?;
-        tx.commit().await?;
-        self.changed.notify_waiters();
+        self.commit_change(
+            tx,
+            ChangeKind::Registered,
+            &qualified,
+            Some(version),
+            Some(id),
+        )
+        .await?;
         let schema = match stored {
             Some(stored) => stored,
             None => {

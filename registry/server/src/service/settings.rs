@@ -7,8 +7,9 @@ use herald_core::{CheckRules, CompatibilityLevel, CompatibilityPolicy, ProtobufR
 
 use super::names::Scope;
 use super::{Registry, ServiceError, ServiceResult};
+use crate::store::changes::ChangeKind;
 use crate::store::settings::{self, ConfigRow};
-use crate::store::{Conn, changes, subjects};
+use crate::store::{Conn, subjects};
 
 /// What a scope accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -211,9 +212,8 @@ impl Registry {
                 .or(current.compatibility_policy),
         };
         settings::put_config(&mut tx, &scope.key(), &merged).await?;
-        changes::record(&mut tx, "CONFIG_CHANGED", &scope.key(), None, None).await?;
-        tx.commit().await?;
-        self.changed.notify_waiters();
+        self.commit_change(tx, ChangeKind::ConfigChanged, &scope.key(), None, None)
+            .await?;
         Ok(ConfigRow {
             compatibility,
             normalize: update.normalize,
@@ -230,9 +230,8 @@ impl Registry {
         let _guard = self.write_lock.lock().await;
         let mut tx = self.store.write().await?;
         settings::delete_config(&mut tx, &parsed.key()).await?;
-        changes::record(&mut tx, "CONFIG_CHANGED", &parsed.key(), None, None).await?;
-        tx.commit().await?;
-        self.changed.notify_waiters();
+        self.commit_change(tx, ChangeKind::ConfigChanged, &parsed.key(), None, None)
+            .await?;
         Ok(previous)
     }
 
@@ -275,9 +274,8 @@ impl Registry {
             }
         }
         settings::put_mode(&mut tx, &scope.key(), mode.as_str()).await?;
-        changes::record(&mut tx, "MODE_CHANGED", &scope.key(), None, None).await?;
-        tx.commit().await?;
-        self.changed.notify_waiters();
+        self.commit_change(tx, ChangeKind::ModeChanged, &scope.key(), None, None)
+            .await?;
         Ok(mode)
     }
 
@@ -288,9 +286,8 @@ impl Registry {
         let _guard = self.write_lock.lock().await;
         let mut tx = self.store.write().await?;
         settings::delete_mode(&mut tx, &parsed.key()).await?;
-        changes::record(&mut tx, "MODE_CHANGED", &parsed.key(), None, None).await?;
-        tx.commit().await?;
-        self.changed.notify_waiters();
+        self.commit_change(tx, ChangeKind::ModeChanged, &parsed.key(), None, None)
+            .await?;
         Ok(previous)
     }
 }

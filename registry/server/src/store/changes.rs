@@ -2,6 +2,57 @@
 
 use super::{Conn, StoreResult, now_millis};
 
+/// What a change did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// A version was registered.
+    Registered,
+    /// A version was soft-deleted.
+    VersionDeleted,
+    /// A soft-deleted version was removed.
+    VersionDeletedPermanently,
+    /// Every version of a subject was soft-deleted.
+    SubjectDeleted,
+    /// A soft-deleted subject was removed.
+    SubjectDeletedPermanently,
+    /// A compatibility configuration was set or removed.
+    ConfigChanged,
+    /// A mode was set or removed.
+    ModeChanged,
+}
+
+impl ChangeKind {
+    const ALL: [ChangeKind; 7] = [
+        ChangeKind::Registered,
+        ChangeKind::VersionDeleted,
+        ChangeKind::VersionDeletedPermanently,
+        ChangeKind::SubjectDeleted,
+        ChangeKind::SubjectDeletedPermanently,
+        ChangeKind::ConfigChanged,
+        ChangeKind::ModeChanged,
+    ];
+
+    /// The stored spelling, e.g. `REGISTERED`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Registered => "REGISTERED",
+            ChangeKind::VersionDeleted => "VERSION_DELETED",
+            ChangeKind::VersionDeletedPermanently => "VERSION_DELETED_PERMANENTLY",
+            ChangeKind::SubjectDeleted => "SUBJECT_DELETED",
+            ChangeKind::SubjectDeletedPermanently => "SUBJECT_DELETED_PERMANENTLY",
+            ChangeKind::ConfigChanged => "CONFIG_CHANGED",
+            ChangeKind::ModeChanged => "MODE_CHANGED",
+        }
+    }
+
+    /// The kind a stored spelling names.
+    pub fn parse(stored: &str) -> Option<ChangeKind> {
+        ChangeKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == stored)
+    }
+}
+
 /// One recorded change.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct ChangeRow {
@@ -22,13 +73,13 @@ pub struct ChangeRow {
 /// Records a change (in the caller's transaction).
 pub async fn record(
     conn: &mut Conn,
-    kind: &str,
+    kind: ChangeKind,
     scope: &str,
     version: Option<i32>,
     schema_id: Option<i64>,
 ) -> StoreResult<()> {
     sqlx::query("INSERT INTO changes (kind, scope, version, schema_id, at) VALUES (?, ?, ?, ?, ?)")
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(scope)
         .bind(version)
         .bind(schema_id)
