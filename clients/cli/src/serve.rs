@@ -14,6 +14,7 @@ use serde::Deserialize;
 #[command(after_help = "Examples:
   herald serve
   herald serve --listen 0.0.0.0:8081 --data-dir /var/lib/herald
+  herald serve --grpc-listen 127.0.0.1:9091      gRPC on its own port
   HERALD_LISTEN=127.0.0.1:9000 herald serve --config herald-server.toml
 
 The registry speaks Confluent's Schema Registry REST API; see docs/operations.md.")]
@@ -21,6 +22,9 @@ pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8081]
     #[arg(long, env = "HERALD_LISTEN")]
     listen: Option<SocketAddr>,
+    /// Serve gRPC on this address instead of next to REST on --listen
+    #[arg(long, env = "HERALD_GRPC_LISTEN")]
+    grpc_listen: Option<SocketAddr>,
     /// Directory for the SQLite database [default: ./herald-data]
     #[arg(long, env = "HERALD_DATA_DIR")]
     data_dir: Option<PathBuf>,
@@ -46,6 +50,7 @@ pub struct ServeArgs {
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     listen: Option<SocketAddr>,
+    grpc_listen: Option<SocketAddr>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     max_body_bytes: Option<usize>,
@@ -90,6 +95,7 @@ impl ServeArgs {
         };
         Ok(ServerConfig {
             listen: self.listen.or(file.listen).unwrap_or(defaults.listen),
+            grpc_listen: self.grpc_listen.or(file.grpc_listen),
             storage,
             limits,
         })
@@ -104,7 +110,8 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
     runtime.block_on(async {
         let server = Server::bind(&config).await.map_err(|e| e.to_string())?;
         let address = server.local_addr().map_err(|e| e.to_string())?;
-        tracing::info!(%address, storage = ?config.storage, "herald registry listening");
+        let grpc = server.grpc_addr().map_err(|e| e.to_string())?;
+        tracing::info!(%address, %grpc, storage = ?config.storage, "herald registry listening");
         server
             .run(shutdown_signal())
             .await

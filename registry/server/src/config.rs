@@ -38,6 +38,9 @@ pub enum Storage {
 pub struct ServerConfig {
     /// Address to listen on (port 0 picks a free port).
     pub listen: SocketAddr,
+    /// Where to serve gRPC on its own; `None` serves it on `listen`
+    /// next to REST and the UI.
+    pub grpc_listen: Option<SocketAddr>,
     /// Where the data lives.
     pub storage: Storage,
     /// Request limits.
@@ -48,6 +51,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
+            grpc_listen: None,
             storage: Storage::DataDir(PathBuf::from("herald-data")),
             limits: Limits::default(),
         }

@@ -36,11 +36,13 @@ pub enum StartError {
     },
 }
 
-/// A registry bound to its socket, ready to serve.
+/// A registry bound to its socket(s), ready to serve.
 pub struct Server {
     listener: tokio::net::TcpListener,
-    registry: Arc<Registry>,
     router: axum::Router,
+    /// gRPC's own socket and routes, when it does not share `listener`.
+    grpc: Option<(tokio::net::TcpListener, axum::Router)>,
+    registry: Arc<Registry>,
 }
 
 impl Server {
@@ -56,20 +58,22 @@ impl Server {
             }
             Storage::Url(url) => Store::open_url(url).await?,
         };
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .map_err(|source| StartError::Io {
-                context: format!("listening on {}", config.listen),
-                source,
-            })?;
+        let listener = bind(config.listen).await?;
         let registry = Registry::new(store, config.limits);
         let http =
             ui::router(registry.clone()).merge(rest::router(registry.clone(), &config.limits));
-        let router = grpc::routes(http, registry.clone());
+        let (router, grpc) = match config.grpc_listen {
+            None => (grpc::routes(http, registry.clone()), None),
+            Some(address) => {
+                let routes = grpc::routes(axum::Router::new(), registry.clone());
+                (http, Some((bind(address).await?, routes)))
+            }
+        };
         Ok(Server {
             listener,
-            registry,
             router,
+            grpc,
+            registry,
         })
     }
 
@@ -78,18 +82,47 @@ impl Server {
         self.listener.local_addr()
     }
 
+    /// The address gRPC is served on: its own, or the HTTP one.
+    pub fn grpc_addr(&self) -> io::Result<SocketAddr> {
+        match &self.grpc {
+            Some((listener, _)) => listener.local_addr(),
+            None => self.local_addr(),
+        }
+    }
+
     /// Serves until `shutdown` completes, ends the change-feed watches, lets
     /// requests in flight finish, then closes the store.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
         let registry = self.registry.clone();
-        let stopping = async move {
+        tokio::spawn(async move {
             shutdown.await;
             registry.end_watches();
+            let _ = stop.send(true);
+        });
+        let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
         };
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(stopping)
-            .await?;
+        let http = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(until_stopped(stopped.clone()));
+        match self.grpc {
+            None => http.await?,
+            Some((listener, routes)) => {
+                let grpc =
+                    axum::serve(listener, routes).with_graceful_shutdown(until_stopped(stopped));
+                tokio::try_join!(http.into_future(), grpc.into_future())?;
+            }
+        }
         self.registry.store().close().await;
         Ok(())
     }
+}
+
+async fn bind(address: SocketAddr) -> Result<tokio::net::TcpListener, StartError> {
+    tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|source| StartError::Io {
+            context: format!("listening on {address}"),
+            source,
+        })
 }

@@ -105,3 +105,26 @@ async fn a_bad_config_file_is_refused_with_exit_code_2() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("herald.toml"), "{stderr}");
 }
+
+#[tokio::test]
+async fn grpc_listen_serves_grpc_on_its_own_port() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (port, grpc_port) = (free_port(), free_port());
+    let mut command = serve_on(port);
+    command
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("HERALD_GRPC_LISTEN", format!("127.0.0.1:{grpc_port}"));
+    let mut child = command.spawn().expect("herald starts");
+    let client = wait_until_up(&mut child, port).await;
+    let id = register(&client, port).await["id"].as_u64();
+    let grpc =
+        herald_client::registry::RegistryClient::grpc(&format!("http://127.0.0.1:{grpc_port}"))
+            .expect("a URI");
+    let schema = grpc
+        .schema_by_id(u32::try_from(id.expect("an id")).expect("small"))
+        .await
+        .expect("gRPC answers on its own port");
+    assert_eq!(schema.schema, "\"string\"");
+    assert!(terminate(child).await.success());
+}

@@ -426,3 +426,27 @@ async fn watchers_see_every_change_once_and_resume() {
     assert_eq!(again[1].kind(), pb::ChangeKind::ModeChanged);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn grpc_on_its_own_port() {
+    let server = TestServer::start_with_grpc_port().await;
+    assert_ne!(server.grpc_base, server.base);
+    let mut grpc = RegistryClient::connect(server.grpc_base.clone())
+        .await
+        .expect("gRPC connects to its own port");
+    let registered = grpc
+        .register(register("orders", V1))
+        .await
+        .expect("registered")
+        .into_inner();
+    assert_eq!((registered.id, registered.version), (1, 1));
+    // REST on the HTTP port sees it; gRPC is no longer served there.
+    assert_eq!(server.get("/subjects").await.body, json!(["orders"]));
+    let mut on_http_port = client(&server).await;
+    let refused = on_http_port
+        .get_schema(pb::GetSchemaRequest { id: 1 })
+        .await
+        .expect_err("no gRPC on the HTTP port");
+    assert_ne!(refused.code(), Code::Ok);
+    server.stop().await;
+}

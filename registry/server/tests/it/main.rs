@@ -2,6 +2,7 @@
 //! with a temporary SQLite file, driven over HTTP.
 
 mod browser;
+mod client_transports;
 mod compatibility;
 mod config_mode;
 mod contexts;

@@ -15,6 +15,8 @@ pub const MEDIA_TYPE: &str = "application/vnd.schemaregistry.v1+json";
 /// A running registry.
 pub struct TestServer {
     pub base: String,
+    /// Where gRPC is served (the HTTP address unless it has its own port).
+    pub grpc_base: String,
     client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -71,13 +73,33 @@ impl TestServer {
 
     /// A registry whose data lives in `dir` (for restarts).
     pub async fn start_in(dir: &Path, limits: Limits) -> TestServer {
-        let config = ServerConfig {
+        Self::start_with(ServerConfig {
             listen: "127.0.0.1:0".parse().expect("address"),
             storage: Storage::DataDir(dir.to_path_buf()),
             limits,
-        };
+            grpc_listen: None,
+        })
+        .await
+    }
+
+    /// A registry serving gRPC on its own port.
+    pub async fn start_with_grpc_port() -> TestServer {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut server = Self::start_with(ServerConfig {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            storage: Storage::DataDir(dir.path().to_path_buf()),
+            limits: Limits::default(),
+            grpc_listen: Some("127.0.0.1:0".parse().expect("address")),
+        })
+        .await;
+        server._dir = Some(dir);
+        server
+    }
+
+    async fn start_with(config: ServerConfig) -> TestServer {
         let server = Server::bind(&config).await.expect("server starts");
         let address = server.local_addr().expect("bound address");
+        let grpc_address = server.grpc_addr().expect("bound address");
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             server
@@ -89,6 +111,7 @@ impl TestServer {
         });
         TestServer {
             base: format!("http://{address}"),
+            grpc_base: format!("http://{grpc_address}"),
             client: {
                 // reqwest's rustls takes its crypto from the process-wide provider.
                 let _ = rustls::crypto::ring::default_provider().install_default();

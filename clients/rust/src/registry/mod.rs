@@ -1,19 +1,24 @@
-//! A client of the registry's REST API (Herald's or any Confluent-compatible
-//! one): register, read by id, version and latest, lookup, compatibility and
-//! config. Ids are immutable, so schemas by id are cached for good; a
-//! subject's latest version is cached briefly. Server errors (5xx) and
-//! connection failures are retried with exponential backoff.
+//! A registry client: register, read by id, version and latest, lookup,
+//! compatibility and config, over the REST API (Herald's or any
+//! Confluent-compatible registry) or, with the `grpc` feature, Herald's gRPC
+//! API. Ids are immutable, so schemas by id are cached for good; a subject's
+//! latest version is cached briefly. Server errors (5xx) and connection
+//! failures are retried with exponential backoff.
+
+#[cfg(feature = "grpc")]
+mod grpc;
+mod rest;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reqwest::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
-/// The registry's media type.
-const MEDIA_TYPE: &str = "application/vnd.schemaregistry.v1+json";
+/// The generated messages and tonic client of Herald's gRPC API
+/// (`herald.registry.v1`), e.g. for `WatchSubjects`.
+#[cfg(feature = "grpc")]
+pub use grpc::pb;
 
 /// A registry call that failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -100,10 +105,34 @@ type LatestCache = HashMap<String, (Instant, Arc<SubjectVersion>)>;
 /// How long a subject's latest version is trusted before asking again.
 const LATEST_TTL: Duration = Duration::from_secs(30);
 
+/// Which API the calls go over.
+#[derive(Clone)]
+enum Backend {
+    Rest(rest::Rest),
+    #[cfg(feature = "grpc")]
+    Grpc(grpc::Grpc),
+}
+
+/// Runs `$call` on whichever backend the client has, with the same arguments.
+macro_rules! dispatch {
+    ($client:expr, $method:ident ( $($arg:expr),* )) => {
+        $client
+            .retrying(|| async {
+                let auth = $client.auth.as_ref();
+                match &$client.backend {
+                    Backend::Rest(api) => api.$method(auth, $($arg),*).await,
+                    #[cfg(feature = "grpc")]
+                    Backend::Grpc(api) => api.$method(auth, $($arg),*).await,
+                }
+            })
+            .await
+    };
+}
+
 /// A registry client; cheap to clone (the caches are shared).
 #[derive(Clone)]
 pub struct RegistryClient {
-    http: reqwest::Client,
+    backend: Backend,
     base: String,
     auth: Option<Auth>,
     retries: u32,
@@ -112,13 +141,29 @@ pub struct RegistryClient {
 }
 
 impl RegistryClient {
-    /// A client of the registry at `base`, e.g. `http://localhost:8081`.
+    /// A client of the REST API of the registry at `base`, e.g.
+    /// `http://localhost:8081`.
     pub fn new(base: &str) -> RegistryClient {
-        // reqwest's rustls needs a crypto provider: ring, as async-nats uses.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        let base = base.trim_end_matches('/').to_owned();
+        RegistryClient::over(Backend::Rest(rest::Rest::new(base.clone())), base)
+    }
+
+    /// A client of Herald's gRPC API at `base`, e.g. `http://localhost:8081`
+    /// (plaintext HTTP/2; the connection is made on the first call). Fails
+    /// only when `base` is not a URI.
+    #[cfg(feature = "grpc")]
+    pub fn grpc(base: &str) -> Result<RegistryClient, RegistryError> {
+        let base = base.trim_end_matches('/').to_owned();
+        Ok(RegistryClient::over(
+            Backend::Grpc(grpc::Grpc::new(&base)?),
+            base,
+        ))
+    }
+
+    fn over(backend: Backend, base: String) -> RegistryClient {
         RegistryClient {
-            http: reqwest::Client::new(),
-            base: base.trim_end_matches('/').to_owned(),
+            backend,
+            base,
             auth: None,
             retries: 3,
             by_id: Arc::default(),
@@ -143,51 +188,22 @@ impl RegistryClient {
         &self.base
     }
 
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> Result<Value, RegistryError> {
-        let url = format!("{}{path}", self.base);
+    /// Runs `call` until it succeeds, fails for a reason retrying cannot
+    /// fix (a 4xx answer), or has been retried `retries` times.
+    async fn retrying<T, F, Fut>(&self, call: F) -> Result<T, RegistryError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, RegistryError>>,
+    {
         let mut attempt = 0;
         loop {
-            let mut request = self
-                .http
-                .request(method.clone(), &url)
-                .header("Accept", MEDIA_TYPE);
-            request = match &self.auth {
-                Some(Auth::Basic { user, password }) => request.basic_auth(user, Some(password)),
-                Some(Auth::Bearer(token)) => request.bearer_auth(token),
-                None => request,
-            };
-            if let Some(body) = body {
-                request = request
-                    .header("Content-Type", MEDIA_TYPE)
-                    .body(body.to_string());
-            }
-            let outcome = match request.send().await {
-                Ok(response) => {
-                    let status = response.status();
-                    let text = response.text().await.unwrap_or_default();
-                    if status.is_success() {
-                        return serde_json::from_str(&text).map_err(|e| {
-                            RegistryError::Unexpected(format!("{method} {path}: {e}"))
-                        });
-                    }
-                    let error = api_error(status, &text);
-                    if !status.is_server_error() {
-                        return Err(error);
-                    }
-                    error
+            match call().await {
+                Err(error) if error.is_transient() && attempt < self.retries => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
                 }
-                Err(error) => RegistryError::Unreachable(format!("{method} {url}: {error}")),
-            };
-            if attempt >= self.retries {
-                return Err(outcome);
+                outcome => return outcome,
             }
-            attempt += 1;
-            tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
         }
     }
 
@@ -197,9 +213,7 @@ impl RegistryClient {
         subject: &str,
         schema: &RegisteredSchema,
     ) -> Result<u32, RegistryError> {
-        let path = format!("/subjects/{}/versions", encode(subject));
-        let answer = self.call(Method::POST, &path, Some(&json!(schema))).await?;
-        let id = number(&answer, "id")?;
+        let id = dispatch!(self, register(subject, schema))?;
         self.remember(id, schema.clone());
         Ok(id)
     }
@@ -209,11 +223,7 @@ impl RegistryClient {
         if let Some(found) = self.lock_by_id().get(&id) {
             return Ok(found.clone());
         }
-        let answer = self
-            .call(Method::GET, &format!("/schemas/ids/{id}"), None)
-            .await?;
-        let schema: RegisteredSchema =
-            serde_json::from_value(answer).map_err(|e| RegistryError::Unexpected(e.to_string()))?;
+        let schema = dispatch!(self, schema_by_id(id))?;
         Ok(self.remember(id, schema))
     }
 
@@ -223,7 +233,7 @@ impl RegistryClient {
         subject: &str,
         version: i32,
     ) -> Result<SubjectVersion, RegistryError> {
-        self.fetch_version(subject, &version.to_string()).await
+        self.fetch_version(subject, Some(version)).await
     }
 
     /// The latest version of `subject` (cached for 30 seconds).
@@ -233,21 +243,19 @@ impl RegistryClient {
         {
             return Ok(found.clone());
         }
-        let found = Arc::new(self.fetch_version(subject, "latest").await?);
+        let found = Arc::new(self.fetch_version(subject, None).await?);
         self.lock_latest()
             .insert(subject.to_owned(), (Instant::now(), found.clone()));
         Ok(found)
     }
 
+    /// `version` `None` is the latest.
     async fn fetch_version(
         &self,
         subject: &str,
-        version: &str,
+        version: Option<i32>,
     ) -> Result<SubjectVersion, RegistryError> {
-        let path = format!("/subjects/{}/versions/{version}", encode(subject));
-        let answer = self.call(Method::GET, &path, None).await?;
-        let found: SubjectVersion =
-            serde_json::from_value(answer).map_err(|e| RegistryError::Unexpected(e.to_string()))?;
+        let found = dispatch!(self, version(subject, version))?;
         self.remember(found.id, found.schema.clone());
         Ok(found)
     }
@@ -258,9 +266,7 @@ impl RegistryClient {
         subject: &str,
         schema: &RegisteredSchema,
     ) -> Result<SubjectVersion, RegistryError> {
-        let path = format!("/subjects/{}", encode(subject));
-        let answer = self.call(Method::POST, &path, Some(&json!(schema))).await?;
-        serde_json::from_value(answer).map_err(|e| RegistryError::Unexpected(e.to_string()))
+        dispatch!(self, lookup(subject, schema))
     }
 
     /// Whether `schema` may be registered under `subject`; the messages
@@ -270,13 +276,7 @@ impl RegistryClient {
         subject: &str,
         schema: &RegisteredSchema,
     ) -> Result<(bool, Vec<String>), RegistryError> {
-        let path = format!(
-            "/compatibility/subjects/{}/versions?verbose=true",
-            encode(subject)
-        );
-        let answer = self.call(Method::POST, &path, Some(&json!(schema))).await?;
-        let messages = serde_json::from_value(answer["messages"].clone()).unwrap_or_default();
-        Ok((answer["is_compatible"].as_bool().unwrap_or(false), messages))
+        dispatch!(self, compatibility(subject, schema))
     }
 
     /// The compatibility level in force for `subject` (or the global one).
@@ -284,15 +284,7 @@ impl RegistryClient {
         &self,
         subject: Option<&str>,
     ) -> Result<String, RegistryError> {
-        let path = match subject {
-            Some(subject) => format!("/config/{}?defaultToGlobal=true", encode(subject)),
-            None => "/config".to_owned(),
-        };
-        let answer = self.call(Method::GET, &path, None).await?;
-        answer["compatibilityLevel"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| RegistryError::Unexpected(format!("GET {path}: no compatibilityLevel")))
+        dispatch!(self, compatibility_level(subject))
     }
 
     /// Sets `subject`'s compatibility level.
@@ -301,10 +293,7 @@ impl RegistryClient {
         subject: &str,
         level: &str,
     ) -> Result<(), RegistryError> {
-        let path = format!("/config/{}", encode(subject));
-        self.call(Method::PUT, &path, Some(&json!({"compatibility": level})))
-            .await?;
-        Ok(())
+        dispatch!(self, set_compatibility_level(subject, level))
     }
 
     fn remember(&self, id: u32, schema: RegisteredSchema) -> Arc<RegisteredSchema> {
@@ -328,29 +317,16 @@ impl RegistryClient {
     }
 }
 
-fn api_error(status: StatusCode, text: &str) -> RegistryError {
-    let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-    RegistryError::Api {
-        status: status.as_u16(),
-        error_code: body["error_code"]
-            .as_i64()
-            .unwrap_or(i64::from(status.as_u16())),
-        message: body["message"]
-            .as_str()
-            .map_or_else(|| text.to_owned(), str::to_owned),
+impl RegistryError {
+    /// Whether trying again may help: the registry was unreachable or
+    /// answered with a server error.
+    fn is_transient(&self) -> bool {
+        match self {
+            RegistryError::Unreachable(_) => true,
+            RegistryError::Api { status, .. } => *status >= 500,
+            RegistryError::Unexpected(_) => false,
+        }
     }
-}
-
-fn number(answer: &Value, field: &str) -> Result<u32, RegistryError> {
-    answer[field]
-        .as_u64()
-        .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| RegistryError::Unexpected(format!("no {field} in {answer}")))
-}
-
-/// Percent-encodes a path segment or query value.
-fn encode(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// Basic-auth credentials from `user:password`, else a bearer token.
