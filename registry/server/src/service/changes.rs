@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::{Registry, ServiceResult};
-use sqlx::{Sqlite, Transaction};
+use crate::store::WriteTx;
 
 use crate::store::changes::{self, ChangeKind, ChangeRow};
 
@@ -18,13 +18,14 @@ impl Registry {
     /// the change-feed watchers: every write ends here.
     pub(super) async fn commit_change(
         &self,
-        mut tx: Transaction<'static, Sqlite>,
+        mut tx: WriteTx,
         kind: ChangeKind,
         scope: &str,
         version: Option<i32>,
         schema_id: Option<i64>,
     ) -> ServiceResult<()> {
         changes::record(&mut tx, kind, scope, version, schema_id).await?;
+        changes::announce(&mut tx, self.store.backend()).await?;
         tx.commit().await?;
         self.changed.notify_waiters();
         Ok(())

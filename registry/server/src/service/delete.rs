@@ -1,6 +1,6 @@
 //! Soft and permanent deletion of subjects and versions.
 
-use sqlx::{Sqlite, Transaction};
+use crate::store::WriteTx;
 use tokio::sync::MutexGuard;
 
 use super::names::{Scope, SubjectName, VersionSpec};
@@ -15,7 +15,7 @@ use crate::store::{Conn, schemas, settings, subjects};
 /// checked, and the subject's versions read.
 struct Deletion<'a> {
     _guard: MutexGuard<'a, ()>,
-    tx: Transaction<'static, Sqlite>,
+    tx: WriteTx,
     qualified: String,
     subject_id: i64,
     /// Every version, soft-deleted ones included.

@@ -172,16 +172,20 @@ impl Registry {
                         "Overwrite new schema with id {asked} is not permitted."
                     )));
                 }
+                subjects::ensure_context(&mut tx, subject.context()).await?;
+                schemas::claim_id(&mut tx, subject.context(), asked).await?;
                 asked
             }
-            (None, None) => schemas::max_id(&mut tx, subject.context()).await? + 1,
+            (None, None) => {
+                subjects::ensure_context(&mut tx, subject.context()).await?;
+                schemas::next_id(&mut tx, subject.context()).await?
+            }
         };
         let version = next_version(&qualified, &versions, request.version)?;
         let is_new = existing.is_none();
         let mut row = candidate.row;
         row.id = id;
         if is_new {
-            subjects::ensure_context(&mut tx, subject.context()).await?;
             schemas::insert(&mut tx, &row, candidate.parsed.canonical()).await?;
         }
         let subject_id = match subject_id {

@@ -1,6 +1,6 @@
 //! The `changes` table: the change feed behind gRPC's WatchSubjects.
 
-use super::{Conn, StoreResult, now_millis};
+use super::{Backend, CHANGES_CHANNEL, Conn, StoreResult, now_millis};
 
 /// What a change did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,14 +78,28 @@ pub async fn record(
     version: Option<i32>,
     schema_id: Option<i64>,
 ) -> StoreResult<()> {
-    sqlx::query("INSERT INTO changes (kind, scope, version, schema_id, at) VALUES (?, ?, ?, ?, ?)")
-        .bind(kind.as_str())
-        .bind(scope)
-        .bind(version)
-        .bind(schema_id)
-        .bind(now_millis())
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO changes (kind, scope, version, schema_id, at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(kind.as_str())
+    .bind(scope)
+    .bind(version)
+    .bind(schema_id)
+    .bind(now_millis())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Tells the other replicas that a change is committing: on PostgreSQL a
+/// `NOTIFY` on [`CHANGES_CHANNEL`], delivered when the transaction commits
+/// (SQLite has one process, which wakes its watchers itself).
+pub async fn announce(conn: &mut Conn, backend: Backend) -> StoreResult<()> {
+    if backend == Backend::Postgres {
+        sqlx::query(sqlx::AssertSqlSafe(format!("NOTIFY {CHANGES_CHANNEL}")))
+            .execute(conn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -98,8 +112,8 @@ pub async fn since(
 ) -> StoreResult<Vec<ChangeRow>> {
     Ok(sqlx::query_as(
         "SELECT sequence, kind, scope, version, schema_id, at FROM changes
-         WHERE sequence > ? AND substr(scope, 1, length(?2)) = ?2
-         ORDER BY sequence LIMIT ?3",
+         WHERE sequence > $1 AND substr(scope, 1, length($2)) = $2
+         ORDER BY sequence LIMIT $3",
     )
     .bind(after)
     .bind(prefix)

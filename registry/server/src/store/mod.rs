@@ -1,77 +1,172 @@
-//! Persistence (sqlx on SQLite). Knows tables and rows, not schema formats
-//! or registry rules: the service decides what to read and write, and
-//! every write it makes runs inside one [`Store::write`] transaction.
+//! Persistence (sqlx's `Any` driver over SQLite or PostgreSQL). Knows tables
+//! and rows, not schema formats or registry rules: the service decides what
+//! to read and write, and every write it makes runs inside one
+//! [`Store::write`] transaction. The SQL is written once for both databases
+//! (`$N` parameters, portable functions only).
 
 pub mod changes;
+mod flag;
 pub mod overview;
 pub mod schemas;
 pub mod settings;
 pub mod subjects;
 
 use std::path::Path;
-use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+pub use flag::{Flag, NullableFlag};
 
 /// A connection, inside a transaction or not.
-pub type Conn = sqlx::SqliteConnection;
+pub type Conn = sqlx::AnyConnection;
+
+/// A write transaction.
+pub type WriteTx = Transaction<'static, Any>;
 
 /// The store could not be reached or refused a statement.
 #[derive(Debug, thiserror::Error)]
-#[error("store error: {0}")]
-pub struct StoreError(#[from] sqlx::Error);
+pub enum StoreError {
+    /// The database failed or refused a statement.
+    #[error("store error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The database URL names no supported database.
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+}
 
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Which database holds the registry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file (one process).
+    Sqlite,
+    /// A PostgreSQL database (any number of replicas).
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names.
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// The key of the PostgreSQL advisory lock every write transaction holds:
+/// writes are serialised across replicas as SQLite's `BEGIN IMMEDIATE`
+/// serialises them across connections.
+const WRITE_LOCK_KEY: i64 = 0x4845_5241_4c44; // "HERALD"
+
+/// The PostgreSQL channel a committed change is announced on.
+pub const CHANGES_CHANNEL: &str = "herald_changes";
+
+/// Characters a file path must escape inside a `sqlite://` URL.
+const PATH_RESERVED: &percent_encoding::AsciiSet = &percent_encoding::AsciiSet::EMPTY
+    .add(b'%')
+    .add(b'?')
+    .add(b'#');
+
 /// Handle to the registry database.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
+    url: String,
 }
 
 impl Store {
     /// Opens (creating if needed) the SQLite database file at `path` and
     /// applies pending migrations.
     pub async fn open_file(path: &Path) -> StoreResult<Store> {
-        Self::open(SqliteConnectOptions::new().filename(path)).await
+        let encoded = percent_encoding::utf8_percent_encode(&path.to_string_lossy(), PATH_RESERVED)
+            .to_string();
+        Self::open_url(&format!("sqlite://{encoded}?mode=rwc")).await
     }
 
-    /// Opens the database named by a `sqlite:` URL and applies migrations.
+    /// Opens the database a URL names (`sqlite:` creates the file when
+    /// missing; `postgres://` needs the database to exist) and applies
+    /// pending migrations; on PostgreSQL under sqlx's advisory lock, so
+    /// replicas starting together do not race.
     pub async fn open_url(url: &str) -> StoreResult<Store> {
-        Self::open(SqliteConnectOptions::from_str(url)?).await
+        install_default_drivers();
+        let backend = Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(url.into()))?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let separator = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{separator}mode=rwc")
+            }
+            _ => url.to_owned(),
+        };
+        let options = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5));
+        let pool = match backend {
+            Backend::Sqlite => {
+                options
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;
+                                 PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => options.connect(&url).await?,
+        };
+        let migrations = match backend {
+            Backend::Sqlite => sqlx::migrate!("../../migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("../../migrations/postgres"),
+        };
+        migrations.run(&pool).await.map_err(sqlx::Error::from)?;
+        Ok(Store { pool, backend, url })
     }
 
-    async fn open(options: SqliteConnectOptions) -> StoreResult<Store> {
-        let options = options
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("../../migrations/sqlite")
-            .run(&pool)
-            .await
-            .map_err(sqlx::Error::from)?;
-        Ok(Store { pool })
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The URL it was opened with.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// A connection for reads.
-    pub async fn read(&self) -> StoreResult<PoolConnection<Sqlite>> {
+    pub async fn read(&self) -> StoreResult<PoolConnection<Any>> {
         Ok(self.pool.acquire().await?)
     }
 
-    /// A write transaction. It takes SQLite's write lock at once
-    /// (`BEGIN IMMEDIATE`), so what it reads stays true until it commits.
-    pub async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    /// A write transaction. It holds the registry's write lock from the
+    /// start (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a transaction-scoped
+    /// advisory lock), so what it reads stays true until it commits, and
+    /// writes commit in the order they took the lock.
+    pub async fn write(&self) -> StoreResult<WriteTx> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK_KEY)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
     }
 
     /// Whether the database answers a trivial query.
@@ -92,4 +187,9 @@ fn now_millis() -> i64 {
         .map_or(0, |elapsed| {
             i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
         })
+}
+
+/// A row limit for SQL: negative means none (`LIMIT -1` is SQLite-only).
+fn sql_limit(limit: i64) -> i64 {
+    if limit < 0 { i64::MAX } else { limit }
 }

@@ -1,7 +1,7 @@
 //! Queries for the web UI: a page of subjects with their summary in one
 //! query, and a subject's versions with their dates.
 
-use super::{Conn, StoreResult};
+use super::{Conn, Flag, StoreResult};
 
 /// One row of the subjects page.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -56,27 +56,27 @@ pub async fn subject_page(
                 JOIN schemas sc ON sc.context = p.context AND sc.id = w.schema_id
                WHERE w.subject_id = p.id ORDER BY w.deleted, w.version DESC LIMIT 1) AS schema_type,
              MAX(CASE WHEN v.deleted = 0 THEN v.version END) AS latest,
-             SUM(v.deleted = 0) AS live_versions,
+             COUNT(CASE WHEN v.deleted = 0 THEN 1 END) AS live_versions,
              COUNT(*) AS versions,
              MAX(v.created_at) AS changed_at,
              c.compatibility AS own_level
          FROM (
              SELECT s.id, s.name, s.context FROM subjects s
-             WHERE instr(lower(s.name), lower(?1)) > 0 AND (?2 IS NULL OR s.context = ?2)
-               AND EXISTS (SELECT 1 FROM versions v WHERE v.subject_id = s.id AND (?3 OR v.deleted = 0))
-               AND (?4 IS NULL OR (SELECT sc.schema_type FROM versions w
+             WHERE lower(s.name) LIKE $1 ESCAPE '!' AND ($2 IS NULL OR s.context = $2)
+               AND EXISTS (SELECT 1 FROM versions v WHERE v.subject_id = s.id AND ($3 OR v.deleted = 0))
+               AND ($4 IS NULL OR (SELECT sc.schema_type FROM versions w
                       JOIN schemas sc ON sc.context = s.context AND sc.id = w.schema_id
-                     WHERE w.subject_id = s.id ORDER BY w.deleted, w.version DESC LIMIT 1) = ?4)
+                     WHERE w.subject_id = s.id ORDER BY w.deleted, w.version DESC LIMIT 1) = $4)
              ORDER BY s.name LIMIT {} OFFSET {}) p
          JOIN versions v ON v.subject_id = p.id
          LEFT JOIN config c ON c.scope = p.name
-         GROUP BY p.id
+         GROUP BY p.id, p.name, p.context, c.compatibility
          ORDER BY p.name",
         filter.limit.max(0),
         filter.offset.max(0)
     );
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(filter.search)
+        .bind(contains_pattern(filter.search))
         .bind(filter.context)
         .bind(filter.include_deleted)
         .bind(filter.schema_type)
@@ -92,6 +92,7 @@ pub struct DatedVersion {
     /// Schema id.
     pub schema_id: i64,
     /// Soft-deleted.
+    #[sqlx(try_from = "Flag")]
     pub deleted: bool,
     /// When it was registered (Unix millis).
     pub created_at: i64,
@@ -102,9 +103,23 @@ pub async fn dated_versions(conn: &mut Conn, name: &str) -> StoreResult<Vec<Date
     Ok(sqlx::query_as(
         "SELECT v.version, v.schema_id, v.deleted, v.created_at
          FROM versions v JOIN subjects s ON s.id = v.subject_id
-         WHERE s.name = ? ORDER BY v.version",
+         WHERE s.name = $1 ORDER BY v.version",
     )
     .bind(name)
     .fetch_all(conn)
     .await?)
+}
+
+/// A LIKE pattern (escape character `!`) matching names that contain
+/// `search`, ignoring ASCII case (as `lower()` does under both databases' "C" rules); the caller lowers the name.
+fn contains_pattern(search: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in search.to_ascii_lowercase().chars() {
+        if matches!(c, '%' | '_' | '!') {
+            pattern.push('!');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }

@@ -7,7 +7,7 @@ use herald_core::json::RESERVED_PROPERTIES;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use super::{Conn, StoreResult, now_millis};
+use super::{Conn, Flag, StoreResult, now_millis};
 
 /// A stored schema.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,7 +67,7 @@ impl Metadata {
 
 const COLUMNS: &str = "context, id, schema_type, schema_text, fingerprint, guid, metadata";
 
-async fn from_row(conn: &mut Conn, row: &sqlx::sqlite::SqliteRow) -> StoreResult<SchemaRow> {
+async fn from_row(conn: &mut Conn, row: &sqlx::any::AnyRow) -> StoreResult<SchemaRow> {
     let context: String = row.try_get("context")?;
     let id: i64 = row.try_get("id")?;
     let references = references(conn, &context, id).await?;
@@ -86,7 +86,7 @@ async fn from_row(conn: &mut Conn, row: &sqlx::sqlite::SqliteRow) -> StoreResult
 
 /// The schema with `id` in `context`.
 pub async fn by_id(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Option<SchemaRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM schemas WHERE context = ? AND id = ?");
+    let sql = format!("SELECT {COLUMNS} FROM schemas WHERE context = $1 AND id = $2");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(context)
         .bind(id)
@@ -100,7 +100,7 @@ pub async fn by_id(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Optio
 
 /// The schema with this guid, in whichever context holds it.
 pub async fn by_guid(conn: &mut Conn, guid: &str) -> StoreResult<Option<SchemaRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM schemas WHERE guid = ? ORDER BY context LIMIT 1");
+    let sql = format!("SELECT {COLUMNS} FROM schemas WHERE guid = $1 ORDER BY context LIMIT 1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(guid)
         .fetch_optional(&mut *conn)
@@ -118,7 +118,7 @@ pub async fn id_by_fingerprint(
     fingerprint: &str,
 ) -> StoreResult<Option<i64>> {
     Ok(
-        sqlx::query_scalar("SELECT id FROM schemas WHERE context = ? AND fingerprint = ?")
+        sqlx::query_scalar("SELECT id FROM schemas WHERE context = $1 AND fingerprint = $2")
             .bind(context)
             .bind(fingerprint)
             .fetch_optional(conn)
@@ -129,11 +129,38 @@ pub async fn id_by_fingerprint(
 /// The highest schema id used in `context` (0 when none).
 pub async fn max_id(conn: &mut Conn, context: &str) -> StoreResult<i64> {
     Ok(
-        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM schemas WHERE context = ?")
+        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM schemas WHERE context = $1")
             .bind(context)
             .fetch_one(conn)
             .await?,
     )
+}
+
+/// Takes the next schema id of `context` (which must exist). Ids are never
+/// handed out twice, even after a schema is deleted for good, so a cached
+/// schema can never be mistaken for a later one.
+pub async fn next_id(conn: &mut Conn, context: &str) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "UPDATE contexts SET last_schema_id = last_schema_id + 1 WHERE name = $1
+         RETURNING last_schema_id",
+    )
+    .bind(context)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Records that `id`, chosen by a client (IMPORT mode), is used in
+/// `context`, so [`next_id`] continues after it.
+pub async fn claim_id(conn: &mut Conn, context: &str, id: i64) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE contexts SET last_schema_id = CASE WHEN last_schema_id < $2 THEN $2
+             ELSE last_schema_id END WHERE name = $1",
+    )
+    .bind(context)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Writes a new schema and its references.
@@ -141,7 +168,7 @@ pub async fn insert(conn: &mut Conn, schema: &SchemaRow, canonical: &str) -> Sto
     sqlx::query(
         "INSERT INTO schemas (context, id, schema_type, schema_text, canonical, fingerprint, guid,
              created_at, metadata)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&schema.context)
     .bind(schema.id)
@@ -157,7 +184,7 @@ pub async fn insert(conn: &mut Conn, schema: &SchemaRow, canonical: &str) -> Sto
     for (position, reference) in schema.references.iter().enumerate() {
         sqlx::query(
             "INSERT INTO schema_references (context, schema_id, position, name, subject, version)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&schema.context)
         .bind(schema.id)
@@ -175,7 +202,7 @@ pub async fn insert(conn: &mut Conn, schema: &SchemaRow, canonical: &str) -> Sto
 /// more. Returns whether it was deleted.
 pub async fn delete_if_unused(conn: &mut Conn, context: &str, id: i64) -> StoreResult<bool> {
     let result = sqlx::query(
-        "DELETE FROM schemas WHERE context = ? AND id = ? AND NOT EXISTS (
+        "DELETE FROM schemas WHERE context = $1 AND id = $2 AND NOT EXISTS (
              SELECT 1 FROM versions v JOIN subjects s ON s.id = v.subject_id
              WHERE s.context = schemas.context AND v.schema_id = schemas.id)",
     )
@@ -197,7 +224,7 @@ struct ReferenceRow {
 async fn references(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Vec<SchemaReference>> {
     let rows: Vec<ReferenceRow> = sqlx::query_as(
         "SELECT name, subject, version FROM schema_references
-         WHERE context = ? AND schema_id = ? ORDER BY position",
+         WHERE context = $1 AND schema_id = $2 ORDER BY position",
     )
     .bind(context)
     .bind(id)
@@ -225,7 +252,7 @@ pub async fn referencing_ids(
         "SELECT DISTINCT r.schema_id FROM schema_references r
          JOIN subjects s ON s.context = r.context
          JOIN versions v ON v.subject_id = s.id AND v.schema_id = r.schema_id
-         WHERE r.subject = ? AND r.version = ? AND (v.deleted = 0 OR ?)
+         WHERE r.subject = $1 AND r.version = $2 AND (v.deleted = 0 OR $3)
          ORDER BY r.schema_id",
     )
     .bind(subject)
@@ -244,6 +271,7 @@ pub struct Usage {
     /// Version number.
     pub version: i32,
     /// Whether that version is soft-deleted.
+    #[sqlx(try_from = "Flag")]
     pub deleted: bool,
 }
 
@@ -251,7 +279,7 @@ pub struct Usage {
 pub async fn usages(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Vec<Usage>> {
     Ok(sqlx::query_as(
         "SELECT s.name, v.version, v.deleted FROM versions v JOIN subjects s ON s.id = v.subject_id
-         WHERE s.context = ? AND v.schema_id = ? ORDER BY s.name, v.version",
+         WHERE s.context = $1 AND v.schema_id = $2 ORDER BY s.name, v.version",
     )
     .bind(context)
     .bind(id)

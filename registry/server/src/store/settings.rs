@@ -1,7 +1,7 @@
 //! The `config` and `modes` tables, keyed by scope: `__GLOBAL`, a context
 //! (`:.ctx:`) or a qualified subject name.
 
-use super::{Conn, StoreResult};
+use super::{Conn, NullableFlag, StoreResult};
 
 /// A stored compatibility configuration; unset fields inherit.
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -9,6 +9,7 @@ pub struct ConfigRow {
     /// Compatibility level, as spelled in the API.
     pub compatibility: Option<String>,
     /// Whether registrations normalize by default.
+    #[sqlx(try_from = "NullableFlag")]
     pub normalize: Option<bool>,
     /// Metadata property that groups versions for checks.
     pub compatibility_group: Option<String>,
@@ -22,7 +23,7 @@ pub struct ConfigRow {
 pub async fn config(conn: &mut Conn, scope: &str) -> StoreResult<Option<ConfigRow>> {
     Ok(sqlx::query_as(
         "SELECT compatibility, normalize, compatibility_group, protobuf_rules, compatibility_policy
-         FROM config WHERE scope = ?",
+         FROM config WHERE scope = $1",
     )
     .bind(scope)
     .fetch_optional(conn)
@@ -34,7 +35,7 @@ pub async fn put_config(conn: &mut Conn, scope: &str, config: &ConfigRow) -> Sto
     sqlx::query(
         "INSERT INTO config (scope, compatibility, normalize, compatibility_group, protobuf_rules,
              compatibility_policy)
-         VALUES (?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (scope) DO UPDATE SET compatibility = excluded.compatibility,
              normalize = excluded.normalize, compatibility_group = excluded.compatibility_group,
              protobuf_rules = excluded.protobuf_rules,
@@ -53,7 +54,7 @@ pub async fn put_config(conn: &mut Conn, scope: &str, config: &ConfigRow) -> Sto
 
 /// Removes the configuration of `scope`.
 pub async fn delete_config(conn: &mut Conn, scope: &str) -> StoreResult<()> {
-    sqlx::query("DELETE FROM config WHERE scope = ?")
+    sqlx::query("DELETE FROM config WHERE scope = $1")
         .bind(scope)
         .execute(conn)
         .await?;
@@ -62,15 +63,17 @@ pub async fn delete_config(conn: &mut Conn, scope: &str) -> StoreResult<()> {
 
 /// The mode set on `scope`, if any.
 pub async fn mode(conn: &mut Conn, scope: &str) -> StoreResult<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT mode FROM modes WHERE scope = ?")
-        .bind(scope)
-        .fetch_optional(conn)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT mode FROM modes WHERE scope = $1")
+            .bind(scope)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 /// Sets the mode of `scope`.
 pub async fn put_mode(conn: &mut Conn, scope: &str, mode: &str) -> StoreResult<()> {
-    sqlx::query("INSERT INTO modes (scope, mode) VALUES (?, ?) ON CONFLICT (scope) DO UPDATE SET mode = excluded.mode")
+    sqlx::query("INSERT INTO modes (scope, mode) VALUES ($1, $2) ON CONFLICT (scope) DO UPDATE SET mode = excluded.mode")
         .bind(scope)
         .bind(mode)
         .execute(conn)
@@ -80,7 +83,7 @@ pub async fn put_mode(conn: &mut Conn, scope: &str, mode: &str) -> StoreResult<(
 
 /// Removes the mode of `scope`.
 pub async fn delete_mode(conn: &mut Conn, scope: &str) -> StoreResult<()> {
-    sqlx::query("DELETE FROM modes WHERE scope = ?")
+    sqlx::query("DELETE FROM modes WHERE scope = $1")
         .bind(scope)
         .execute(conn)
         .await?;

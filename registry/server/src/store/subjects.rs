@@ -1,6 +1,6 @@
 //! The `contexts`, `subjects` and `versions` tables.
 
-use super::{Conn, StoreResult, now_millis};
+use super::{Conn, Flag, StoreResult, now_millis, sql_limit};
 
 /// One version of a subject.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -10,21 +10,24 @@ pub struct VersionRow {
     /// The schema id it points at (in the subject's context).
     pub schema_id: i64,
     /// Soft-deleted.
+    #[sqlx(try_from = "Flag")]
     pub deleted: bool,
 }
 
 /// The id of the subject with this qualified name.
 pub async fn id(conn: &mut Conn, name: &str) -> StoreResult<Option<i64>> {
-    Ok(sqlx::query_scalar("SELECT id FROM subjects WHERE name = ?")
-        .bind(name)
-        .fetch_optional(conn)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT id FROM subjects WHERE name = $1")
+            .bind(name)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 /// Makes sure the context exists (a no-op when it does).
 pub async fn ensure_context(conn: &mut Conn, context: &str) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO contexts (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+        "INSERT INTO contexts (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
     )
     .bind(context)
     .bind(now_millis())
@@ -43,7 +46,7 @@ pub async fn create(
 ) -> StoreResult<i64> {
     ensure_context(conn, context).await?;
     Ok(sqlx::query_scalar(
-        "INSERT INTO subjects (context, local_name, name, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO subjects (context, local_name, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(context)
     .bind(local_name)
@@ -56,7 +59,7 @@ pub async fn create(
 /// Every version of a subject, oldest first, soft-deleted ones included.
 pub async fn versions(conn: &mut Conn, subject_id: i64) -> StoreResult<Vec<VersionRow>> {
     Ok(sqlx::query_as(
-        "SELECT version, schema_id, deleted FROM versions WHERE subject_id = ? ORDER BY version",
+        "SELECT version, schema_id, deleted FROM versions WHERE subject_id = $1 ORDER BY version",
     )
     .bind(subject_id)
     .fetch_all(conn)
@@ -70,7 +73,7 @@ pub async fn insert_version(
     version: i32,
     schema_id: i64,
 ) -> StoreResult<()> {
-    sqlx::query("INSERT INTO versions (subject_id, version, schema_id, deleted, created_at) VALUES (?, ?, ?, 0, ?)")
+    sqlx::query("INSERT INTO versions (subject_id, version, schema_id, deleted, created_at) VALUES ($1, $2, $3, 0, $4)")
         .bind(subject_id)
         .bind(version)
         .bind(schema_id)
@@ -82,7 +85,7 @@ pub async fn insert_version(
 
 /// Soft-deletes a version.
 pub async fn mark_deleted(conn: &mut Conn, subject_id: i64, version: i32) -> StoreResult<()> {
-    sqlx::query("UPDATE versions SET deleted = 1 WHERE subject_id = ? AND version = ?")
+    sqlx::query("UPDATE versions SET deleted = 1 WHERE subject_id = $1 AND version = $2")
         .bind(subject_id)
         .bind(version)
         .execute(conn)
@@ -92,7 +95,7 @@ pub async fn mark_deleted(conn: &mut Conn, subject_id: i64, version: i32) -> Sto
 
 /// Removes a version for good.
 pub async fn remove_version(conn: &mut Conn, subject_id: i64, version: i32) -> StoreResult<()> {
-    sqlx::query("DELETE FROM versions WHERE subject_id = ? AND version = ?")
+    sqlx::query("DELETE FROM versions WHERE subject_id = $1 AND version = $2")
         .bind(subject_id)
         .bind(version)
         .execute(conn)
@@ -102,7 +105,7 @@ pub async fn remove_version(conn: &mut Conn, subject_id: i64, version: i32) -> S
 
 /// Removes a subject that has no versions left.
 pub async fn remove_if_empty(conn: &mut Conn, subject_id: i64) -> StoreResult<()> {
-    sqlx::query("DELETE FROM subjects WHERE id = ? AND NOT EXISTS (SELECT 1 FROM versions WHERE subject_id = ?)")
+    sqlx::query("DELETE FROM subjects WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM versions WHERE subject_id = $2)")
         .bind(subject_id)
         .bind(subject_id)
         .execute(conn)
@@ -131,16 +134,16 @@ pub struct SubjectFilter<'a> {
 pub async fn list(conn: &mut Conn, filter: &SubjectFilter<'_>) -> StoreResult<Vec<String>> {
     Ok(sqlx::query_scalar(
         "SELECT s.name FROM subjects s JOIN versions v ON v.subject_id = s.id
-         WHERE (?1 IS NULL OR s.context = ?1) AND substr(s.local_name, 1, length(?2)) = ?2
+         WHERE ($1 IS NULL OR s.context = $1) AND substr(s.local_name, 1, length($2)) = $2
          GROUP BY s.id, s.name
-         HAVING CASE WHEN SUM(v.deleted = 0) > 0 THEN ?3 ELSE ?4 END
-         ORDER BY s.name LIMIT ?5 OFFSET ?6",
+         HAVING CASE WHEN COUNT(CASE WHEN v.deleted = 0 THEN 1 END) > 0 THEN $3 ELSE $4 END
+         ORDER BY s.name LIMIT $5 OFFSET $6",
     )
     .bind(filter.context)
     .bind(filter.local_prefix)
     .bind(filter.live)
     .bind(filter.deleted)
-    .bind(filter.limit)
+    .bind(sql_limit(filter.limit))
     .bind(filter.offset)
     .fetch_all(conn)
     .await?)
@@ -171,16 +174,16 @@ pub async fn list_versions(
 ) -> StoreResult<Vec<ListedVersion>> {
     Ok(sqlx::query_as(
         "SELECT s.name, s.context, v.version, v.schema_id FROM subjects s JOIN versions v ON v.subject_id = s.id
-         WHERE (?1 IS NULL OR s.context = ?1) AND substr(s.local_name, 1, length(?2)) = ?2 AND (v.deleted = 0 OR ?3)
-           AND (NOT ?4 OR v.version = (SELECT MAX(w.version) FROM versions w
-                                       WHERE w.subject_id = s.id AND (w.deleted = 0 OR ?3)))
-         ORDER BY s.name, v.version LIMIT ?5 OFFSET ?6",
+         WHERE ($1 IS NULL OR s.context = $1) AND substr(s.local_name, 1, length($2)) = $2 AND (v.deleted = 0 OR $3)
+           AND (NOT $4 OR v.version = (SELECT MAX(w.version) FROM versions w
+                                       WHERE w.subject_id = s.id AND (w.deleted = 0 OR $3)))
+         ORDER BY s.name, v.version LIMIT $5 OFFSET $6",
     )
     .bind(filter.context)
     .bind(filter.local_prefix)
     .bind(include_deleted)
     .bind(latest_only)
-    .bind(filter.limit)
+    .bind(sql_limit(filter.limit))
     .bind(filter.offset)
     .fetch_all(conn)
     .await?)
@@ -193,14 +196,15 @@ pub async fn any_live(
     context: Option<&str>,
     subject: Option<&str>,
 ) -> StoreResult<bool> {
-    Ok(sqlx::query_scalar(
+    let live: Flag = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM subjects s JOIN versions v ON v.subject_id = s.id
-         WHERE v.deleted = 0 AND (?1 IS NULL OR s.context = ?1) AND (?2 IS NULL OR s.name = ?2))",
+         WHERE v.deleted = 0 AND ($1 IS NULL OR s.context = $1) AND ($2 IS NULL OR s.name = $2))",
     )
     .bind(context)
     .bind(subject)
     .fetch_one(conn)
-    .await?)
+    .await?;
+    Ok(live.0)
 }
 
 /// Every context name, sorted.

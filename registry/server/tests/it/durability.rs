@@ -6,12 +6,13 @@ use std::sync::Arc;
 use herald_server::config::Limits;
 use serde_json::json;
 
+use crate::database::TestDatabase;
 use crate::support::{TestServer, evolving, record};
 
 #[tokio::test]
 async fn a_restart_keeps_everything() {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let server = TestServer::start_in(dir.path(), Limits::default()).await;
+    let database = TestDatabase::create().await;
+    let server = TestServer::start_on(&database, Limits::default()).await;
     for step in 0..3 {
         server.register_ok("kept", &evolving("K", step)).await;
     }
@@ -24,7 +25,7 @@ async fn a_restart_keeps_everything() {
     server.delete("/subjects/kept/versions/3").await;
     server.stop().await;
 
-    let server = TestServer::start_in(dir.path(), Limits::default()).await;
+    let server = TestServer::start_on(&database, Limits::default()).await;
     assert_eq!(
         server.get("/subjects/kept/versions").await.body,
         json!([1, 2])

@@ -1,11 +1,13 @@
-//! Black-box tests of the registry: the real server on an ephemeral port
-//! with a temporary SQLite file, driven over HTTP.
+//! Black-box tests of the registry: the real server on an ephemeral port,
+//! driven over HTTP and gRPC, on a temporary SQLite file or (with
+//! `HERALD_TEST_POSTGRES`) a fresh PostgreSQL database.
 
 mod browser;
 mod client_transports;
 mod compatibility;
 mod config_mode;
 mod contexts;
+mod database;
 mod deletion;
 mod durability;
 mod grpc;

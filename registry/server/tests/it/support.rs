@@ -1,11 +1,10 @@
 //! Starting a registry for a test and talking to it.
 
-use std::path::Path;
-
 use herald_server::Server;
-use herald_server::config::{Limits, ServerConfig, Storage};
+use herald_server::config::{Limits, ServerConfig};
 use serde_json::{Value, json};
-use tempfile::TempDir;
+
+use crate::database::TestDatabase;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -20,7 +19,8 @@ pub struct TestServer {
     client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
-    _dir: Option<TempDir>,
+    /// The database it owns (dropped after the server).
+    database: Option<TestDatabase>,
 }
 
 /// A response: status, content type and JSON body (`Value::Null` when the
@@ -58,24 +58,24 @@ impl Reply {
 }
 
 impl TestServer {
-    /// A registry on a fresh temporary database.
+    /// A registry on a fresh database.
     pub async fn start() -> TestServer {
         Self::start_with_limits(Limits::default()).await
     }
 
-    /// A registry on a fresh temporary database with custom limits.
+    /// A registry on a fresh database with custom limits.
     pub async fn start_with_limits(limits: Limits) -> TestServer {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let mut server = Self::start_in(dir.path(), limits).await;
-        server._dir = Some(dir);
+        let database = TestDatabase::create().await;
+        let mut server = Self::start_on(&database, limits).await;
+        server.database = Some(database);
         server
     }
 
-    /// A registry whose data lives in `dir` (for restarts).
-    pub async fn start_in(dir: &Path, limits: Limits) -> TestServer {
+    /// A registry on `database` (which outlives it, for restarts).
+    pub async fn start_on(database: &TestDatabase, limits: Limits) -> TestServer {
         Self::start_with(ServerConfig {
             listen: "127.0.0.1:0".parse().expect("address"),
-            storage: Storage::DataDir(dir.to_path_buf()),
+            storage: database.storage(),
             limits,
             grpc_listen: None,
         })
@@ -84,15 +84,15 @@ impl TestServer {
 
     /// A registry serving gRPC on its own port.
     pub async fn start_with_grpc_port() -> TestServer {
-        let dir = tempfile::tempdir().expect("temporary directory");
+        let database = TestDatabase::create().await;
         let mut server = Self::start_with(ServerConfig {
             listen: "127.0.0.1:0".parse().expect("address"),
-            storage: Storage::DataDir(dir.path().to_path_buf()),
+            storage: database.storage(),
             limits: Limits::default(),
             grpc_listen: Some("127.0.0.1:0".parse().expect("address")),
         })
         .await;
-        server._dir = Some(dir);
+        server.database = Some(database);
         server
     }
 
@@ -119,7 +119,7 @@ impl TestServer {
             },
             shutdown: Some(shutdown),
             task: Some(task),
-            _dir: None,
+            database: None,
         }
     }
 

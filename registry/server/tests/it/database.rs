@@ -1,0 +1,86 @@
+//! The database a test registry runs on: a temporary SQLite file by
+//! default, or, when `HERALD_TEST_POSTGRES` names a PostgreSQL server
+//! (`postgres://postgres@127.0.0.1:5432`), a freshly created database of its
+//! own, dropped when the test ends. `scripts/test` runs this suite both ways.
+
+use herald_server::config::Storage;
+use sqlx::Connection;
+use tempfile::TempDir;
+
+/// The variable naming the PostgreSQL server to test against.
+const POSTGRES_VAR: &str = "HERALD_TEST_POSTGRES";
+
+/// A database for one test.
+pub struct TestDatabase {
+    storage: Storage,
+    /// The server URL and database name to drop afterwards (PostgreSQL).
+    postgres: Option<(String, String)>,
+    _dir: Option<TempDir>,
+}
+
+impl TestDatabase {
+    /// A fresh, empty database on the backend this run tests.
+    pub async fn create() -> TestDatabase {
+        match std::env::var(POSTGRES_VAR) {
+            Ok(server) if !server.is_empty() => {
+                let server = server.trim_end_matches('/').to_owned();
+                let name = format!("herald_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+                    .await
+                    .expect("the PostgreSQL server answers");
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut admin)
+                    .await
+                    .expect("database created");
+                let _ = admin.close().await;
+                TestDatabase {
+                    storage: Storage::Url(format!("{server}/{name}")),
+                    postgres: Some((server, name)),
+                    _dir: None,
+                }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                TestDatabase {
+                    storage: Storage::DataDir(dir.path().to_path_buf()),
+                    postgres: None,
+                    _dir: Some(dir),
+                }
+            }
+        }
+    }
+
+    /// Where a server keeps its data.
+    pub fn storage(&self) -> Storage {
+        self.storage.clone()
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime: drop the database from a
+        // thread with a runtime of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async move {
+                let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres")).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut admin)
+                .await?;
+                admin.close().await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop a test database: {dropped:?}");
+        }
+    }
+}
