@@ -64,4 +64,16 @@ impl SchemaCache {
         remove(&self.rows, context, id);
         remove(&self.parsed, context, id);
     }
+
+    /// Forgets everything (another replica deleted schemas for good).
+    pub(super) fn clear(&self) {
+        self.rows
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+        self.parsed
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
 }

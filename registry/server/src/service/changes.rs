@@ -1,17 +1,24 @@
 //! Reading the change feed: what changed after a sequence number, and
-//! waiting for the next change.
+//! waiting for the next change; following the changes other replicas
+//! commit (PostgreSQL).
 
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use sqlx::postgres::PgListener;
+
 use super::{Registry, ServiceResult};
-use crate::store::WriteTx;
-
 use crate::store::changes::{self, ChangeKind, ChangeRow};
+use crate::store::{Backend, CHANGES_CHANNEL, WriteTx};
 
-/// How long a watcher waits for a wake-up before looking again (changes
-/// committed by another process sharing the database wake no one here).
+/// How long a watcher waits for a wake-up before looking again; also how
+/// often a replica looks for other replicas' changes when it has missed
+/// their notifications (e.g. while its listening connection was down).
 pub const WATCH_POLL: Duration = Duration::from_secs(1);
+
+/// Changes read at a time while catching up with other replicas.
+const CATCH_UP_BATCH: i64 = 1_000;
 
 impl Registry {
     /// Records `kind` of change to `scope` in `tx`, commits it, and wakes
@@ -62,4 +69,87 @@ impl Registry {
     fn watches_ended(&self) -> bool {
         self.stopping.load(Ordering::SeqCst)
     }
+
+    /// Starts following the changes other replicas commit (PostgreSQL
+    /// only): `LISTEN`s on [`CHANGES_CHANNEL`], and on each notification,
+    /// or every [`WATCH_POLL`] in case one was lost, reads the new changes,
+    /// forgets cached schemas after a permanent deletion and wakes this
+    /// process's watchers. Ends when the watches end or the registry goes.
+    pub(super) fn follow_other_replicas(self: &Arc<Registry>) {
+        if self.store.backend() != Backend::Postgres {
+            return;
+        }
+        let registry = Arc::downgrade(self);
+        let url = self.store.url().to_owned();
+        tokio::spawn(async move {
+            let mut seen = match registry.upgrade() {
+                Some(registry) => registry.last_sequence().await,
+                None => return,
+            };
+            let mut listener = None;
+            loop {
+                if listener.is_none() {
+                    listener = listen(&url).await;
+                }
+                match &mut listener {
+                    Some(open) => {
+                        if let Ok(Err(_) | Ok(None)) =
+                            tokio::time::timeout(WATCH_POLL, open.try_recv()).await
+                        {
+                            // Lost: reconnect; missed notifications are
+                            // made up for by reading the feed below.
+                            listener = None;
+                        }
+                    }
+                    None => tokio::time::sleep(WATCH_POLL).await,
+                }
+                match Weak::upgrade(&registry) {
+                    Some(registry) if !registry.watches_ended() => {
+                        seen = registry.catch_up(seen).await;
+                    }
+                    _ => return,
+                }
+            }
+        });
+    }
+
+    /// The newest sequence number in the feed (0 when unknown).
+    async fn last_sequence(&self) -> i64 {
+        match self.store.read().await {
+            Ok(mut conn) => changes::last_sequence(&mut conn).await.unwrap_or(0),
+            Err(_) => 0,
+        }
+    }
+
+    /// Reads the changes after `seen`; returns the last one read.
+    async fn catch_up(&self, mut seen: i64) -> i64 {
+        loop {
+            let Ok(batch) = self.changes_since(seen, "", CATCH_UP_BATCH).await else {
+                return seen;
+            };
+            let Some(last) = batch.last() else {
+                return seen;
+            };
+            seen = last.sequence;
+            if batch.iter().any(|change| {
+                matches!(
+                    ChangeKind::parse(&change.kind),
+                    Some(ChangeKind::VersionDeletedPermanently | ChangeKind::SubjectDeletedPermanently)
+                )
+            }) {
+                self.cache.clear();
+            }
+            self.changed.notify_waiters();
+            if i64::try_from(batch.len()).unwrap_or(i64::MAX) < CATCH_UP_BATCH {
+                return seen;
+            }
+        }
+    }
+}
+
+/// A listener on [`CHANGES_CHANNEL`], or `None` while the database is away.
+async fn listen(url: &str) -> Option<PgListener> {
+    let mut listener = PgListener::connect(url).await.ok()?;
+    listener.listen(CHANGES_CHANNEL).await.ok()?;
+    Some(listener)
 }

@@ -39,8 +39,9 @@ pub type ServiceResult<T> = Result<T, ServiceError>;
 pub struct Registry {
     store: Store,
     limits: Limits,
-    /// Serialises writes within this process; SQLite serialises them
-    /// across processes with `BEGIN IMMEDIATE`.
+    /// Serialises writes within this process; the store serialises them
+    /// across processes (SQLite's `BEGIN IMMEDIATE`, a PostgreSQL advisory
+    /// lock).
     write_lock: tokio::sync::Mutex<()>,
     cache: SchemaCache,
     /// Woken after every committed change (for change-feed watchers).
@@ -50,16 +51,19 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// A registry over `store`, enforcing `limits`.
+    /// A registry over `store`, enforcing `limits` (on PostgreSQL, also
+    /// following other replicas' changes; needs a Tokio runtime).
     pub fn new(store: Store, limits: Limits) -> Arc<Registry> {
-        Arc::new(Registry {
+        let registry = Arc::new(Registry {
             store,
             limits,
             write_lock: tokio::sync::Mutex::new(()),
             cache: SchemaCache::default(),
             changed: tokio::sync::Notify::new(),
             stopping: std::sync::atomic::AtomicBool::new(false),
-        })
+        });
+        registry.follow_other_replicas();
+        registry
     }
 
     /// Whether the store answers (for `/readyz`).

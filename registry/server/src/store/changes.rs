@@ -121,3 +121,12 @@ pub async fn since(
     .fetch_all(conn)
     .await?)
 }
+
+/// The newest sequence number recorded (0 when none).
+pub async fn last_sequence(conn: &mut Conn) -> StoreResult<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COALESCE(MAX(sequence), 0) FROM changes")
+            .fetch_one(conn)
+            .await?,
+    )
+}
