@@ -8,6 +8,7 @@
 //! gate a CI pipeline runs (see `docs/ci.md`).
 
 mod gate;
+mod migrate;
 mod serve;
 
 use std::io::IsTerminal;
@@ -31,6 +32,7 @@ use gate::{CliError, Verdict};
   herald register                                register every mapped subject
   herald fetch --subject 'orders-*' --out dir/   download schemas and their references
   herald diff orders-value 1 2                   diff two versions, with findings
+  herald migrate-store --from sqlite://herald-data/herald.db --to postgres://db/herald
 
 Exit status: 0 fine, 1 incompatible or invalid schema, 2 usage, I/O or server error."
 )]
@@ -53,6 +55,8 @@ enum Command {
     Fetch(gate::fetch::FetchArgs),
     /// Show two versions of a subject as a diff, with the findings between them.
     Diff(gate::diff::DiffArgs),
+    /// Copy a whole registry into another database, keeping ids (e.g. SQLite to PostgreSQL).
+    MigrateStore(migrate::MigrateStoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
         Command::Register(args) => block_on(async |_| gate::register::run(&args).await),
         Command::Fetch(args) => block_on(async |_| gate::fetch::run(&args).await),
         Command::Diff(args) => block_on(async |color| gate::diff::run(&args, color).await),
+        Command::MigrateStore(args) => block_on(async |_| migrate::run(&args).await),
     };
     match outcome {
         Ok(verdict) => verdict.exit_code(),

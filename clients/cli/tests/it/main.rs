@@ -4,5 +4,7 @@ mod agreement;
 mod compat;
 mod confluent_python;
 mod gate;
+mod migrate;
+mod replicas;
 mod serve;
 mod support;

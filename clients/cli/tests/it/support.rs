@@ -137,6 +137,13 @@ impl Registry {
         }
     }
 
+    /// Stops it with SIGTERM (asserting a clean exit) and hands over its
+    /// data directory.
+    pub async fn stop_keeping_data(self) -> tempfile::TempDir {
+        assert!(terminate(self.child).await.success());
+        self._data
+    }
+
     /// Stops it with SIGTERM; asserts a clean exit.
     pub async fn stop(self) {
         assert!(terminate(self.child).await.success());

@@ -134,7 +134,10 @@ impl Registry {
             if batch.iter().any(|change| {
                 matches!(
                     ChangeKind::parse(&change.kind),
-                    Some(ChangeKind::VersionDeletedPermanently | ChangeKind::SubjectDeletedPermanently)
+                    Some(
+                        ChangeKind::VersionDeletedPermanently
+                            | ChangeKind::SubjectDeletedPermanently
+                    )
                 )
             }) {
                 self.cache.clear();

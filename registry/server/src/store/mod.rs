@@ -5,6 +5,7 @@
 //! (`$N` parameters, portable functions only).
 
 pub mod changes;
+pub mod copy;
 mod flag;
 pub mod overview;
 pub mod schemas;
@@ -35,6 +36,9 @@ pub enum StoreError {
     /// The database URL names no supported database.
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
     UnsupportedUrl(String),
+    /// A copy's target already holds registry data.
+    #[error("the target database already holds registry data: copy into a fresh database")]
+    NotEmpty,
 }
 
 /// Result of a store operation.

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use herald_server::config::Limits;
 use serde_json::json;
 
-use crate::database::TestDatabase;
 use crate::support::{TestServer, evolving, record};
+use herald_testing::TestDatabase;
 
 #[tokio::test]
 async fn a_restart_keeps_everything() {

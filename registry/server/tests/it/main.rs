@@ -7,7 +7,6 @@ mod client_transports;
 mod compatibility;
 mod config_mode;
 mod contexts;
-mod database;
 mod deletion;
 mod durability;
 mod grpc;

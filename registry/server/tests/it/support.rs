@@ -4,7 +4,7 @@ use herald_server::Server;
 use herald_server::config::{Limits, ServerConfig};
 use serde_json::{Value, json};
 
-use crate::database::TestDatabase;
+use herald_testing::TestDatabase;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
