@@ -1,7 +1,8 @@
 //! Test support shared by Herald's suites: the database a test registry
-//! runs on. A temporary SQLite file by default; when `HERALD_TEST_POSTGRES`
-//! names a PostgreSQL server (`postgres://postgres@127.0.0.1:5432`), a
-//! freshly created database of its own, dropped when the test ends.
+//! runs on. A temporary SQLite file by default; with
+//! `HERALD_TEST_BACKEND=postgres`, a freshly created PostgreSQL database of
+//! its own, dropped when the test ends, on the server `HERALD_TEST_POSTGRES`
+//! names (default: the machine's, `postgres://postgres@127.0.0.1:5432`).
 //! `scripts/test` runs the server suite both ways.
 
 use herald_server::config::Storage;
@@ -10,6 +11,9 @@ use tempfile::TempDir;
 
 /// The variable naming the PostgreSQL server to test against.
 const POSTGRES_VAR: &str = "HERALD_TEST_POSTGRES";
+
+/// The variable choosing the backend of [`TestDatabase::create`].
+const BACKEND_VAR: &str = "HERALD_TEST_BACKEND";
 
 /// The machine's PostgreSQL, for tests that always need one.
 const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432";
@@ -24,10 +28,10 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     /// A fresh, empty database on the backend this run tests: PostgreSQL
-    /// when `HERALD_TEST_POSTGRES` is set, else SQLite.
+    /// when `HERALD_TEST_BACKEND=postgres`, else SQLite.
     pub async fn create() -> TestDatabase {
-        match std::env::var(POSTGRES_VAR) {
-            Ok(server) if !server.is_empty() => Self::on_postgres(&server).await,
+        match std::env::var(BACKEND_VAR).as_deref() {
+            Ok("postgres") => Self::postgres().await,
             _ => {
                 let dir = tempfile::tempdir().expect("temporary directory");
                 TestDatabase {
@@ -46,10 +50,6 @@ impl TestDatabase {
             .ok()
             .filter(|server| !server.is_empty())
             .unwrap_or_else(|| DEFAULT_POSTGRES.to_owned());
-        Self::on_postgres(&server).await
-    }
-
-    async fn on_postgres(server: &str) -> TestDatabase {
         let server = server.trim_end_matches('/').to_owned();
         let name = format!("herald_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))

@@ -28,7 +28,7 @@ pub struct ServeArgs {
     /// Directory for the SQLite database [default: ./herald-data]
     #[arg(long, env = "HERALD_DATA_DIR")]
     data_dir: Option<PathBuf>,
-    /// Database URL (e.g. sqlite:///var/lib/herald/herald.db); overrides --data-dir
+    /// Database URL: sqlite:///var/lib/herald/herald.db, or postgres://user@host/db for replicas; overrides --data-dir
     #[arg(long, env = "HERALD_DATABASE_URL")]
     database_url: Option<String>,
     /// TOML file with the same keys (listen, data_dir, database_url, max_body_bytes, ...)

@@ -1,5 +1,6 @@
-//! Herald's registry server: the store (sqlx), the service layer that holds
-//! the registry's rules, and the Confluent-compatible REST API (axum).
+//! Herald's registry server: the store (sqlx on SQLite or PostgreSQL), the
+//! service layer that holds the registry's rules, the Confluent-compatible
+//! REST API (axum), the gRPC API (tonic) and the web UI.
 //!
 //! Not for: parsing or judging schemas (that is `herald-core`), or command
 //! line handling (that is `herald-cli`).

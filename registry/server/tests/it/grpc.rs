@@ -350,7 +350,7 @@ fn futures_stream<T: Send + 'static>(item: T) -> impl tokio_stream::Stream<Item 
 }
 
 /// The next change on a watch stream (within 10 seconds).
-async fn next_change(stream: &mut tonic::Streaming<pb::Change>) -> pb::Change {
+pub async fn next_change(stream: &mut tonic::Streaming<pb::Change>) -> pb::Change {
     tokio::time::timeout(std::time::Duration::from_secs(10), stream.message())
         .await
         .expect("a change arrives")

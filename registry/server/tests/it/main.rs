@@ -1,6 +1,6 @@
 //! Black-box tests of the registry: the real server on an ephemeral port,
 //! driven over HTTP and gRPC, on a temporary SQLite file or (with
-//! `HERALD_TEST_POSTGRES`) a fresh PostgreSQL database.
+//! `HERALD_TEST_BACKEND=postgres`) a fresh PostgreSQL database.
 
 mod browser;
 mod client_transports;
@@ -18,6 +18,7 @@ mod meta;
 mod protobuf;
 mod references;
 mod register;
+mod replicas;
 mod support;
 mod ui;
 mod versions;
