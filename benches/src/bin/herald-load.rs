@@ -1,0 +1,319 @@
+//! The load benchmark: the real registry (SQLite, durable) driven over
+//! loopback with a fixed request count and concurrency, each request type
+//! next to the ceiling — a bare axum handler answering a same-sized byte
+//! string, started the same way, measured in the same run.
+//!
+//! `cargo run --release -p herald-benches --bin herald-load -- [REQUESTS] [CONCURRENCY]`
+//! (defaults 20,000 and 64); `scripts/bench` runs it. Prints a Markdown table.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use herald_benches::drive::{Outcome, RawRequest, drive};
+use herald_benches::schemas::{avro_record, proto_file};
+use herald_benches::servers;
+use herald_server::config::Storage;
+use serde_json::json;
+
+/// One row of the table.
+struct Row {
+    label: String,
+    requests: usize,
+    concurrency: usize,
+    herald: Outcome,
+    ceiling: Option<Outcome>,
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.2}", duration.as_secs_f64() * 1e3)
+}
+
+fn print(rows: &[Row]) {
+    println!(
+        "| request | n | conns | Herald req/s | p50 ms | p99 ms | ceiling req/s | p50 ms | p99 ms | ratio |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    for row in rows {
+        let (ceiling, ratio) = match &row.ceiling {
+            Some(c) => (
+                format!(
+                    "{:.0} | {} | {}",
+                    c.throughput(),
+                    ms(c.percentile(0.5)),
+                    ms(c.percentile(0.99))
+                ),
+                format!("{:.2}x", row.herald.throughput() / c.throughput()),
+            ),
+            None => ("— | — | —".to_owned(), "—".to_owned()),
+        };
+        println!(
+            "| {} | {} | {} | {:.0} | {} | {} | {ceiling} | {ratio} |",
+            row.label,
+            row.requests,
+            row.concurrency,
+            row.herald.throughput(),
+            ms(row.herald.percentile(0.5)),
+            ms(row.herald.percentile(0.99)),
+        );
+        if row.herald.failed > 0 {
+            println!("|   ↳ {} requests failed | | | | | | | | | |", row.herald.failed);
+        }
+    }
+}
+
+/// Sends `requests` to Herald, then the same count to a ceiling answering
+/// with as many bytes as Herald did.
+async fn compare(
+    label: &str,
+    herald: SocketAddr,
+    requests: Vec<RawRequest>,
+    concurrency: usize,
+    expect: u16,
+) -> Row {
+    let requests = Arc::new(requests);
+    let count = requests.len();
+    let measured = drive(herald, requests.clone(), concurrency, expect).await;
+    let ceiling = servers::ceiling(vec![b'x'; measured.body_bytes]);
+    let bare = drive(ceiling.address, requests, concurrency, 200).await;
+    ceiling.stop();
+    Row {
+        label: label.to_owned(),
+        requests: count,
+        concurrency,
+        herald: measured,
+        ceiling: Some(bare),
+    }
+}
+
+/// Sends one request and insists on `expect`.
+async fn setup(herald: SocketAddr, request: RawRequest, expect: u16) {
+    let outcome = drive(herald, Arc::new(vec![request]), 1, expect).await;
+    assert_eq!(outcome.ok, 1, "set-up request refused");
+}
+
+fn register(subject: &str, body: &serde_json::Value) -> RawRequest {
+    RawRequest::post_json(&format!("/subjects/{subject}/versions"), &body.to_string())
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let requests: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_000);
+    let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(64);
+    let driver = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let registry = servers::herald(Storage::DataDir(dir.path().to_path_buf()));
+    let herald = registry.address;
+    let rows = driver.block_on(async move {
+        let avro = avro_record(30, None);
+        let proto = proto_file(20, 0);
+        setup(herald, register("bench-avro", &json!({"schema": avro})), 200).await;
+        setup(
+            herald,
+            register("bench-proto", &json!({"schemaType": "PROTOBUF", "schema": proto})),
+            200,
+        )
+        .await;
+        let mut rows = Vec::new();
+        let repeat = |request: RawRequest, n: usize| vec![request; n];
+
+        rows.push(
+            compare(
+                "GET /schemas/ids/1 (30-field Avro)",
+                herald,
+                repeat(RawRequest::get("/schemas/ids/1"), requests),
+                concurrency,
+                200,
+            )
+            .await,
+        );
+        rows.push(
+            compare(
+                "GET /subjects/bench-avro/versions/latest",
+                herald,
+                repeat(
+                    RawRequest::get("/subjects/bench-avro/versions/latest"),
+                    requests,
+                ),
+                concurrency,
+                200,
+            )
+            .await,
+        );
+        rows.push(
+            compare(
+                "POST /subjects/bench-avro (lookup)",
+                herald,
+                repeat(
+                    RawRequest::post_json(
+                        "/subjects/bench-avro",
+                        &json!({"schema": avro}).to_string(),
+                    ),
+                    requests,
+                ),
+                concurrency,
+                200,
+            )
+            .await,
+        );
+        let next_avro = json!({"schema": avro_record(30, Some("note"))}).to_string();
+        rows.push(
+            compare(
+                "POST /compatibility BACKWARD, 30-field Avro",
+                herald,
+                repeat(
+                    RawRequest::post_json(
+                        "/compatibility/subjects/bench-avro/versions/latest",
+                        &next_avro,
+                    ),
+                    requests / 4,
+                ),
+                concurrency,
+                200,
+            )
+            .await,
+        );
+        let next_proto =
+            json!({"schemaType": "PROTOBUF", "schema": proto_file(20, 1)}).to_string();
+        rows.push(
+            compare(
+                "POST /compatibility BACKWARD, 20-message .proto",
+                herald,
+                repeat(
+                    RawRequest::post_json(
+                        "/compatibility/subjects/bench-proto/versions/latest",
+                        &next_proto,
+                    ),
+                    requests / 10,
+                ),
+                concurrency,
+                200,
+            )
+            .await,
+        );
+        let fresh: Vec<RawRequest> = (0..requests / 4)
+            .map(|i| {
+                register(
+                    &format!("fresh-{i}"),
+                    &json!({"schema": format!(
+                        r#"{{"type":"record","name":"Fresh{i}","fields":[{{"name":"id","type":"long"}},{{"name":"at","type":"string"}}]}}"#
+                    )}),
+                )
+            })
+            .collect();
+        rows.push(
+            compare(
+                "POST register, new schema (SQLite, durable)",
+                herald,
+                fresh,
+                concurrency,
+                200,
+            )
+            .await,
+        );
+        rows.extend(large_checks(herald).await);
+        rows
+    });
+    registry.stop();
+    print(&rows);
+}
+
+/// Latency of single checks that must stay fast: a 200-field Avro record
+/// and a 200-message `.proto` against their previous versions (parse of the
+/// new schema included), and BACKWARD_TRANSITIVE over 1,000 versions.
+async fn large_checks(herald: SocketAddr) -> Vec<Row> {
+    let sequential = |request: RawRequest| Arc::new(vec![request; 30]);
+    let mut rows = Vec::new();
+    setup(
+        herald,
+        register("big-avro", &json!({"schema": avro_record(200, None)})),
+        200,
+    )
+    .await;
+    let body = json!({"schema": avro_record(200, Some("note"))}).to_string();
+    rows.push(Row {
+        label: "one BACKWARD check, 200-field Avro (parse included)".to_owned(),
+        requests: 30,
+        concurrency: 1,
+        herald: drive(
+            herald,
+            sequential(RawRequest::post_json(
+                "/compatibility/subjects/big-avro/versions/latest",
+                &body,
+            )),
+            1,
+            200,
+        )
+        .await,
+        ceiling: None,
+    });
+    setup(
+        herald,
+        register(
+            "big-proto",
+            &json!({"schemaType": "PROTOBUF", "schema": proto_file(200, 0)}),
+        ),
+        200,
+    )
+    .await;
+    let body = json!({"schemaType": "PROTOBUF", "schema": proto_file(200, 1)}).to_string();
+    rows.push(Row {
+        label: "one BACKWARD check, 200-message .proto (parse included)".to_owned(),
+        requests: 30,
+        concurrency: 1,
+        herald: drive(
+            herald,
+            sequential(RawRequest::post_json(
+                "/compatibility/subjects/big-proto/versions/latest",
+                &body,
+            )),
+            1,
+            200,
+        )
+        .await,
+        ceiling: None,
+    });
+    setup(
+        herald,
+        RawRequest::post_json("/config/history", &json!({"compatibility": "NONE"}).to_string())
+            .as_put(),
+        200,
+    )
+    .await;
+    for version in 0..1_000 {
+        let schema = avro_record(20, Some(&format!("extra_{version}")));
+        setup(herald, register("history", &json!({"schema": schema})), 200).await;
+    }
+    setup(
+        herald,
+        RawRequest::post_json(
+            "/config/history",
+            &json!({"compatibility": "BACKWARD_TRANSITIVE"}).to_string(),
+        )
+        .as_put(),
+        200,
+    )
+    .await;
+    let body = json!({"schema": avro_record(20, Some("extra_next"))}).to_string();
+    rows.push(Row {
+        label: "one BACKWARD_TRANSITIVE check over 1,000 versions (20-field Avro)".to_owned(),
+        requests: 30,
+        concurrency: 1,
+        herald: drive(
+            herald,
+            sequential(RawRequest::post_json(
+                "/compatibility/subjects/history/versions",
+                &body,
+            )),
+            1,
+            200,
+        )
+        .await,
+        ceiling: None,
+    });
+    rows
+}

@@ -1,0 +1,7 @@
+//! Herald's benchmark tooling: an HTTP/1.1 load driver with fixed request
+//! counts and concurrency, the servers it drives (the real registry and a
+//! bare axum ceiling, started the same way), and realistic schemas.
+
+pub mod drive;
+pub mod schemas;
+pub mod servers;
