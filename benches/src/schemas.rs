@@ -49,7 +49,9 @@ pub fn proto_file(messages: usize, revision: usize) -> String {
             ));
         }
         text.push_str(&format!("message Message{m} {{\n"));
-        text.push_str("  string id = 1;\n  int64 count = 2;\n  google.protobuf.Timestamp at = 3;\n");
+        text.push_str(
+            "  string id = 1;\n  int64 count = 2;\n  google.protobuf.Timestamp at = 3;\n",
+        );
         text.push_str(&format!("  Kind{} kind = 4;\n", m - m % 10));
         text.push_str(&format!(
             "  repeated Message{} children = 5;\n",

@@ -3,8 +3,9 @@
 //! next to the ceiling — a bare axum handler answering a same-sized byte
 //! string, started the same way, measured in the same run.
 //!
-//! `cargo run --release -p herald-benches --bin herald-load -- [REQUESTS] [CONCURRENCY]`
-//! (defaults 20,000 and 64); `scripts/bench` runs it. Prints a Markdown table.
+//! `cargo run --release -p herald-benches --bin herald-load -- [REQUESTS] [CONCURRENCY] [FILTER]`
+//! (defaults 20,000 and 64; FILTER keeps the rows whose label contains it);
+//! `scripts/bench` runs it. Prints a Markdown table.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -57,7 +58,10 @@ fn print(rows: &[Row]) {
             ms(row.herald.percentile(0.99)),
         );
         if row.herald.failed > 0 {
-            println!("|   ↳ {} requests failed | | | | | | | | | |", row.herald.failed);
+            println!(
+                "|   ↳ {} requests failed | | | | | | | | | |",
+                row.herald.failed
+            );
         }
     }
 }
@@ -70,20 +74,30 @@ async fn compare(
     requests: Vec<RawRequest>,
     concurrency: usize,
     expect: u16,
-) -> Row {
+) -> Option<Row> {
+    if !wanted(label) {
+        return None;
+    }
     let requests = Arc::new(requests);
     let count = requests.len();
     let measured = drive(herald, requests.clone(), concurrency, expect).await;
     let ceiling = servers::ceiling(vec![b'x'; measured.body_bytes]);
     let bare = drive(ceiling.address, requests, concurrency, 200).await;
     ceiling.stop();
-    Row {
+    Some(Row {
         label: label.to_owned(),
         requests: count,
         concurrency,
         herald: measured,
         ceiling: Some(bare),
-    }
+    })
+}
+
+/// Whether the row labelled `label` passes the command line's filter.
+fn wanted(label: &str) -> bool {
+    std::env::args()
+        .nth(3)
+        .is_none_or(|filter| label.contains(&filter))
 }
 
 /// Sends one request and insists on `expect`.
@@ -121,7 +135,7 @@ fn main() {
         let mut rows = Vec::new();
         let repeat = |request: RawRequest, n: usize| vec![request; n];
 
-        rows.push(
+        rows.extend(
             compare(
                 "GET /schemas/ids/1 (30-field Avro)",
                 herald,
@@ -131,7 +145,7 @@ fn main() {
             )
             .await,
         );
-        rows.push(
+        rows.extend(
             compare(
                 "GET /subjects/bench-avro/versions/latest",
                 herald,
@@ -144,7 +158,7 @@ fn main() {
             )
             .await,
         );
-        rows.push(
+        rows.extend(
             compare(
                 "POST /subjects/bench-avro (lookup)",
                 herald,
@@ -161,7 +175,7 @@ fn main() {
             .await,
         );
         let next_avro = json!({"schema": avro_record(30, Some("note"))}).to_string();
-        rows.push(
+        rows.extend(
             compare(
                 "POST /compatibility BACKWARD, 30-field Avro",
                 herald,
@@ -179,7 +193,7 @@ fn main() {
         );
         let next_proto =
             json!({"schemaType": "PROTOBUF", "schema": proto_file(20, 1)}).to_string();
-        rows.push(
+        rows.extend(
             compare(
                 "POST /compatibility BACKWARD, 20-message .proto",
                 herald,
@@ -205,7 +219,7 @@ fn main() {
                 )
             })
             .collect();
-        rows.push(
+        rows.extend(
             compare(
                 "POST register, new schema (SQLite, durable)",
                 herald,
@@ -215,7 +229,9 @@ fn main() {
             )
             .await,
         );
-        rows.extend(large_checks(herald).await);
+        if wanted("one ") {
+            rows.extend(large_checks(herald).await);
+        }
         rows
     });
     registry.stop();
@@ -279,8 +295,11 @@ async fn large_checks(herald: SocketAddr) -> Vec<Row> {
     });
     setup(
         herald,
-        RawRequest::post_json("/config/history", &json!({"compatibility": "NONE"}).to_string())
-            .as_put(),
+        RawRequest::post_json(
+            "/config/history",
+            &json!({"compatibility": "NONE"}).to_string(),
+        )
+        .as_put(),
         200,
     )
     .await;

@@ -12,6 +12,15 @@ use super::{Registry, ServiceResult};
 use crate::store::changes::{self, ChangeKind, ChangeRow};
 use crate::store::{Backend, CHANGES_CHANNEL, WriteTx};
 
+/// A write under way: the process's write lock and the store's write
+/// transaction, from [`Registry::begin_write`] to
+/// [`Registry::commit_change`] (dropped without it: rolled back).
+pub(super) struct Write<'a> {
+    _lock: tokio::sync::MutexGuard<'a, ()>,
+    /// The transaction.
+    pub(super) tx: WriteTx,
+}
+
 /// How long a watcher waits for a wake-up before looking again; also how
 /// often a replica looks for other replicas' changes when it has missed
 /// their notifications (e.g. while its listening connection was down).
@@ -21,19 +30,32 @@ pub const WATCH_POLL: Duration = Duration::from_secs(1);
 const CATCH_UP_BATCH: i64 = 1_000;
 
 impl Registry {
-    /// Records `kind` of change to `scope` in `tx`, commits it, and wakes
-    /// the change-feed watchers: every write ends here.
+    /// Takes the write lock and opens a write transaction: every write
+    /// starts here.
+    pub(super) async fn begin_write(&self) -> ServiceResult<Write<'_>> {
+        let lock = self.write_lock.lock().await;
+        let tx = self.store.write().await?;
+        Ok(Write { _lock: lock, tx })
+    }
+
+    /// Records `kind` of change to `scope` in the write, commits it,
+    /// releases the write lock, waits until the commit is durable, and
+    /// wakes the change-feed watchers: every write ends here.
     pub(super) async fn commit_change(
         &self,
-        mut tx: WriteTx,
+        write: Write<'_>,
         kind: ChangeKind,
         scope: &str,
         version: Option<i32>,
         schema_id: Option<i64>,
     ) -> ServiceResult<()> {
+        let Write { _lock, mut tx } = write;
         changes::record(&mut tx, kind, scope, version, schema_id).await?;
         changes::announce(&mut tx, self.store.backend()).await?;
         tx.commit().await?;
+        let ticket = self.store.committed();
+        drop(_lock);
+        self.store.make_durable(ticket).await?;
         self.changed.notify_waiters();
         Ok(())
     }

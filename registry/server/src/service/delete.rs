@@ -1,7 +1,6 @@
 //! Soft and permanent deletion of subjects and versions.
 
-use crate::store::WriteTx;
-use tokio::sync::MutexGuard;
+use super::changes::Write;
 
 use super::names::{Scope, SubjectName, VersionSpec};
 use super::read::{pick, visible_versions};
@@ -14,8 +13,7 @@ use crate::store::{Conn, schemas, settings, subjects};
 /// A deletion under way: the write lock and transaction held, the mode
 /// checked, and the subject's versions read.
 struct Deletion<'a> {
-    _guard: MutexGuard<'a, ()>,
-    tx: WriteTx,
+    write: Write<'a>,
     qualified: String,
     subject_id: i64,
     /// Every version, soft-deleted ones included.
@@ -26,14 +24,12 @@ struct Deletion<'a> {
 
 impl Registry {
     async fn begin_deletion(&self, subject: &SubjectName) -> ServiceResult<Deletion<'_>> {
-        let guard = self.write_lock.lock().await;
-        let mut tx = self.store.write().await?;
-        refuse_if_read_only(&mut tx, subject).await?;
-        let (subject_id, versions) = visible_versions(&mut tx, subject, true).await?;
+        let mut write = self.begin_write().await?;
+        refuse_if_read_only(&mut write.tx, subject).await?;
+        let (subject_id, versions) = visible_versions(&mut write.tx, subject, true).await?;
         let live = versions.iter().filter(|v| !v.deleted).copied().collect();
         Ok(Deletion {
-            _guard: guard,
-            tx,
+            write,
             qualified: subject.qualified(),
             subject_id,
             versions,
@@ -46,8 +42,7 @@ impl Registry {
     pub async fn delete_subject(&self, subject: &str, permanent: bool) -> ServiceResult<Vec<i32>> {
         let subject = SubjectName::parse(subject)?;
         let Deletion {
-            _guard,
-            mut tx,
+            mut write,
             qualified,
             subject_id,
             versions,
@@ -58,10 +53,10 @@ impl Registry {
                 return Err(ServiceError::SubjectSoftDeleted(qualified));
             }
             for version in &live {
-                refuse_if_referenced(&mut tx, &qualified, version.version, false).await?;
-                subjects::mark_deleted(&mut tx, subject_id, version.version).await?;
+                refuse_if_referenced(&mut write.tx, &qualified, version.version, false).await?;
+                subjects::mark_deleted(&mut write.tx, subject_id, version.version).await?;
             }
-            self.commit_change(tx, ChangeKind::SubjectDeleted, &qualified, None, None)
+            self.commit_change(write, ChangeKind::SubjectDeleted, &qualified, None, None)
                 .await?;
             return Ok(live.iter().map(|v| v.version).collect());
         }
@@ -69,20 +64,22 @@ impl Registry {
             return Err(ServiceError::SubjectNotSoftDeleted(qualified));
         }
         for version in &versions {
-            refuse_if_referenced(&mut tx, &qualified, version.version, true).await?;
+            refuse_if_referenced(&mut write.tx, &qualified, version.version, true).await?;
         }
         let mut evicted = Vec::new();
         for version in &versions {
-            subjects::remove_version(&mut tx, subject_id, version.version).await?;
-            if schemas::delete_if_unused(&mut tx, subject.context(), version.schema_id).await? {
+            subjects::remove_version(&mut write.tx, subject_id, version.version).await?;
+            if schemas::delete_if_unused(&mut write.tx, subject.context(), version.schema_id)
+                .await?
+            {
                 evicted.push(version.schema_id);
             }
         }
-        subjects::remove_if_empty(&mut tx, subject_id).await?;
-        settings::delete_config(&mut tx, &qualified).await?;
-        settings::delete_mode(&mut tx, &qualified).await?;
+        subjects::remove_if_empty(&mut write.tx, subject_id).await?;
+        settings::delete_config(&mut write.tx, &qualified).await?;
+        settings::delete_mode(&mut write.tx, &qualified).await?;
         self.commit_change(
-            tx,
+            write,
             ChangeKind::SubjectDeletedPermanently,
             &qualified,
             None,
@@ -106,8 +103,7 @@ impl Registry {
         let subject = SubjectName::parse(subject)?;
         let spec = VersionSpec::parse(version)?;
         let Deletion {
-            _guard,
-            mut tx,
+            mut write,
             qualified,
             subject_id,
             versions,
@@ -124,10 +120,10 @@ impl Registry {
             if found.deleted {
                 return Err(ServiceError::VersionSoftDeleted(qualified, found.version));
             }
-            refuse_if_referenced(&mut tx, &qualified, found.version, false).await?;
-            subjects::mark_deleted(&mut tx, subject_id, found.version).await?;
+            refuse_if_referenced(&mut write.tx, &qualified, found.version, false).await?;
+            subjects::mark_deleted(&mut write.tx, subject_id, found.version).await?;
             self.commit_change(
-                tx,
+                write,
                 ChangeKind::VersionDeleted,
                 &qualified,
                 Some(found.version),
@@ -142,13 +138,13 @@ impl Registry {
                 found.version,
             ));
         }
-        refuse_if_referenced(&mut tx, &qualified, found.version, true).await?;
-        subjects::remove_version(&mut tx, subject_id, found.version).await?;
+        refuse_if_referenced(&mut write.tx, &qualified, found.version, true).await?;
+        subjects::remove_version(&mut write.tx, subject_id, found.version).await?;
         let evicted =
-            schemas::delete_if_unused(&mut tx, subject.context(), found.schema_id).await?;
-        subjects::remove_if_empty(&mut tx, subject_id).await?;
+            schemas::delete_if_unused(&mut write.tx, subject.context(), found.schema_id).await?;
+        subjects::remove_if_empty(&mut write.tx, subject_id).await?;
         self.commit_change(
-            tx,
+            write,
             ChangeKind::VersionDeletedPermanently,
             &qualified,
             Some(found.version),

@@ -99,6 +99,34 @@ impl Registry {
         })
     }
 
+    /// Parses `request` before taking the write lock, so writers queue for
+    /// the statements only. Only schemas without references (whose
+    /// resolution must happen under the lock) and only when all goes well;
+    /// returns the `normalize` it assumed, which the caller checks again
+    /// under the lock. Any error is left for the locked path to report, in
+    /// its order (mode first).
+    async fn prepare(
+        &self,
+        subject: &SubjectName,
+        scope: &Scope,
+        request: &NewSchema,
+        normalize: Option<bool>,
+    ) -> Option<(bool, Candidate)> {
+        if !request.references.is_empty() {
+            return None;
+        }
+        let mut conn = self.store.read().await.ok()?;
+        let normalize = match normalize {
+            Some(normalize) => normalize,
+            None => effective_normalize(&mut conn, scope).await.ok()?,
+        };
+        let candidate = self
+            .candidate(&mut conn, subject, request, normalize)
+            .await
+            .ok()?;
+        Some((normalize, candidate))
+    }
+
     /// Registers `request` under `subject` (Confluent's `POST
     /// /subjects/{s}/versions`): idempotent for content already live in the
     /// subject, refused when incompatible under the subject's level.
@@ -111,25 +139,27 @@ impl Registry {
         let subject = SubjectName::parse(subject)?;
         let qualified = subject.qualified();
         let scope = Scope::Subject(subject.clone());
-        let _guard = self.write_lock.lock().await;
-        let mut tx = self.store.write().await?;
-        let mode = effective_mode(&mut tx, &scope).await?;
+        let prepared = self.prepare(&subject, &scope, &request, normalize).await;
+        let mut write = self.begin_write().await?;
+        let tx = &mut write.tx;
+        let mode = effective_mode(tx, &scope).await?;
         check_mode_allows(mode, &qualified, request.id)?;
         let normalize = match normalize {
             Some(normalize) => normalize,
-            None => effective_normalize(&mut tx, &scope).await?,
+            None => effective_normalize(tx, &scope).await?,
         };
-        let candidate = self
-            .candidate(&mut tx, &subject, &request, normalize)
-            .await?;
-        let subject_id = subjects::id(&mut tx, &qualified).await?;
+        let candidate = match prepared {
+            Some((prepared_with, candidate)) if prepared_with == normalize => candidate,
+            _ => self.candidate(tx, &subject, &request, normalize).await?,
+        };
+        let subject_id = subjects::id(tx, &qualified).await?;
         let versions = match subject_id {
-            Some(id) => subjects::versions(&mut tx, id).await?,
+            Some(id) => subjects::versions(tx, id).await?,
             None => Vec::new(),
         };
         for live in versions.iter().rev().filter(|v| !v.deleted) {
             let row = self
-                .schema_row(&mut tx, subject.context(), live.schema_id)
+                .schema_row(tx, subject.context(), live.schema_id)
                 .await?;
             if let Some(row) = row.filter(|row| row.fingerprint == candidate.row.fingerprint) {
                 if let Some(asked) = request.id.filter(|asked| *asked != row.id) {
@@ -145,12 +175,11 @@ impl Registry {
             }
         }
         if mode != Mode::Import {
-            self.ensure_compatible(&mut tx, &scope, &qualified, &candidate, &versions)
+            self.ensure_compatible(tx, &scope, &qualified, &candidate, &versions)
                 .await?;
         }
         let existing =
-            schemas::id_by_fingerprint(&mut tx, subject.context(), &candidate.row.fingerprint)
-                .await?;
+            schemas::id_by_fingerprint(tx, subject.context(), &candidate.row.fingerprint).await?;
         let id = match (existing, request.id) {
             (Some(existing), Some(asked)) if existing != asked => {
                 return Err(ServiceError::IdConflict(format!(
@@ -164,7 +193,7 @@ impl Registry {
                 )));
             }
             (None, Some(asked)) => {
-                if schemas::by_id(&mut tx, subject.context(), asked)
+                if schemas::by_id(tx, subject.context(), asked)
                     .await?
                     .is_some()
                 {
@@ -172,36 +201,30 @@ impl Registry {
                         "Overwrite new schema with id {asked} is not permitted."
                     )));
                 }
-                subjects::ensure_context(&mut tx, subject.context()).await?;
-                schemas::claim_id(&mut tx, subject.context(), asked).await?;
+                schemas::claim_id(tx, subject.context(), asked).await?;
                 asked
             }
-            (None, None) => {
-                subjects::ensure_context(&mut tx, subject.context()).await?;
-                schemas::next_id(&mut tx, subject.context()).await?
-            }
+            (None, None) => schemas::next_id(tx, subject.context()).await?,
         };
         let version = next_version(&qualified, &versions, request.version)?;
         let is_new = existing.is_none();
         let mut row = candidate.row;
         row.id = id;
         if is_new {
-            schemas::insert(&mut tx, &row, candidate.parsed.canonical()).await?;
+            schemas::insert(tx, &row, candidate.parsed.canonical()).await?;
         }
         let subject_id = match subject_id {
             Some(id) => id,
-            None => {
-                subjects::create(&mut tx, subject.context(), subject.local(), &qualified).await?
-            }
+            None => subjects::create(tx, subject.context(), subject.local(), &qualified).await?,
         };
-        subjects::insert_version(&mut tx, subject_id, version, id).await?;
+        subjects::insert_version(tx, subject_id, version, id).await?;
         let stored = if is_new {
             None
         } else {
-            self.schema_row(&mut tx, subject.context(), id).await?
+            self.schema_row(tx, subject.context(), id).await?
         };
         self.commit_change(
-            tx,
+            write,
             ChangeKind::Registered,
             &qualified,
             Some(version),

@@ -79,12 +79,10 @@ async fn inherited<T>(
     scope: &Scope,
     pick: impl Fn(ConfigRow) -> Option<T>,
 ) -> ServiceResult<Option<T>> {
-    for key in scope.lineage() {
-        if let Some(value) = settings::config(conn, &key).await?.and_then(&pick) {
-            return Ok(Some(value));
-        }
-    }
-    Ok(None)
+    Ok(settings::configs_along(conn, &scope.lineage())
+        .await?
+        .into_iter()
+        .find_map(pick))
 }
 
 /// The level in force for `scope`.
@@ -126,14 +124,12 @@ pub(super) async fn effective_check_rules(
 /// most specific mode set.
 pub(super) async fn effective_mode(conn: &mut Conn, scope: &Scope) -> ServiceResult<Mode> {
     let mut found = None;
-    for (depth, key) in scope.lineage().iter().enumerate() {
-        if let Some(mode) = settings::mode(conn, key).await? {
-            let mode = Mode::from_str(&mode)?;
-            if depth > 0 && mode == Mode::ReadOnlyOverride {
-                return Ok(mode);
-            }
-            found = found.or(Some(mode));
+    for (depth, mode) in settings::modes_along(conn, &scope.lineage()).await? {
+        let mode = Mode::from_str(&mode)?;
+        if depth > 0 && mode == Mode::ReadOnlyOverride {
+            return Ok(mode);
         }
+        found = found.or(Some(mode));
     }
     Ok(found.unwrap_or(Mode::ReadWrite))
 }
@@ -194,9 +190,9 @@ impl Registry {
             .map(CompatibilityPolicy::from_str)
             .transpose()?
             .map(|policy| policy.as_str().to_owned());
-        let _guard = self.write_lock.lock().await;
-        let mut tx = self.store.write().await?;
-        let current = settings::config(&mut tx, &scope.key())
+        let mut write = self.begin_write().await?;
+        let tx = &mut write.tx;
+        let current = settings::config(tx, &scope.key())
             .await?
             .unwrap_or_default();
         let merged = ConfigRow {
@@ -211,8 +207,8 @@ impl Registry {
                 .clone()
                 .or(current.compatibility_policy),
         };
-        settings::put_config(&mut tx, &scope.key(), &merged).await?;
-        self.commit_change(tx, ChangeKind::ConfigChanged, &scope.key(), None, None)
+        settings::put_config(tx, &scope.key(), &merged).await?;
+        self.commit_change(write, ChangeKind::ConfigChanged, &scope.key(), None, None)
             .await?;
         Ok(ConfigRow {
             compatibility,
@@ -227,10 +223,10 @@ impl Registry {
     pub async fn delete_config(&self, scope: Option<&str>) -> ServiceResult<ConfigRow> {
         let parsed = Scope::of(scope)?;
         let previous = self.config(scope, parsed == Scope::Global).await?;
-        let _guard = self.write_lock.lock().await;
-        let mut tx = self.store.write().await?;
-        settings::delete_config(&mut tx, &parsed.key()).await?;
-        self.commit_change(tx, ChangeKind::ConfigChanged, &parsed.key(), None, None)
+        let mut write = self.begin_write().await?;
+        let tx = &mut write.tx;
+        settings::delete_config(tx, &parsed.key()).await?;
+        self.commit_change(write, ChangeKind::ConfigChanged, &parsed.key(), None, None)
             .await?;
         Ok(previous)
     }
@@ -259,22 +255,22 @@ impl Registry {
     ) -> ServiceResult<Mode> {
         let scope = Scope::of(scope)?;
         let mode = Mode::from_str(mode)?;
-        let _guard = self.write_lock.lock().await;
-        let mut tx = self.store.write().await?;
+        let mut write = self.begin_write().await?;
+        let tx = &mut write.tx;
         if mode == Mode::Import && !force {
             let subject = match &scope {
                 Scope::Subject(subject) => Some(subject.qualified()),
                 _ => None,
             };
-            if subjects::any_live(&mut tx, scope.context(), subject.as_deref()).await? {
+            if subjects::any_live(tx, scope.context(), subject.as_deref()).await? {
                 return Err(ServiceError::NotPermitted(
                     "Cannot import since found existing subjects; use force=true to import anyway"
                         .to_owned(),
                 ));
             }
         }
-        settings::put_mode(&mut tx, &scope.key(), mode.as_str()).await?;
-        self.commit_change(tx, ChangeKind::ModeChanged, &scope.key(), None, None)
+        settings::put_mode(tx, &scope.key(), mode.as_str()).await?;
+        self.commit_change(write, ChangeKind::ModeChanged, &scope.key(), None, None)
             .await?;
         Ok(mode)
     }
@@ -283,10 +279,10 @@ impl Registry {
     pub async fn delete_mode(&self, scope: Option<&str>) -> ServiceResult<Mode> {
         let parsed = Scope::of(scope)?;
         let previous = self.mode(scope, parsed == Scope::Global).await?;
-        let _guard = self.write_lock.lock().await;
-        let mut tx = self.store.write().await?;
-        settings::delete_mode(&mut tx, &parsed.key()).await?;
-        self.commit_change(tx, ChangeKind::ModeChanged, &parsed.key(), None, None)
+        let mut write = self.begin_write().await?;
+        let tx = &mut write.tx;
+        settings::delete_mode(tx, &parsed.key()).await?;
+        self.commit_change(write, ChangeKind::ModeChanged, &parsed.key(), None, None)
             .await?;
         Ok(previous)
     }

@@ -7,17 +7,21 @@
 pub mod changes;
 pub mod copy;
 mod flag;
+mod group_sync;
 pub mod overview;
 pub mod schemas;
 pub mod settings;
 pub mod subjects;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Executor, Transaction};
+
+use group_sync::GroupSync;
 
 pub use flag::{Flag, NullableFlag};
 
@@ -33,6 +37,9 @@ pub enum StoreError {
     /// The database failed or refused a statement.
     #[error("store error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The write-ahead log could not be flushed to disk.
+    #[error("store error: flushing the write-ahead log: {0}")]
+    Flush(#[from] std::io::Error),
     /// The database URL names no supported database.
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
     UnsupportedUrl(String),
@@ -83,10 +90,20 @@ const PATH_RESERVED: &percent_encoding::AsciiSet = &percent_encoding::AsciiSet::
 /// Handle to the registry database.
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// Connections for reads.
     pool: AnyPool,
+    /// The connection for writes.
+    writer: AnyPool,
     backend: Backend,
     url: String,
+    /// SQLite's group commit (PostgreSQL flushes at commit itself).
+    group_sync: Option<Arc<GroupSync>>,
 }
+
+/// What [`Store::committed`] hands out: proof of a commit, to be made
+/// durable with [`Store::make_durable`].
+#[derive(Clone, Copy, Debug)]
+pub struct CommitTicket(Option<u64>);
 
 impl Store {
     /// Opens (creating if needed) the SQLite database file at `path` and
@@ -111,33 +128,49 @@ impl Store {
             }
             _ => url.to_owned(),
         };
-        let options = AnyPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(5));
-        let pool = match backend {
-            Backend::Sqlite => {
-                options
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            conn.execute(
-                                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;
-                                 PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-                            )
-                            .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect(&url)
-                    .await?
-            }
-            Backend::Postgres => options.connect(&url).await?,
-        };
+        // Reads share a pool; writes (one at a time, under the write lock)
+        // have a connection of their own, so a writer never waits for a
+        // connection behind the readers.
+        let pool = connect(backend, &url, READ_CONNECTIONS).await?;
+        let writer = connect(backend, &url, 1).await?;
         let migrations = match backend {
             Backend::Sqlite => sqlx::migrate!("../../migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("../../migrations/postgres"),
         };
-        migrations.run(&pool).await.map_err(sqlx::Error::from)?;
-        Ok(Store { pool, backend, url })
+        migrations.run(&writer).await.map_err(sqlx::Error::from)?;
+        let group_sync = match backend {
+            Backend::Sqlite => {
+                let file: String =
+                    sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                        .fetch_one(&pool)
+                        .await?;
+                Some(Arc::new(GroupSync::new(PathBuf::from(file))))
+            }
+            Backend::Postgres => None,
+        };
+        Ok(Store {
+            pool,
+            writer,
+            backend,
+            url,
+            group_sync,
+        })
+    }
+
+    /// Counts a commit just made by a [`Store::write`] transaction; call it
+    /// before releasing the write lock.
+    pub fn committed(&self) -> CommitTicket {
+        CommitTicket(self.group_sync.as_ref().map(|sync| sync.committed()))
+    }
+
+    /// Returns once the commit behind `ticket` is on disk (SQLite: an fsync
+    /// of the write-ahead log shared with the commits around it;
+    /// PostgreSQL: at once, its commit already flushed).
+    pub async fn make_durable(&self, ticket: CommitTicket) -> StoreResult<()> {
+        if let (Some(sync), CommitTicket(Some(ticket))) = (&self.group_sync, ticket) {
+            sync.sync_through(ticket).await?;
+        }
+        Ok(())
     }
 
     /// Which database this is.
@@ -161,9 +194,9 @@ impl Store {
     /// writes commit in the order they took the lock.
     pub async fn write(&self) -> StoreResult<WriteTx> {
         match self.backend {
-            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Sqlite => Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?),
             Backend::Postgres => {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)")
                     .bind(WRITE_LOCK_KEY)
                     .execute(&mut *tx)
@@ -181,7 +214,41 @@ impl Store {
     /// Closes every connection (on shutdown).
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
+}
+
+/// Connections in the read pool.
+const READ_CONNECTIONS: u32 = 8;
+
+/// A pool of at most `connections` to `url`. SQLite connections are set
+/// up for WAL with group commit, and not pinged before use (a local file
+/// cannot go stale; PostgreSQL's are, to recover after a restart).
+async fn connect(backend: Backend, url: &str, connections: u32) -> StoreResult<AnyPool> {
+    let options = AnyPoolOptions::new()
+        .max_connections(connections)
+        .acquire_timeout(Duration::from_secs(5));
+    Ok(match backend {
+        Backend::Sqlite => {
+            options
+                .test_before_acquire(false)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        // NORMAL: commits do not wait for the disk;
+                        // `make_durable` does, for many commits at once.
+                        conn.execute(
+                            "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;
+                             PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                })
+                .connect(url)
+                .await?
+        }
+        Backend::Postgres => options.connect(url).await?,
+    })
 }
 
 /// Milliseconds since the Unix epoch, for `created_at` columns.

@@ -136,27 +136,32 @@ pub async fn max_id(conn: &mut Conn, context: &str) -> StoreResult<i64> {
     )
 }
 
-/// Takes the next schema id of `context` (which must exist). Ids are never
-/// handed out twice, even after a schema is deleted for good, so a cached
-/// schema can never be mistaken for a later one.
+/// Takes the next schema id of `context`, creating the context when it is
+/// new. Ids are never handed out twice, even after a schema is deleted for
+/// good, so a cached schema can never be mistaken for a later one.
 pub async fn next_id(conn: &mut Conn, context: &str) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
-        "UPDATE contexts SET last_schema_id = last_schema_id + 1 WHERE name = $1
+        "INSERT INTO contexts (name, created_at, last_schema_id) VALUES ($1, $2, 1)
+         ON CONFLICT (name) DO UPDATE SET last_schema_id = contexts.last_schema_id + 1
          RETURNING last_schema_id",
     )
     .bind(context)
+    .bind(now_millis())
     .fetch_one(conn)
     .await?)
 }
 
 /// Records that `id`, chosen by a client (IMPORT mode), is used in
-/// `context`, so [`next_id`] continues after it.
+/// `context` (created when new), so [`next_id`] continues after it.
 pub async fn claim_id(conn: &mut Conn, context: &str, id: i64) -> StoreResult<()> {
     sqlx::query(
-        "UPDATE contexts SET last_schema_id = CASE WHEN last_schema_id < $2 THEN $2
-             ELSE last_schema_id END WHERE name = $1",
+        "INSERT INTO contexts (name, created_at, last_schema_id) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO UPDATE SET last_schema_id =
+             CASE WHEN contexts.last_schema_id < excluded.last_schema_id
+                  THEN excluded.last_schema_id ELSE contexts.last_schema_id END",
     )
     .bind(context)
+    .bind(now_millis())
     .bind(id)
     .execute(conn)
     .await?;

@@ -30,6 +30,65 @@ pub async fn config(conn: &mut Conn, scope: &str) -> StoreResult<Option<ConfigRo
     .await?)
 }
 
+/// A configuration with the scope it is set on.
+#[derive(sqlx::FromRow)]
+struct ScopedConfig {
+    scope: String,
+    #[sqlx(flatten)]
+    config: ConfigRow,
+}
+
+/// The configurations set on `keys` (at most three: a lineage), in the
+/// order of `keys`; scopes with none are left out. One query.
+pub async fn configs_along(conn: &mut Conn, keys: &[String]) -> StoreResult<Vec<ConfigRow>> {
+    let rows: Vec<ScopedConfig> = sqlx::query_as(
+        "SELECT scope, compatibility, normalize, compatibility_group, protobuf_rules,
+             compatibility_policy
+         FROM config WHERE scope IN ($1, $2, $3)",
+    )
+    .bind(lineage_key(keys, 0))
+    .bind(lineage_key(keys, 1))
+    .bind(lineage_key(keys, 2))
+    .fetch_all(conn)
+    .await?;
+    Ok(ranked(keys, rows, |row| &row.scope)
+        .into_iter()
+        .map(|(_, row)| row.config)
+        .collect())
+}
+
+/// The modes set on `keys` (at most three: a lineage), in the order of
+/// `keys`, with the index of the key each is set on. One query.
+pub async fn modes_along(conn: &mut Conn, keys: &[String]) -> StoreResult<Vec<(usize, String)>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT scope, mode FROM modes WHERE scope IN ($1, $2, $3)")
+            .bind(lineage_key(keys, 0))
+            .bind(lineage_key(keys, 1))
+            .bind(lineage_key(keys, 2))
+            .fetch_all(conn)
+            .await?;
+    Ok(ranked(keys, rows, |(scope, _)| scope)
+        .into_iter()
+        .map(|(rank, (_, mode))| (rank, mode))
+        .collect())
+}
+
+/// Key `index` of a lineage, or its last key again (the query always
+/// binds three).
+fn lineage_key(keys: &[String], index: usize) -> &str {
+    keys.get(index).or(keys.last()).map_or("", String::as_str)
+}
+
+/// `rows` with the position of their scope in `keys`, in that order.
+fn ranked<T>(keys: &[String], rows: Vec<T>, scope: impl Fn(&T) -> &String) -> Vec<(usize, T)> {
+    let mut ranked: Vec<(usize, T)> = rows
+        .into_iter()
+        .filter_map(|row| Some((keys.iter().position(|k| k == scope(&row))?, row)))
+        .collect();
+    ranked.sort_by_key(|(rank, _)| *rank);
+    ranked
+}
+
 /// Sets the configuration of `scope`.
 pub async fn put_config(conn: &mut Conn, scope: &str, config: &ConfigRow) -> StoreResult<()> {
     sqlx::query(

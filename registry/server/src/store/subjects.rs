@@ -24,27 +24,14 @@ pub async fn id(conn: &mut Conn, name: &str) -> StoreResult<Option<i64>> {
     )
 }
 
-/// Makes sure the context exists (a no-op when it does).
-pub async fn ensure_context(conn: &mut Conn, context: &str) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO contexts (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-    )
-    .bind(context)
-    .bind(now_millis())
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Creates a subject (`name` qualified, `local_name` within `context`) and
-/// returns its id.
+/// Creates a subject (`name` qualified, `local_name` within `context`,
+/// which exists: its schema is in it) and returns its id.
 pub async fn create(
     conn: &mut Conn,
     context: &str,
     local_name: &str,
     name: &str,
 ) -> StoreResult<i64> {
-    ensure_context(conn, context).await?;
     Ok(sqlx::query_scalar(
         "INSERT INTO subjects (context, local_name, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
