@@ -8,18 +8,10 @@ use std::time::Duration;
 
 use sqlx::postgres::PgListener;
 
+use super::writer::{self, Write};
 use super::{Registry, ServiceResult};
 use crate::store::changes::{self, ChangeKind, ChangeRow};
-use crate::store::{Backend, CHANGES_CHANNEL, WriteTx};
-
-/// A write under way: the process's write lock and the store's write
-/// transaction, from [`Registry::begin_write`] to
-/// [`Registry::commit_change`] (dropped without it: rolled back).
-pub(super) struct Write<'a> {
-    _lock: tokio::sync::MutexGuard<'a, ()>,
-    /// The transaction.
-    pub(super) tx: WriteTx,
-}
+use crate::store::{Backend, CHANGES_CHANNEL};
 
 /// How long a watcher waits for a wake-up before looking again; also how
 /// often a replica looks for other replicas' changes when it has missed
@@ -30,31 +22,26 @@ pub const WATCH_POLL: Duration = Duration::from_secs(1);
 const CATCH_UP_BATCH: i64 = 1_000;
 
 impl Registry {
-    /// Takes the write lock and opens a write transaction: every write
+    /// Starts a write (its turn, a transaction, a savepoint): every write
     /// starts here.
-    pub(super) async fn begin_write(&self) -> ServiceResult<Write<'_>> {
-        let lock = self.write_lock.lock().await;
-        let tx = self.store.write().await?;
-        Ok(Write { _lock: lock, tx })
+    pub(super) async fn begin_write(&self) -> ServiceResult<Write> {
+        Ok(writer::begin(&self.batch, &self.store).await?)
     }
 
-    /// Records `kind` of change to `scope` in the write, commits it,
-    /// releases the write lock, waits until the commit is durable, and
-    /// wakes the change-feed watchers: every write ends here.
+    /// Records `kind` of change to `scope` in the write, merges it into the
+    /// batch being committed, waits until that is committed and durable,
+    /// and wakes the change-feed watchers: every write ends here.
     pub(super) async fn commit_change(
         &self,
-        write: Write<'_>,
+        mut write: Write,
         kind: ChangeKind,
         scope: &str,
         version: Option<i32>,
         schema_id: Option<i64>,
     ) -> ServiceResult<()> {
-        let Write { _lock, mut tx } = write;
-        changes::record(&mut tx, kind, scope, version, schema_id).await?;
-        changes::announce(&mut tx, self.store.backend()).await?;
-        tx.commit().await?;
-        let ticket = self.store.committed();
-        drop(_lock);
+        changes::record(write.tx(), kind, scope, version, schema_id).await?;
+        changes::announce(write.tx(), self.store.backend()).await?;
+        let ticket = write.merge().await?;
         self.store.make_durable(ticket).await?;
         self.changed.notify_waiters();
         Ok(())

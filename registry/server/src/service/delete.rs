@@ -1,6 +1,6 @@
 //! Soft and permanent deletion of subjects and versions.
 
-use super::changes::Write;
+use super::writer::Write;
 
 use super::names::{Scope, SubjectName, VersionSpec};
 use super::read::{pick, visible_versions};
@@ -12,8 +12,8 @@ use crate::store::{Conn, schemas, settings, subjects};
 
 /// A deletion under way: the write lock and transaction held, the mode
 /// checked, and the subject's versions read.
-struct Deletion<'a> {
-    write: Write<'a>,
+struct Deletion {
+    write: Write,
     qualified: String,
     subject_id: i64,
     /// Every version, soft-deleted ones included.
@@ -23,10 +23,10 @@ struct Deletion<'a> {
 }
 
 impl Registry {
-    async fn begin_deletion(&self, subject: &SubjectName) -> ServiceResult<Deletion<'_>> {
+    async fn begin_deletion(&self, subject: &SubjectName) -> ServiceResult<Deletion> {
         let mut write = self.begin_write().await?;
-        refuse_if_read_only(&mut write.tx, subject).await?;
-        let (subject_id, versions) = visible_versions(&mut write.tx, subject, true).await?;
+        refuse_if_read_only(write.tx(), subject).await?;
+        let (subject_id, versions) = visible_versions(write.tx(), subject, true).await?;
         let live = versions.iter().filter(|v| !v.deleted).copied().collect();
         Ok(Deletion {
             write,
@@ -53,8 +53,8 @@ impl Registry {
                 return Err(ServiceError::SubjectSoftDeleted(qualified));
             }
             for version in &live {
-                refuse_if_referenced(&mut write.tx, &qualified, version.version, false).await?;
-                subjects::mark_deleted(&mut write.tx, subject_id, version.version).await?;
+                refuse_if_referenced(write.tx(), &qualified, version.version, false).await?;
+                subjects::mark_deleted(write.tx(), subject_id, version.version).await?;
             }
             self.commit_change(write, ChangeKind::SubjectDeleted, &qualified, None, None)
                 .await?;
@@ -64,20 +64,18 @@ impl Registry {
             return Err(ServiceError::SubjectNotSoftDeleted(qualified));
         }
         for version in &versions {
-            refuse_if_referenced(&mut write.tx, &qualified, version.version, true).await?;
+            refuse_if_referenced(write.tx(), &qualified, version.version, true).await?;
         }
         let mut evicted = Vec::new();
         for version in &versions {
-            subjects::remove_version(&mut write.tx, subject_id, version.version).await?;
-            if schemas::delete_if_unused(&mut write.tx, subject.context(), version.schema_id)
-                .await?
-            {
+            subjects::remove_version(write.tx(), subject_id, version.version).await?;
+            if schemas::delete_if_unused(write.tx(), subject.context(), version.schema_id).await? {
                 evicted.push(version.schema_id);
             }
         }
-        subjects::remove_if_empty(&mut write.tx, subject_id).await?;
-        settings::delete_config(&mut write.tx, &qualified).await?;
-        settings::delete_mode(&mut write.tx, &qualified).await?;
+        subjects::remove_if_empty(write.tx(), subject_id).await?;
+        settings::delete_config(write.tx(), &qualified).await?;
+        settings::delete_mode(write.tx(), &qualified).await?;
         self.commit_change(
             write,
             ChangeKind::SubjectDeletedPermanently,
@@ -120,8 +118,8 @@ impl Registry {
             if found.deleted {
                 return Err(ServiceError::VersionSoftDeleted(qualified, found.version));
             }
-            refuse_if_referenced(&mut write.tx, &qualified, found.version, false).await?;
-            subjects::mark_deleted(&mut write.tx, subject_id, found.version).await?;
+            refuse_if_referenced(write.tx(), &qualified, found.version, false).await?;
+            subjects::mark_deleted(write.tx(), subject_id, found.version).await?;
             self.commit_change(
                 write,
                 ChangeKind::VersionDeleted,
@@ -138,11 +136,11 @@ impl Registry {
                 found.version,
             ));
         }
-        refuse_if_referenced(&mut write.tx, &qualified, found.version, true).await?;
-        subjects::remove_version(&mut write.tx, subject_id, found.version).await?;
+        refuse_if_referenced(write.tx(), &qualified, found.version, true).await?;
+        subjects::remove_version(write.tx(), subject_id, found.version).await?;
         let evicted =
-            schemas::delete_if_unused(&mut write.tx, subject.context(), found.schema_id).await?;
-        subjects::remove_if_empty(&mut write.tx, subject_id).await?;
+            schemas::delete_if_unused(write.tx(), subject.context(), found.schema_id).await?;
+        subjects::remove_if_empty(write.tx(), subject_id).await?;
         self.commit_change(
             write,
             ChangeKind::VersionDeletedPermanently,

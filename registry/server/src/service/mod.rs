@@ -14,6 +14,7 @@ mod read;
 mod references;
 mod register;
 mod settings;
+mod writer;
 
 use std::sync::Arc;
 
@@ -39,10 +40,10 @@ pub type ServiceResult<T> = Result<T, ServiceError>;
 pub struct Registry {
     store: Store,
     limits: Limits,
-    /// Serialises writes within this process; the store serialises them
-    /// across processes (SQLite's `BEGIN IMMEDIATE`, a PostgreSQL advisory
-    /// lock).
-    write_lock: tokio::sync::Mutex<()>,
+    /// The writes being committed together; one write at a time within
+    /// this process, while the store serialises them across processes
+    /// (SQLite's `BEGIN IMMEDIATE`, a PostgreSQL advisory lock).
+    batch: writer::SharedBatch,
     cache: SchemaCache,
     /// Woken after every committed change (for change-feed watchers).
     changed: tokio::sync::Notify,
@@ -57,7 +58,7 @@ impl Registry {
         let registry = Arc::new(Registry {
             store,
             limits,
-            write_lock: tokio::sync::Mutex::new(()),
+            batch: writer::SharedBatch::default(),
             cache: SchemaCache::default(),
             changed: tokio::sync::Notify::new(),
             stopping: std::sync::atomic::AtomicBool::new(false),

@@ -141,7 +141,7 @@ impl Registry {
         let scope = Scope::Subject(subject.clone());
         let prepared = self.prepare(&subject, &scope, &request, normalize).await;
         let mut write = self.begin_write().await?;
-        let tx = &mut write.tx;
+        let tx = write.tx();
         let mode = effective_mode(tx, &scope).await?;
         check_mode_allows(mode, &qualified, request.id)?;
         let normalize = match normalize {

@@ -191,7 +191,7 @@ impl Registry {
             .transpose()?
             .map(|policy| policy.as_str().to_owned());
         let mut write = self.begin_write().await?;
-        let tx = &mut write.tx;
+        let tx = write.tx();
         let current = settings::config(tx, &scope.key())
             .await?
             .unwrap_or_default();
@@ -224,7 +224,7 @@ impl Registry {
         let parsed = Scope::of(scope)?;
         let previous = self.config(scope, parsed == Scope::Global).await?;
         let mut write = self.begin_write().await?;
-        let tx = &mut write.tx;
+        let tx = write.tx();
         settings::delete_config(tx, &parsed.key()).await?;
         self.commit_change(write, ChangeKind::ConfigChanged, &parsed.key(), None, None)
             .await?;
@@ -256,7 +256,7 @@ impl Registry {
         let scope = Scope::of(scope)?;
         let mode = Mode::from_str(mode)?;
         let mut write = self.begin_write().await?;
-        let tx = &mut write.tx;
+        let tx = write.tx();
         if mode == Mode::Import && !force {
             let subject = match &scope {
                 Scope::Subject(subject) => Some(subject.qualified()),
@@ -280,7 +280,7 @@ impl Registry {
         let parsed = Scope::of(scope)?;
         let previous = self.mode(scope, parsed == Scope::Global).await?;
         let mut write = self.begin_write().await?;
-        let tx = &mut write.tx;
+        let tx = write.tx();
         settings::delete_mode(tx, &parsed.key()).await?;
         self.commit_change(write, ChangeKind::ModeChanged, &parsed.key(), None, None)
             .await?;

@@ -37,6 +37,9 @@ pub enum StoreError {
     /// The database failed or refused a statement.
     #[error("store error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The transaction a write was committed with failed.
+    #[error("store error: the write's transaction failed: {0}")]
+    Batch(String),
     /// The write-ahead log could not be flushed to disk.
     #[error("store error: flushing the write-ahead log: {0}")]
     Flush(#[from] std::io::Error),

@@ -1,0 +1,247 @@
+//! Group commit of writes. Writes run one at a time (the batch lock), each
+//! inside a savepoint of a transaction that stays open while more writes
+//! are queued; a committer, queued behind them, commits them all at once.
+//! A write's caller hears back only when its batch has committed (and is
+//! durable), so nothing is acknowledged that could still be rolled back.
+//! A write that fails or is abandoned (its request cancelled) is rolled
+//! back to its savepoint before anything else uses the transaction.
+
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, OwnedMutexGuard, watch};
+
+use crate::store::{CommitTicket, Store, StoreError, WriteTx};
+
+/// The savepoint each write runs in.
+const SAVEPOINT: &str = "herald_write";
+
+/// How a batch's commit ended: its durability ticket, or why it failed.
+type Outcome = Option<Result<CommitTicket, String>>;
+
+/// The open transaction and who waits for it.
+#[derive(Debug)]
+pub(super) struct Batch {
+    /// The open transaction, while no write holds it.
+    tx: Option<WriteTx>,
+    /// Tells the writes merged into `tx` how its commit ended.
+    outcome: watch::Sender<Outcome>,
+    /// A write was abandoned inside its savepoint: roll it back first.
+    abandoned: bool,
+    /// A committer is queued for `tx`.
+    committer_queued: bool,
+}
+
+impl Default for Batch {
+    fn default() -> Self {
+        Batch {
+            tx: None,
+            outcome: watch::channel(None).0,
+            abandoned: false,
+            committer_queued: false,
+        }
+    }
+}
+
+/// The shared batch of a registry.
+pub(super) type SharedBatch = Arc<Mutex<Batch>>;
+
+/// A write under way: the batch lock and the transaction, inside the
+/// write's savepoint. Ends with [`Write::merge`]; dropped without it, it
+/// is rolled back to its savepoint.
+pub(super) struct Write {
+    guard: OwnedMutexGuard<Batch>,
+    tx: Option<WriteTx>,
+    batch: SharedBatch,
+    store: Store,
+}
+
+/// Starts a write: waits its turn, joins the open transaction (or opens
+/// one) and sets its savepoint.
+pub(super) async fn begin(batch: &SharedBatch, store: &Store) -> Result<Write, StoreError> {
+    let mut guard = batch.clone().lock_owned().await;
+    let mut tx = match guard.tx.take() {
+        Some(tx) => tx,
+        None => store.write().await?,
+    };
+    let ready = async {
+        if guard.abandoned {
+            roll_back_savepoint(&mut tx).await?;
+            guard.abandoned = false;
+        }
+        savepoint(&mut tx, "SAVEPOINT").await
+    }
+    .await;
+    if let Err(error) = ready {
+        // The transaction is unusable: it and the writes merged into it fail.
+        drop(tx);
+        publish(&mut guard, Err(error.to_string()));
+        return Err(error);
+    }
+    Ok(Write {
+        guard,
+        tx: Some(tx),
+        batch: batch.clone(),
+        store: store.clone(),
+    })
+}
+
+impl Write {
+    /// The transaction, for the write's statements.
+    pub(super) fn tx(&mut self) -> &mut WriteTx {
+        self.tx
+            .as_mut()
+            .expect("a write holds the transaction until it ends")
+    }
+
+    /// Makes the write part of the batch, lets the next write in, and
+    /// waits until the batch has committed; returns its durability ticket.
+    pub(super) async fn merge(mut self) -> Result<CommitTicket, StoreError> {
+        savepoint(self.tx(), "RELEASE SAVEPOINT").await?;
+        let mut outcome = self.guard.outcome.subscribe();
+        self.guard.tx = self.tx.take();
+        queue_committer(&mut self.guard, &self.batch, &self.store);
+        drop(self);
+        let ended = outcome
+            .wait_for(Option::is_some)
+            .await
+            .map_err(|_| StoreError::Batch("the committer went away".to_owned()))?
+            .clone();
+        match ended {
+            Some(Ok(ticket)) => Ok(ticket),
+            Some(Err(error)) => Err(StoreError::Batch(error)),
+            None => Err(StoreError::Batch("no outcome".to_owned())),
+        }
+    }
+}
+
+impl Drop for Write {
+    fn drop(&mut self) {
+        if let Some(tx) = self.tx.take() {
+            // Failed or cancelled before merging: undone before the next use.
+            self.guard.tx = Some(tx);
+            self.guard.abandoned = true;
+            queue_committer(&mut self.guard, &self.batch, &self.store);
+        }
+    }
+}
+
+/// Queues a committer for the open transaction unless one is queued. It
+/// takes the batch lock after the writes already waiting (the lock is
+/// fair), so they join the batch first.
+fn queue_committer(batch: &mut Batch, shared: &SharedBatch, store: &Store) {
+    if batch.committer_queued {
+        return;
+    }
+    batch.committer_queued = true;
+    let (shared, store) = (shared.clone(), store.clone());
+    tokio::spawn(async move { commit(&shared, &store).await });
+}
+
+/// Commits the open transaction (after rolling back an abandoned write)
+/// and tells its writes how that went.
+async fn commit(shared: &SharedBatch, store: &Store) {
+    let mut guard = shared.lock().await;
+    guard.committer_queued = false;
+    let Some(mut tx) = guard.tx.take() else {
+        return;
+    };
+    let committed = async {
+        if guard.abandoned {
+            roll_back_savepoint(&mut tx).await?;
+            guard.abandoned = false;
+        }
+        tx.commit().await?;
+        Ok::<_, StoreError>(store.committed())
+    }
+    .await;
+    publish(&mut guard, committed.map_err(|error| error.to_string()));
+}
+
+/// Tells the writes of the transaction that just ended how it went, and
+/// starts a fresh outcome for the next one.
+fn publish(batch: &mut Batch, outcome: Result<CommitTicket, String>) {
+    let ended = std::mem::replace(&mut batch.outcome, watch::channel(None).0);
+    ended.send_replace(Some(outcome));
+}
+
+async fn savepoint(tx: &mut WriteTx, verb: &str) -> Result<(), StoreError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!("{verb} {SAVEPOINT}")))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn roll_back_savepoint(tx: &mut WriteTx) -> Result<(), StoreError> {
+    savepoint(tx, "ROLLBACK TO SAVEPOINT").await?;
+    savepoint(tx, "RELEASE SAVEPOINT").await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::settings;
+
+    async fn modes(store: &Store) -> Vec<String> {
+        let mut conn = store.read().await.expect("a connection");
+        let mut found = Vec::new();
+        for scope in ["kept", "abandoned", "cancelled", "also-kept"] {
+            if settings::mode(&mut conn, scope)
+                .await
+                .expect("read")
+                .is_some()
+            {
+                found.push(scope.to_owned());
+            }
+        }
+        found
+    }
+
+    #[tokio::test]
+    async fn merged_writes_commit_together_and_abandoned_ones_leave_nothing() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = Store::open_file(&dir.path().join("herald.db"))
+            .await
+            .expect("store");
+        let batch = SharedBatch::default();
+
+        let mut first = begin(&batch, &store).await.expect("begun");
+        settings::put_mode(first.tx(), "kept", "READONLY")
+            .await
+            .expect("written");
+        let first = tokio::spawn(first.merge());
+
+        // Fails before merging (dropped): rolled back to its savepoint.
+        let mut abandoned = begin(&batch, &store).await.expect("begun");
+        settings::put_mode(abandoned.tx(), "abandoned", "READONLY")
+            .await
+            .expect("written");
+        drop(abandoned);
+
+        // Cancelled mid-write (its task aborted): the same.
+        let (written, wait) = tokio::sync::oneshot::channel();
+        let (batch_for_task, store_for_task) = (batch.clone(), store.clone());
+        let cancelled = tokio::spawn(async move {
+            let mut write = begin(&batch_for_task, &store_for_task)
+                .await
+                .expect("begun");
+            settings::put_mode(write.tx(), "cancelled", "READONLY")
+                .await
+                .expect("written");
+            let _ = written.send(());
+            std::future::pending::<()>().await;
+            drop(write);
+        });
+        wait.await.expect("the write ran");
+        cancelled.abort();
+        let _ = cancelled.await;
+
+        let mut last = begin(&batch, &store).await.expect("begun");
+        settings::put_mode(last.tx(), "also-kept", "READONLY")
+            .await
+            .expect("written");
+        last.merge().await.expect("committed");
+        first.await.expect("joined").expect("committed");
+
+        assert_eq!(modes(&store).await, ["kept", "also-kept"]);
+    }
+}
