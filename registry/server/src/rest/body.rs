@@ -83,12 +83,30 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
 /// A JSON response in the registry's media type.
 pub struct ApiJson<T>(pub T);
 
+impl<T: Serialize> ApiJson<T> {
+    /// The body, serialized (empty if it cannot be, which our types cannot).
+    pub fn to_bytes(&self) -> Bytes {
+        match serde_json::to_vec(&self.0) {
+            Ok(body) => Bytes::from(body),
+            Err(error) => {
+                tracing::error!(%error, "response serialization failed");
+                Bytes::new()
+            }
+        }
+    }
+}
+
+impl ApiJson<()> {
+    /// A response with an already serialized body.
+    pub fn from_bytes(body: Bytes) -> Response {
+        ([(CONTENT_TYPE, HeaderValue::from_static(MEDIA_TYPE))], body).into_response()
+    }
+}
+
 impl<T: Serialize> IntoResponse for ApiJson<T> {
     fn into_response(self) -> Response {
         match serde_json::to_vec(&self.0) {
-            Ok(body) => {
-                ([(CONTENT_TYPE, HeaderValue::from_static(MEDIA_TYPE))], body).into_response()
-            }
+            Ok(body) => ApiJson::from_bytes(Bytes::from(body)),
             Err(error) => {
                 tracing::error!(%error, "response serialization failed");
                 StatusCode::INTERNAL_SERVER_ERROR.into_response()

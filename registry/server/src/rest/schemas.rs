@@ -1,5 +1,6 @@
 //! `/schemas`: schemas by id or guid, and the versions listing.
 
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::State;
@@ -39,20 +40,35 @@ pub(super) struct ListQuery {
     limit: i64,
 }
 
-/// `GET /schemas/ids/{id}`.
+/// `GET /schemas/ids/{id}`. The plain form (stored text, no `maxId`) of
+/// each schema is serialized once and served from memory after that.
 pub(super) async fn by_id(
     state: State,
     ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<ByIdQuery>,
-) -> Result<ApiJson<SchemaById>, ApiError> {
+) -> Result<Response, ApiError> {
     let subject = query.subject.as_deref();
+    let plain = !query.fetch_max_id
+        && query
+            .format
+            .as_deref()
+            .is_none_or(|f| f.is_empty() || f == "default");
+    if plain {
+        let body = state
+            .0
+            .rendered_schema_by_id(&id, subject, |row| {
+                ApiJson(SchemaById::new(row, row.text.clone(), None)).to_bytes()
+            })
+            .await?;
+        return Ok(ApiJson::from_bytes(body));
+    }
     let row = state.0.schema_by_id(&id, subject).await?;
     let max_id = match query.fetch_max_id {
         true => Some(state.0.max_schema_id(subject).await?),
         false => None,
     };
     let text = state.0.schema_text(&row, query.format.as_deref()).await?;
-    Ok(ApiJson(SchemaById::new(&row, text, max_id)))
+    Ok(ApiJson(SchemaById::new(&row, text, max_id)).into_response())
 }
 
 /// `GET /schemas/ids/{id}/schema`: the raw schema text.

@@ -4,17 +4,20 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use bytes::Bytes;
 use herald_core::ParsedSchema;
 
 use crate::store::schemas::SchemaRow;
 
 type ByContext<T> = RwLock<HashMap<String, HashMap<i64, Arc<T>>>>;
 
-/// Stored and parsed schemas by context and id.
+/// Stored and parsed schemas by context and id, and one rendering of each
+/// (the front end's answer for it, kept so it is built once).
 #[derive(Debug, Default)]
 pub(super) struct SchemaCache {
     rows: ByContext<SchemaRow>,
     parsed: ByContext<ParsedSchema>,
+    rendered: ByContext<Bytes>,
 }
 
 fn get<T>(map: &ByContext<T>, context: &str, id: i64) -> Option<Arc<T>> {
@@ -59,10 +62,19 @@ impl SchemaCache {
         put(&self.parsed, context, id, parsed);
     }
 
+    pub(super) fn rendered(&self, context: &str, id: i64) -> Option<Bytes> {
+        get(&self.rendered, context, id).map(|bytes| Bytes::clone(&bytes))
+    }
+
+    pub(super) fn insert_rendered(&self, context: &str, id: i64, bytes: Bytes) {
+        put(&self.rendered, context, id, Arc::new(bytes));
+    }
+
     /// Forgets a schema that was deleted for good.
     pub(super) fn evict(&self, context: &str, id: i64) {
         remove(&self.rows, context, id);
         remove(&self.parsed, context, id);
+        remove(&self.rendered, context, id);
     }
 
     /// Forgets everything (another replica deleted schemas for good).
@@ -72,6 +84,10 @@ impl SchemaCache {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clear();
         self.parsed
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+        self.rendered
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clear();

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
+
 use super::names::{ALL_CONTEXTS, DEFAULT_CONTEXT, SubjectName, SubjectPrefix, VersionSpec};
 use super::{Registry, ServiceError, ServiceResult};
 use crate::store::Conn;
@@ -95,6 +97,27 @@ impl Registry {
         self.schema_row(&mut conn, &context, numeric)
             .await?
             .ok_or_else(|| ServiceError::SchemaIdNotFound(id.to_owned()))
+    }
+
+    /// Schema `id` (as [`Registry::schema_by_id`]) rendered by `render`,
+    /// which runs once per schema: ids are immutable, so the rendering is
+    /// kept with the cached schema (and forgotten with it).
+    pub async fn rendered_schema_by_id(
+        &self,
+        id: &str,
+        subject: Option<&str>,
+        render: impl FnOnce(&SchemaRow) -> Bytes,
+    ) -> ServiceResult<Bytes> {
+        let numeric = parse_id(id)?;
+        let context = context_of(subject)?;
+        if let Some(rendered) = self.cache.rendered(&context, numeric) {
+            return Ok(rendered);
+        }
+        let row = self.schema_by_id(id, subject).await?;
+        let rendered = render(&row);
+        self.cache
+            .insert_rendered(&row.context, row.id, rendered.clone());
+        Ok(rendered)
     }
 
     /// The text of `row` in `format` (Confluent's `format` parameter): the
