@@ -5,7 +5,9 @@
 //! the compatible set. Nested message types are matched by name and
 //! compared structurally when they come from references or built-ins.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
 
 use prost_reflect::{
     Cardinality, EnumDescriptor, FieldDescriptor, Kind, MessageDescriptor, OneofDescriptor, Syntax,
@@ -111,6 +113,8 @@ pub fn differences(original: &ProtobufSchema, update: &ProtobufSchema) -> Vec<Di
         path: Vec::new(),
         in_progress: HashSet::new(),
         found: Vec::new(),
+        met_guard: false,
+        compared: Rc::default(),
     };
     if original.file.package_name() != update.file.package_name() {
         diff.add(&PACKAGE_CHANGED);
@@ -212,12 +216,15 @@ fn scalar_group(kind: &Kind) -> ScalarGroup {
 }
 
 /// The name of `message` within its package.
-fn local_name(message: &MessageDescriptor) -> String {
-    let package = message.parent_file().package_name().to_owned();
+fn local_name(message: &MessageDescriptor) -> &str {
     let full = message.full_name();
-    match full.strip_prefix(&format!("{package}.")) {
-        Some(local) if !package.is_empty() => local.to_owned(),
-        _ => full.to_owned(),
+    let package = message.parent_file_descriptor_proto().package();
+    match full
+        .strip_prefix(package)
+        .and_then(|rest| rest.strip_prefix('.'))
+    {
+        Some(local) if !package.is_empty() => local,
+        _ => full,
     }
 }
 
@@ -228,7 +235,17 @@ struct Diff<'a> {
     /// Original messages whose fields are being compared (recursion guard).
     in_progress: HashSet<String>,
     found: Vec<Difference>,
+    /// The recursion guard stopped a comparison: what was found depends on
+    /// where the comparison started, so it is not remembered.
+    met_guard: bool,
+    /// Message types from references or built-ins (e.g. a well-known type
+    /// used by hundreds of fields), compared once: their findings, by
+    /// (original, update) full name.
+    compared: Rc<RefCell<NestedFindings>>,
 }
+
+/// What comparing two message types found, by their full names.
+type NestedFindings = HashMap<(String, String), Rc<Vec<Difference>>>;
 
 impl Diff<'_> {
     fn add(&mut self, change: &'static Change) {
@@ -323,6 +340,8 @@ impl Diff<'_> {
         let entered = self.in_progress.insert(key.clone());
         if entered {
             self.message_fields(original, update);
+        } else {
+            self.met_guard = true;
         }
         self.types(
             original.child_messages().collect(),
@@ -518,16 +537,35 @@ impl Diff<'_> {
             // Both local: compared where they are declared.
             return;
         }
-        let mut nested = Diff {
-            original: self.original,
-            update: self.update,
-            path: original_local.split('.').map(str::to_owned).collect(),
-            in_progress: self.in_progress.clone(),
-            found: Vec::new(),
+        let key = (
+            original.full_name().to_owned(),
+            update.full_name().to_owned(),
+        );
+        let known = self.compared.borrow().get(&key).cloned();
+        let found = match known {
+            Some(found) => found,
+            None => {
+                let mut nested = Diff {
+                    original: self.original,
+                    update: self.update,
+                    path: original_local.split('.').map(str::to_owned).collect(),
+                    in_progress: self.in_progress.clone(),
+                    found: Vec::new(),
+                    met_guard: false,
+                    compared: self.compared.clone(),
+                };
+                nested.message(original, update);
+                let found = Rc::new(nested.found);
+                if nested.met_guard {
+                    self.met_guard = true;
+                } else {
+                    self.compared.borrow_mut().insert(key, found.clone());
+                }
+                found
+            }
         };
-        nested.message(original, update);
-        let incompatible = nested.found.iter().any(|d| !d.change.compatible);
-        self.found.extend(nested.found);
+        let incompatible = found.iter().any(|d| !d.change.compatible);
+        self.found.extend(found.iter().cloned());
         if incompatible {
             self.add(&FIELD_NAMED_TYPE_CHANGED);
         }
