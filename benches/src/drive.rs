@@ -180,3 +180,43 @@ async fn exchange(
     stream.read_exact(&mut body).await?;
     Ok((status, length))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::servers;
+
+    #[test]
+    fn every_request_is_sent_once_and_timed() {
+        let ceiling = servers::ceiling(vec![b'x'; 1_000]);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let requests = Arc::new(
+            (0..300)
+                .map(|i| {
+                    if i % 2 == 0 {
+                        RawRequest::get("/anything")
+                    } else {
+                        RawRequest::post_json("/else", "{}")
+                    }
+                })
+                .collect(),
+        );
+        let outcome = runtime.block_on(drive(ceiling.address, requests, 8, 200));
+        assert_eq!((outcome.ok, outcome.failed), (300, 0));
+        assert_eq!(outcome.body_bytes, 1_000);
+        assert_eq!(outcome.latencies.len(), 300);
+        assert!(outcome.percentile(0.5) <= outcome.percentile(0.99));
+        // An unexpected status counts as a failure.
+        let wrong = runtime.block_on(drive(
+            ceiling.address,
+            Arc::new(vec![RawRequest::get("/")]),
+            1,
+            404,
+        ));
+        assert_eq!((wrong.ok, wrong.failed), (0, 1));
+        ceiling.stop();
+    }
+}

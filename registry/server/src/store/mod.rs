@@ -37,6 +37,9 @@ pub enum StoreError {
     /// The database failed or refused a statement.
     #[error("store error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The database answered something it cannot have stored.
+    #[error("store error: unexpected data: {0}")]
+    Corrupt(String),
     /// The transaction a write was committed with failed.
     #[error("store error: the write's transaction failed: {0}")]
     Batch(String),
@@ -64,6 +67,15 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The backend a connection talks to (for the few statements whose
+    /// spelling differs).
+    pub fn of_connection(conn: &Conn) -> Backend {
+        match conn.backend_name() {
+            "PostgreSQL" => Backend::Postgres,
+            _ => Backend::Sqlite,
+        }
+    }
+
     /// The backend a database URL names.
     pub fn of_url(url: &str) -> Option<Backend> {
         if url.starts_with("sqlite:") {
