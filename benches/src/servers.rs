@@ -6,9 +6,10 @@
 use std::net::SocketAddr;
 use std::thread::JoinHandle;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+use axum::{Router, ServiceExt};
 use herald_server::Server;
 use herald_server::config::{ServerConfig, Storage};
 use tokio::sync::oneshot;
@@ -94,8 +95,38 @@ pub fn herald(storage: Storage) -> Running {
     })
 }
 
-/// The ceiling: every GET or POST (whose body is read) is answered 200
-/// with `body` as the registry's media type.
+/// A stricter ceiling: a bare tower service (no router at all) answering
+/// every request 200 with `body`, served the same way.
+pub fn bare_service(body: Vec<u8>) -> Running {
+    let body = Bytes::from(body);
+    spawn(move |address, stopped| async move {
+        let service = tower::service_fn(move |_: axum::extract::Request| {
+            let body = body.clone();
+            async move {
+                Ok::<_, std::convert::Infallible>(
+                    (
+                        [(CONTENT_TYPE, "application/vnd.schemaregistry.v1+json")],
+                        body,
+                    )
+                        .into_response(),
+                )
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("the ceiling binds");
+        let _ = address.send(listener.local_addr().expect("address"));
+        axum::serve(listener, service.into_make_service())
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("the ceiling runs");
+    })
+}
+
+/// The ceiling: a bare axum handler; every GET or POST (whose body is
+/// read) is answered 200 with `body` as the registry's media type.
 pub fn ceiling(body: Vec<u8>) -> Running {
     let body = Bytes::from(body);
     spawn(move |address, stopped| async move {

@@ -100,6 +100,27 @@ fn wanted(label: &str) -> bool {
         .is_none_or(|filter| label.contains(&filter))
 }
 
+/// The read by id again, next to a stricter ceiling: a bare tower service
+/// with no router (Herald answers cached ids in front of its router).
+async fn bare_by_id(herald: SocketAddr, requests: usize, concurrency: usize) -> Option<Row> {
+    let label = "GET /schemas/ids/1, ceiling without a router";
+    if !wanted(label) {
+        return None;
+    }
+    let requests = Arc::new(vec![RawRequest::get("/schemas/ids/1"); requests]);
+    let measured = drive(herald, requests.clone(), concurrency, 200).await;
+    let bare = servers::bare_service(vec![b'x'; measured.body_bytes]);
+    let ceiling = drive(bare.address, requests.clone(), concurrency, 200).await;
+    bare.stop();
+    Some(Row {
+        label: label.to_owned(),
+        requests: requests.len(),
+        concurrency,
+        herald: measured,
+        ceiling: Some(ceiling),
+    })
+}
+
 /// Sends one request and insists on `expect`.
 async fn setup(herald: SocketAddr, request: RawRequest, expect: u16) {
     let outcome = drive(herald, Arc::new(vec![request]), 1, expect).await;
@@ -145,6 +166,7 @@ fn main() {
             )
             .await,
         );
+        rows.extend(bare_by_id(herald, requests, concurrency).await);
         rows.extend(
             compare(
                 "GET /subjects/bench-avro/versions/latest",

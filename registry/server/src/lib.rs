@@ -17,6 +17,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::ServiceExt;
 use config::{ServerConfig, Storage};
 use service::Registry;
 use store::{Store, StoreError};
@@ -104,7 +105,8 @@ impl Server {
         let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
             let _ = stopped.wait_for(|stop| *stop).await;
         };
-        let http = axum::serve(self.listener, self.router)
+        let http = rest::hot_path::SchemaByIdHotPath::new(self.router, self.registry.clone());
+        let http = axum::serve(self.listener, http.into_make_service())
             .with_graceful_shutdown(until_stopped(stopped.clone()));
         match self.grpc {
             None => http.await?,

@@ -5,6 +5,7 @@ pub mod body;
 mod compatibility;
 pub mod dto;
 pub mod error;
+pub mod hot_path;
 mod meta;
 mod panics;
 mod query;

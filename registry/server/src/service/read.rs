@@ -120,6 +120,12 @@ impl Registry {
         Ok(rendered)
     }
 
+    /// The rendering [`Registry::rendered_schema_by_id`] kept for schema
+    /// `id` of the default context, if there is one.
+    pub fn cached_rendering(&self, id: i64) -> Option<Bytes> {
+        self.cache.rendered(DEFAULT_CONTEXT, id)
+    }
+
     /// The text of `row` in `format` (Confluent's `format` parameter): the
     /// stored text unless the format applies to the schema's type.
     pub async fn schema_text(

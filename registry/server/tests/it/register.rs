@@ -233,3 +233,32 @@ async fn transitive_levels_check_every_live_version() {
     server.register("t", &v4).await.assert_error(40901);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn schema_by_id_answers_the_same_from_memory() {
+    let server = TestServer::start().await;
+    let id = server
+        .register_ok(
+            "cached",
+            &record("Cached", r#"{"name":"id","type":"long"}"#),
+        )
+        .await;
+    let path = format!("/schemas/ids/{id}");
+    // The first read renders and keeps the answer; later ones are served
+    // from memory in front of the router: byte for byte the same.
+    let first = server.get(&path).await;
+    let again = server.get(&path).await;
+    assert_eq!(first.status, 200);
+    assert_eq!(
+        (again.status, &again.content_type, &again.text),
+        (200, &first.content_type, &first.text)
+    );
+    // Anything with a query still goes through the router.
+    let with_max = server.get(&format!("{path}?fetchMaxId=true")).await;
+    assert_eq!(with_max.body["maxId"], id);
+    assert_eq!(with_max.body["schema"], first.body["schema"]);
+    // Ids that are not plain numbers are not taken for cached ones.
+    server.get(&format!("{path}x")).await.assert_error(40403);
+    server.get("/schemas/ids/999").await.assert_error(40403);
+    server.stop().await;
+}
