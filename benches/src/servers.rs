@@ -101,27 +101,10 @@ pub fn bare_service(body: Vec<u8>) -> Running {
     let body = Bytes::from(body);
     spawn(move |address, stopped| async move {
         let service = tower::service_fn(move |_: axum::extract::Request| {
-            let body = body.clone();
-            async move {
-                Ok::<_, std::convert::Infallible>(
-                    (
-                        [(CONTENT_TYPE, "application/vnd.schemaregistry.v1+json")],
-                        body,
-                    )
-                        .into_response(),
-                )
-            }
+            let answer = answer(body.clone());
+            async move { Ok::<_, std::convert::Infallible>(answer) }
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("the ceiling binds");
-        let _ = address.send(listener.local_addr().expect("address"));
-        axum::serve(listener, service.into_make_service())
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-            .expect("the ceiling runs");
+        serve(service, address, stopped).await;
     })
 }
 
@@ -130,25 +113,47 @@ pub fn bare_service(body: Vec<u8>) -> Running {
 pub fn ceiling(body: Vec<u8>) -> Running {
     let body = Bytes::from(body);
     spawn(move |address, stopped| async move {
-        let answer = move |_: Bytes| {
-            let body = body.clone();
-            async move {
-                (
-                    [(CONTENT_TYPE, "application/vnd.schemaregistry.v1+json")],
-                    body,
-                )
-            }
+        let handler = move |_: Bytes| {
+            let answer = answer(body.clone());
+            async move { answer }
         };
-        let router = Router::new().fallback(answer);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("the ceiling binds");
-        let _ = address.send(listener.local_addr().expect("address"));
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-            .expect("the ceiling runs");
+        serve(Router::new().fallback(handler), address, stopped).await;
     })
+}
+
+/// `body` as the registry's media type.
+fn answer(body: Bytes) -> axum::response::Response {
+    (
+        [(CONTENT_TYPE, "application/vnd.schemaregistry.v1+json")],
+        body,
+    )
+        .into_response()
+}
+
+/// Serves `service` on a free loopback port (sent to `address`) until
+/// `stopped`.
+async fn serve<S>(
+    service: S,
+    address: std::sync::mpsc::Sender<SocketAddr>,
+    stopped: oneshot::Receiver<()>,
+) where
+    S: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("the ceiling binds");
+    let _ = address.send(listener.local_addr().expect("address"));
+    axum::serve(listener, service.into_make_service())
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("the ceiling runs");
 }

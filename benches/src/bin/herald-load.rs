@@ -260,11 +260,34 @@ fn main() {
     print(&rows);
 }
 
+/// Times `POST path` with `body`, one request at a time, 30 times.
+async fn one_at_a_time(herald: SocketAddr, label: &str, path: &str, body: &str) -> Row {
+    const RUNS: usize = 30;
+    let requests = Arc::new(vec![RawRequest::post_json(path, body); RUNS]);
+    Row {
+        label: label.to_owned(),
+        requests: RUNS,
+        concurrency: 1,
+        herald: drive(herald, requests, 1, 200).await,
+        ceiling: None,
+    }
+}
+
+/// Sets `subject`'s compatibility level.
+async fn set_level(herald: SocketAddr, subject: &str, level: &str) {
+    let body = json!({"compatibility": level}).to_string();
+    setup(
+        herald,
+        RawRequest::post_json(&format!("/config/{subject}"), &body).as_put(),
+        200,
+    )
+    .await;
+}
+
 /// Latency of single checks that must stay fast: a 200-field Avro record
 /// and a 200-message `.proto` against their previous versions (parse of the
 /// new schema included), and BACKWARD_TRANSITIVE over 1,000 versions.
 async fn large_checks(herald: SocketAddr) -> Vec<Row> {
-    let sequential = |request: RawRequest| Arc::new(vec![request; 30]);
     let mut rows = Vec::new();
     setup(
         herald,
@@ -272,23 +295,15 @@ async fn large_checks(herald: SocketAddr) -> Vec<Row> {
         200,
     )
     .await;
-    let body = json!({"schema": avro_record(200, Some("note"))}).to_string();
-    rows.push(Row {
-        label: "one BACKWARD check, 200-field Avro (parse included)".to_owned(),
-        requests: 30,
-        concurrency: 1,
-        herald: drive(
+    rows.push(
+        one_at_a_time(
             herald,
-            sequential(RawRequest::post_json(
-                "/compatibility/subjects/big-avro/versions/latest",
-                &body,
-            )),
-            1,
-            200,
+            "one BACKWARD check, 200-field Avro (parse included)",
+            "/compatibility/subjects/big-avro/versions/latest",
+            &json!({"schema": avro_record(200, Some("note"))}).to_string(),
         )
         .await,
-        ceiling: None,
-    });
+    );
     setup(
         herald,
         register(
@@ -298,63 +313,29 @@ async fn large_checks(herald: SocketAddr) -> Vec<Row> {
         200,
     )
     .await;
-    let body = json!({"schemaType": "PROTOBUF", "schema": proto_file(200, 1)}).to_string();
-    rows.push(Row {
-        label: "one BACKWARD check, 200-message .proto (parse included)".to_owned(),
-        requests: 30,
-        concurrency: 1,
-        herald: drive(
+    rows.push(
+        one_at_a_time(
             herald,
-            sequential(RawRequest::post_json(
-                "/compatibility/subjects/big-proto/versions/latest",
-                &body,
-            )),
-            1,
-            200,
+            "one BACKWARD check, 200-message .proto (parse included)",
+            "/compatibility/subjects/big-proto/versions/latest",
+            &json!({"schemaType": "PROTOBUF", "schema": proto_file(200, 1)}).to_string(),
         )
         .await,
-        ceiling: None,
-    });
-    setup(
-        herald,
-        RawRequest::post_json(
-            "/config/history",
-            &json!({"compatibility": "NONE"}).to_string(),
-        )
-        .as_put(),
-        200,
-    )
-    .await;
+    );
+    set_level(herald, "history", "NONE").await;
     for version in 0..1_000 {
         let schema = avro_record(20, Some(&format!("extra_{version}")));
         setup(herald, register("history", &json!({"schema": schema})), 200).await;
     }
-    setup(
-        herald,
-        RawRequest::post_json(
-            "/config/history",
-            &json!({"compatibility": "BACKWARD_TRANSITIVE"}).to_string(),
-        )
-        .as_put(),
-        200,
-    )
-    .await;
-    let body = json!({"schema": avro_record(20, Some("extra_next"))}).to_string();
-    rows.push(Row {
-        label: "one BACKWARD_TRANSITIVE check over 1,000 versions (20-field Avro)".to_owned(),
-        requests: 30,
-        concurrency: 1,
-        herald: drive(
+    set_level(herald, "history", "BACKWARD_TRANSITIVE").await;
+    rows.push(
+        one_at_a_time(
             herald,
-            sequential(RawRequest::post_json(
-                "/compatibility/subjects/history/versions",
-                &body,
-            )),
-            1,
-            200,
+            "one BACKWARD_TRANSITIVE check over 1,000 versions (20-field Avro)",
+            "/compatibility/subjects/history/versions",
+            &json!({"schema": avro_record(20, Some("extra_next"))}).to_string(),
         )
         .await,
-        ceiling: None,
-    });
+    );
     rows
 }
