@@ -415,3 +415,90 @@ async fn a_database_restart_is_survived() {
     let ok = answers.iter().filter(|s| **s == 200).count();
     assert_eq!(versions.as_array().map(Vec::len), Some(ok + 1));
 }
+
+#[tokio::test]
+async fn writers_under_load_through_an_outage_lose_nothing_acknowledged() {
+    let database = TestDatabase::postgres().await;
+    let name = database.postgres_name().expect("PostgreSQL").to_owned();
+    let proxy = Proxy::start("127.0.0.1:5432").await;
+    let through_proxy = format!("postgres://postgres@127.0.0.1:{}/{name}", proxy.port);
+    let replica = Arc::new(
+        Replica::start_together(&through_proxy, 1)
+            .await
+            .pop()
+            .expect("one replica"),
+    );
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let acknowledged = Arc::new(AtomicUsize::new(0));
+    let mut writers = Vec::new();
+    for writer in 0..8 {
+        let (replica, stop, acknowledged) = (replica.clone(), stop.clone(), acknowledged.clone());
+        writers.push(tokio::spawn(async move {
+            let subject = format!("load{writer}");
+            let mut answers = Vec::new();
+            for step in 0.. {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let answer = replica
+                    .register(&subject, &compatible(&format!("f{step}")))
+                    .await;
+                if answer.0 == 200 {
+                    acknowledged.fetch_add(1, Ordering::SeqCst);
+                } else {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                answers.push(answer);
+            }
+            (subject, answers)
+        }));
+    }
+    let wait_for = |count: usize| {
+        let acknowledged = acknowledged.clone();
+        async move {
+            for _ in 0..3_000 {
+                if acknowledged.load(Ordering::SeqCst) >= count {
+                    return true;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            false
+        }
+    };
+    assert!(wait_for(100).await, "writes before the outage");
+    proxy.set_up(false);
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    let during = acknowledged.load(Ordering::SeqCst);
+    proxy.set_up(true);
+    assert!(
+        wait_for(during + 100).await,
+        "the replica recovers by itself"
+    );
+    stop.store(true, Ordering::SeqCst);
+
+    let mut outage_errors = 0;
+    for writer in writers {
+        let (subject, answers) = writer.await.expect("writer ran");
+        let (status, listed) = replica.get(&format!("/subjects/{subject}/versions")).await;
+        assert_eq!(status, 200, "{listed}");
+        let listed: Vec<i64> = serde_json::from_value(listed).expect("versions");
+        assert_eq!(listed, (1..=listed.len() as i64).collect::<Vec<_>>());
+        for (status, body) in answers {
+            match status {
+                200 => {
+                    let version = &body["version"];
+                    let (_, held) = replica
+                        .get(&format!("/subjects/{subject}/versions/{version}"))
+                        .await;
+                    assert_eq!(held["id"], body["id"], "{subject} v{version} lost");
+                }
+                500 => {
+                    assert_eq!(body["error_code"], 50001, "{body}");
+                    outage_errors += 1;
+                }
+                _ => panic!("a wrong answer during the outage: {status} {body}"),
+            }
+        }
+    }
+    assert!(outage_errors > 0, "the outage was felt");
+}

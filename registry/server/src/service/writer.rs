@@ -22,21 +22,29 @@ type Outcome = Option<Result<CommitTicket, String>>;
 #[derive(Debug)]
 pub(super) struct Batch {
     /// The open transaction, while no write holds it.
-    tx: Option<WriteTx>,
-    /// Tells the writes merged into `tx` how its commit ended.
+    open: Option<Open>,
+    /// Tells the writes merged into the open transaction how its commit
+    /// ended.
     outcome: watch::Sender<Outcome>,
-    /// A write was abandoned inside its savepoint: roll it back first.
-    abandoned: bool,
-    /// A committer is queued for `tx`.
+    /// A committer is queued for the open transaction.
     committer_queued: bool,
+}
+
+/// An open transaction between writes.
+#[derive(Debug)]
+struct Open {
+    tx: WriteTx,
+    /// Its last write was abandoned inside its savepoint: roll that back
+    /// before anything else. (Kept with the transaction: a new
+    /// transaction never inherits it.)
+    abandoned: bool,
 }
 
 impl Default for Batch {
     fn default() -> Self {
         Batch {
-            tx: None,
+            open: None,
             outcome: watch::channel(None).0,
-            abandoned: false,
             committer_queued: false,
         }
     }
@@ -59,14 +67,13 @@ pub(super) struct Write {
 /// one) and sets its savepoint.
 pub(super) async fn begin(batch: &SharedBatch, store: &Store) -> Result<Write, StoreError> {
     let mut guard = batch.clone().lock_owned().await;
-    let mut tx = match guard.tx.take() {
-        Some(tx) => tx,
-        None => store.write().await?,
+    let (mut tx, abandoned) = match guard.open.take() {
+        Some(Open { tx, abandoned }) => (tx, abandoned),
+        None => (store.write().await?, false),
     };
     let ready = async {
-        if guard.abandoned {
+        if abandoned {
             roll_back_savepoint(&mut tx).await?;
-            guard.abandoned = false;
         }
         savepoint(&mut tx, "SAVEPOINT").await
     }
@@ -98,7 +105,10 @@ impl Write {
     pub(super) async fn merge(mut self) -> Result<CommitTicket, StoreError> {
         savepoint(self.tx(), "RELEASE SAVEPOINT").await?;
         let mut outcome = self.guard.outcome.subscribe();
-        self.guard.tx = self.tx.take();
+        self.guard.open = self.tx.take().map(|tx| Open {
+            tx,
+            abandoned: false,
+        });
         queue_committer(&mut self.guard, &self.batch, &self.store);
         drop(self);
         let ended = outcome
@@ -118,8 +128,10 @@ impl Drop for Write {
     fn drop(&mut self) {
         if let Some(tx) = self.tx.take() {
             // Failed or cancelled before merging: undone before the next use.
-            self.guard.tx = Some(tx);
-            self.guard.abandoned = true;
+            self.guard.open = Some(Open {
+                tx,
+                abandoned: true,
+            });
             queue_committer(&mut self.guard, &self.batch, &self.store);
         }
     }
@@ -142,13 +154,12 @@ fn queue_committer(batch: &mut Batch, shared: &SharedBatch, store: &Store) {
 async fn commit(shared: &SharedBatch, store: &Store) {
     let mut guard = shared.lock().await;
     guard.committer_queued = false;
-    let Some(mut tx) = guard.tx.take() else {
+    let Some(Open { mut tx, abandoned }) = guard.open.take() else {
         return;
     };
     let committed = async {
-        if guard.abandoned {
+        if abandoned {
             roll_back_savepoint(&mut tx).await?;
-            guard.abandoned = false;
         }
         tx.commit().await?;
         Ok::<_, StoreError>(store.committed())
