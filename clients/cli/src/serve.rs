@@ -111,7 +111,7 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         let server = Server::bind(&config).await.map_err(|e| e.to_string())?;
         let address = server.local_addr().map_err(|e| e.to_string())?;
         let grpc = server.grpc_addr().map_err(|e| e.to_string())?;
-        tracing::info!(%address, %grpc, storage = ?config.storage, "herald registry listening");
+        tracing::info!(%address, %grpc, storage = %config.storage.describe(), "herald registry listening");
         server
             .run(shutdown_signal())
             .await

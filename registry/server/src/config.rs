@@ -33,6 +33,59 @@ pub enum Storage {
     Url(String),
 }
 
+impl Storage {
+    /// Where the data lives, for logs: a database URL's password is
+    /// replaced by `***`.
+    pub fn describe(&self) -> String {
+        match self {
+            Storage::DataDir(dir) => format!("SQLite in {}", dir.display()),
+            Storage::Url(url) => redact_password(url),
+        }
+    }
+}
+
+/// `url` with the password of its user info (`scheme://user:password@host`)
+/// replaced by `***`.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_owned();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_kept_out_of_descriptions() {
+        let described = |url: &str| Storage::Url(url.to_owned()).describe();
+        assert_eq!(
+            described("postgres://herald:s3cret@db.internal:5432/herald"),
+            "postgres://herald:***@db.internal:5432/herald"
+        );
+        assert_eq!(
+            described("postgres://herald@db/herald"),
+            "postgres://herald@db/herald"
+        );
+        assert_eq!(
+            described("sqlite:///var/lib/herald/h.db"),
+            "sqlite:///var/lib/herald/h.db"
+        );
+        assert_eq!(
+            Storage::DataDir(PathBuf::from("data")).describe(),
+            "SQLite in data"
+        );
+    }
+}
+
 /// Everything `herald serve` needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerConfig {
