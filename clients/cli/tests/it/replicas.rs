@@ -1,7 +1,8 @@
 //! Several `herald serve` processes on one PostgreSQL database: concurrent
 //! registrations stay consistent, a replica killed mid-write loses nothing
-//! acknowledged, and a database outage gives 50001 errors (never a wrong
-//! answer) until the replicas recover by themselves.
+//! acknowledged (on SQLite too, across a restart), and a database outage
+//! gives 50001 errors (never a wrong answer) until the replicas recover by
+//! themselves.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::process::Child;
