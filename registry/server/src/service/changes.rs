@@ -41,8 +41,7 @@ impl Registry {
     ) -> ServiceResult<()> {
         changes::record(write.tx(), kind, scope, version, schema_id).await?;
         changes::announce(write.tx(), self.store.backend()).await?;
-        let ticket = write.merge().await?;
-        self.store.make_durable(ticket).await?;
+        write.merge().await?;
         self.changed.notify_waiters();
         Ok(())
     }

@@ -10,13 +10,13 @@ use std::sync::Arc;
 
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
-use crate::store::{CommitTicket, Store, StoreError, WriteTx};
+use crate::store::{Store, StoreError, WriteTx};
 
 /// The savepoint each write runs in.
 const SAVEPOINT: &str = "herald_write";
 
-/// How a batch's commit ended: its durability ticket, or why it failed.
-type Outcome = Option<Result<CommitTicket, String>>;
+/// How a batch's commit ended: committed (and on disk), or why it failed.
+type Outcome = Option<Result<(), String>>;
 
 /// The open transaction and who waits for it.
 #[derive(Debug)]
@@ -60,7 +60,6 @@ pub(super) struct Write {
     guard: OwnedMutexGuard<Batch>,
     tx: Option<WriteTx>,
     batch: SharedBatch,
-    store: Store,
 }
 
 /// Starts a write: waits its turn, joins the open transaction (or opens
@@ -88,7 +87,6 @@ pub(super) async fn begin(batch: &SharedBatch, store: &Store) -> Result<Write, S
         guard,
         tx: Some(tx),
         batch: batch.clone(),
-        store: store.clone(),
     })
 }
 
@@ -101,15 +99,15 @@ impl Write {
     }
 
     /// Makes the write part of the batch, lets the next write in, and
-    /// waits until the batch has committed; returns its durability ticket.
-    pub(super) async fn merge(mut self) -> Result<CommitTicket, StoreError> {
+    /// waits until the batch has committed.
+    pub(super) async fn merge(mut self) -> Result<(), StoreError> {
         savepoint(self.tx(), "RELEASE SAVEPOINT").await?;
         let mut outcome = self.guard.outcome.subscribe();
         self.guard.open = self.tx.take().map(|tx| Open {
             tx,
             abandoned: false,
         });
-        queue_committer(&mut self.guard, &self.batch, &self.store);
+        queue_committer(&mut self.guard, &self.batch);
         drop(self);
         let ended = outcome
             .wait_for(Option::is_some)
@@ -117,7 +115,7 @@ impl Write {
             .map_err(|_| StoreError::Batch("the committer went away".to_owned()))?
             .clone();
         match ended {
-            Some(Ok(ticket)) => Ok(ticket),
+            Some(Ok(())) => Ok(()),
             Some(Err(error)) => Err(StoreError::Batch(error)),
             None => Err(StoreError::Batch("no outcome".to_owned())),
         }
@@ -132,7 +130,7 @@ impl Drop for Write {
                 tx,
                 abandoned: true,
             });
-            queue_committer(&mut self.guard, &self.batch, &self.store);
+            queue_committer(&mut self.guard, &self.batch);
         }
     }
 }
@@ -140,18 +138,18 @@ impl Drop for Write {
 /// Queues a committer for the open transaction unless one is queued. It
 /// takes the batch lock after the writes already waiting (the lock is
 /// fair), so they join the batch first.
-fn queue_committer(batch: &mut Batch, shared: &SharedBatch, store: &Store) {
+fn queue_committer(batch: &mut Batch, shared: &SharedBatch) {
     if batch.committer_queued {
         return;
     }
     batch.committer_queued = true;
-    let (shared, store) = (shared.clone(), store.clone());
-    tokio::spawn(async move { commit(&shared, &store).await });
+    let shared = shared.clone();
+    tokio::spawn(async move { commit(&shared).await });
 }
 
 /// Commits the open transaction (after rolling back an abandoned write)
 /// and tells its writes how that went.
-async fn commit(shared: &SharedBatch, store: &Store) {
+async fn commit(shared: &SharedBatch) {
     let mut guard = shared.lock().await;
     guard.committer_queued = false;
     let Some(Open { mut tx, abandoned }) = guard.open.take() else {
@@ -162,7 +160,7 @@ async fn commit(shared: &SharedBatch, store: &Store) {
             roll_back_savepoint(&mut tx).await?;
         }
         tx.commit().await?;
-        Ok::<_, StoreError>(store.committed())
+        Ok::<_, StoreError>(())
     }
     .await;
     publish(&mut guard, committed.map_err(|error| error.to_string()));
@@ -170,7 +168,7 @@ async fn commit(shared: &SharedBatch, store: &Store) {
 
 /// Tells the writes of the transaction that just ended how it went, and
 /// starts a fresh outcome for the next one.
-fn publish(batch: &mut Batch, outcome: Result<CommitTicket, String>) {
+fn publish(batch: &mut Batch, outcome: Result<(), String>) {
     let ended = std::mem::replace(&mut batch.outcome, watch::channel(None).0);
     ended.send_replace(Some(outcome));
 }

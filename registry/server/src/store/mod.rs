@@ -7,21 +7,17 @@
 pub mod changes;
 pub mod copy;
 mod flag;
-mod group_sync;
 pub mod overview;
 pub mod schemas;
 pub mod settings;
 pub mod subjects;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Executor, Transaction};
-
-use group_sync::GroupSync;
 
 pub use flag::{Flag, NullableFlag};
 
@@ -43,9 +39,6 @@ pub enum StoreError {
     /// The transaction a write was committed with failed.
     #[error("store error: the write's transaction failed: {0}")]
     Batch(String),
-    /// The write-ahead log could not be flushed to disk.
-    #[error("store error: flushing the write-ahead log: {0}")]
-    Flush(#[from] std::io::Error),
     /// The database URL names no supported database.
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
     UnsupportedUrl(String),
@@ -111,14 +104,7 @@ pub struct Store {
     writer: AnyPool,
     backend: Backend,
     url: String,
-    /// SQLite's group commit (PostgreSQL flushes at commit itself).
-    group_sync: Option<Arc<GroupSync>>,
 }
-
-/// What [`Store::committed`] hands out: proof of a commit, to be made
-/// durable with [`Store::make_durable`].
-#[derive(Clone, Copy, Debug)]
-pub struct CommitTicket(Option<u64>);
 
 impl Store {
     /// Opens (creating if needed) the SQLite database file at `path` and
@@ -153,39 +139,12 @@ impl Store {
             Backend::Postgres => sqlx::migrate!("../../migrations/postgres"),
         };
         migrations.run(&writer).await.map_err(sqlx::Error::from)?;
-        let group_sync = match backend {
-            Backend::Sqlite => {
-                let file: String =
-                    sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
-                        .fetch_one(&pool)
-                        .await?;
-                Some(Arc::new(GroupSync::new(PathBuf::from(file))))
-            }
-            Backend::Postgres => None,
-        };
         Ok(Store {
             pool,
             writer,
             backend,
             url,
-            group_sync,
         })
-    }
-
-    /// Counts a commit just made by a [`Store::write`] transaction; call it
-    /// before releasing the write lock.
-    pub fn committed(&self) -> CommitTicket {
-        CommitTicket(self.group_sync.as_ref().map(|sync| sync.committed()))
-    }
-
-    /// Returns once the commit behind `ticket` is on disk (SQLite: an fsync
-    /// of the write-ahead log shared with the commits around it;
-    /// PostgreSQL: at once, its commit already flushed).
-    pub async fn make_durable(&self, ticket: CommitTicket) -> StoreResult<()> {
-        if let (Some(sync), CommitTicket(Some(ticket))) = (&self.group_sync, ticket) {
-            sync.sync_through(ticket).await?;
-        }
-        Ok(())
     }
 
     /// Which database this is.
@@ -249,11 +208,12 @@ async fn connect(backend: Backend, url: &str, connections: u32) -> StoreResult<A
                 .test_before_acquire(false)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
-                        // NORMAL: commits do not wait for the disk;
-                        // `make_durable` does, for many commits at once.
+                        // FULL: a commit is on disk when it returns (the
+                        // service commits writes in batches, so one fsync
+                        // serves many).
                         conn.execute(
                             "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;
-                             PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                             PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
                         )
                         .await?;
                         Ok(())
