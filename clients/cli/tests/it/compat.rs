@@ -333,13 +333,13 @@ fn exit_codes_for_usage_io_and_invalid_schemas() {
     assert_eq!(flag.code, 2, "{flag:?}");
 }
 
-/// `HERALD_TEST_BUF_TESTDATA` (set by `scripts/test`), else the project's
-/// `shared/` folder next to the repository.
+/// buf's breaking-change cases, kept in `registry/core/testdata/buf-breaking`
+/// (`HERALD_TEST_BUF_TESTDATA` points elsewhere, e.g. at a newer copy).
 fn buf_testdata() -> std::path::PathBuf {
     std::env::var_os("HERALD_TEST_BUF_TESTDATA").map_or_else(
         || {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/testdata/buf-breaking")
+                .join("../../registry/core/testdata/buf-breaking")
         },
         std::path::PathBuf::from,
     )

@@ -1,4 +1,5 @@
-//! buf's own breaking-change test cases (`../shared/testdata/buf-breaking`):
+//! buf's own breaking-change test cases (`testdata/buf-breaking`, from buf's
+//! repository, see its NOTICE):
 //! every case's previous and current trees are compiled, the rules its
 //! `buf.yaml` selects are run, and the findings must equal buf's expected
 //! findings exactly — rule, file and line:col span — for every rule Herald
@@ -36,11 +37,11 @@ struct Expected {
 /// A finding as the comparison sees it: (file, span, rule).
 type Row = (Option<String>, [u32; 4], String);
 
-/// `HERALD_TEST_BUF_TESTDATA` (set by `scripts/test`), else the project's
-/// `shared/` folder next to the repository.
+/// buf's breaking-change cases, kept in `registry/core/testdata/buf-breaking`
+/// (`HERALD_TEST_BUF_TESTDATA` points elsewhere, e.g. at a newer copy).
 fn testdata() -> PathBuf {
     std::env::var_os("HERALD_TEST_BUF_TESTDATA").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/buf-breaking"),
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/buf-breaking"),
         PathBuf::from,
     )
 }
