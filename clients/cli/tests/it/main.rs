@@ -8,3 +8,4 @@ mod migrate;
 mod replicas;
 mod serve;
 mod support;
+mod twins;

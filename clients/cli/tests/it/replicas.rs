@@ -19,8 +19,8 @@ use tokio::sync::watch;
 use crate::support::{free_port, herald, wait_until_up};
 
 /// `herald serve` on a free port and `database_url`.
-struct Replica {
-    child: Child,
+pub(crate) struct Replica {
+    pub(crate) child: Child,
     url: String,
     http: reqwest::Client,
 }
@@ -46,7 +46,7 @@ impl Replica {
     }
 
     /// Replicas started together (their migrations race).
-    async fn start_together(database_url: &str, count: usize) -> Vec<Replica> {
+    pub(crate) async fn start_together(database_url: &str, count: usize) -> Vec<Replica> {
         let spawned: Vec<_> = (0..count).map(|_| Replica::spawn(database_url)).collect();
         let mut replicas = Vec::new();
         for (child, port) in spawned {
@@ -55,7 +55,7 @@ impl Replica {
         replicas
     }
 
-    async fn register(&self, subject: &str, schema: &str) -> (u16, Value) {
+    pub(crate) async fn register(&self, subject: &str, schema: &str) -> (u16, Value) {
         self.send(
             self.http
                 .post(format!("{}/subjects/{subject}/versions", self.url))
@@ -64,7 +64,7 @@ impl Replica {
         .await
     }
 
-    async fn get(&self, path: &str) -> (u16, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (u16, Value) {
         self.send(self.http.get(format!("{}{path}", self.url)))
             .await
     }

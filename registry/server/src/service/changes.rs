@@ -28,12 +28,26 @@ impl Registry {
         Ok(writer::begin(&self.batch, &self.store).await?)
     }
 
+    /// Ends `write`, whose work gave `result`: nothing more to do when it
+    /// was kept by [`Registry::commit_change`]; otherwise (an error, or an
+    /// answer found already stored) it is settled ([`Write::settle`]), so
+    /// the answer waits for any uncommitted change it was read from. Every
+    /// write ends here.
+    pub(super) async fn end_write<T>(
+        &self,
+        write: Write,
+        result: ServiceResult<T>,
+    ) -> ServiceResult<T> {
+        write.settle().await?;
+        result
+    }
+
     /// Records `kind` of change to `scope` in the write, merges it into the
     /// batch being committed, waits until that is committed and durable,
-    /// and wakes the change-feed watchers: every write ends here.
+    /// and wakes the change-feed watchers: every kept write goes through here.
     pub(super) async fn commit_change(
         &self,
-        mut write: Write,
+        write: &mut Write,
         kind: ChangeKind,
         scope: &str,
         version: Option<i32>,

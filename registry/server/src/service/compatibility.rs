@@ -59,6 +59,31 @@ pub struct VersionFinding {
     pub finding: Finding,
 }
 
+/// Everything a registration's compatibility verdict depends on besides
+/// the schema itself: when these are the same, so is the verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct CheckInputs {
+    level: CompatibilityLevel,
+    rules: CheckRules,
+    /// The subject's versions, soft-deleted ones included.
+    versions: Vec<subjects::VersionRow>,
+}
+
+impl CheckInputs {
+    /// Reads the level and rules of `scope` for a subject with `versions`.
+    pub(super) async fn read(
+        conn: &mut Conn,
+        scope: &Scope,
+        versions: Vec<subjects::VersionRow>,
+    ) -> ServiceResult<CheckInputs> {
+        Ok(CheckInputs {
+            level: effective_level(conn, scope).await?,
+            rules: effective_check_rules(conn, scope).await?,
+            versions,
+        })
+    }
+}
+
 /// An earlier version a candidate is judged against.
 struct Previous {
     version: i32,
@@ -89,20 +114,24 @@ impl Registry {
         Ok(previous)
     }
 
-    /// Refuses `candidate` when the subject's level finds it incompatible
-    /// with the latest live version (or all of them, for transitive levels).
+    /// Refuses `candidate` when `inputs`' level finds it incompatible with
+    /// the latest live version (or all of them, for transitive levels).
     pub(super) async fn ensure_compatible(
         &self,
         conn: &mut Conn,
         scope: &Scope,
         subject: &str,
         candidate: &Candidate,
-        versions: &[subjects::VersionRow],
+        inputs: &CheckInputs,
     ) -> ServiceResult<()> {
-        let level = effective_level(conn, scope).await?;
-        let rules = effective_check_rules(conn, scope).await?;
         let verdict = self
-            .judge(conn, (level, rules), candidate, scope, versions)
+            .judge(
+                conn,
+                (inputs.level, inputs.rules),
+                candidate,
+                scope,
+                &inputs.versions,
+            )
             .await?;
         if verdict.is_compatible {
             return Ok(());

@@ -10,10 +10,9 @@ use crate::store::changes::ChangeKind;
 use crate::store::subjects::VersionRow;
 use crate::store::{Conn, schemas, settings, subjects};
 
-/// A deletion under way: the write lock and transaction held, the mode
-/// checked, and the subject's versions read.
+/// A deletion under way: the mode checked, and the subject's versions read
+/// in the write's transaction.
 struct Deletion {
-    write: Write,
     qualified: String,
     subject_id: i64,
     /// Every version, soft-deleted ones included.
@@ -23,13 +22,15 @@ struct Deletion {
 }
 
 impl Registry {
-    async fn begin_deletion(&self, subject: &SubjectName) -> ServiceResult<Deletion> {
-        let mut write = self.begin_write().await?;
+    async fn begin_deletion(
+        &self,
+        write: &mut Write,
+        subject: &SubjectName,
+    ) -> ServiceResult<Deletion> {
         refuse_if_read_only(write.tx(), subject).await?;
         let (subject_id, versions) = visible_versions(write.tx(), subject, true).await?;
         let live = versions.iter().filter(|v| !v.deleted).copied().collect();
         Ok(Deletion {
-            write,
             qualified: subject.qualified(),
             subject_id,
             versions,
@@ -41,13 +42,25 @@ impl Registry {
     /// `permanent` for good. Returns the version numbers deleted.
     pub async fn delete_subject(&self, subject: &str, permanent: bool) -> ServiceResult<Vec<i32>> {
         let subject = SubjectName::parse(subject)?;
+        let mut write = self.begin_write().await?;
+        let result = self
+            .delete_subject_in(&mut write, &subject, permanent)
+            .await;
+        self.end_write(write, result).await
+    }
+
+    async fn delete_subject_in(
+        &self,
+        write: &mut Write,
+        subject: &SubjectName,
+        permanent: bool,
+    ) -> ServiceResult<Vec<i32>> {
         let Deletion {
-            mut write,
             qualified,
             subject_id,
             versions,
             live,
-        } = self.begin_deletion(&subject).await?;
+        } = self.begin_deletion(write, subject).await?;
         if !permanent {
             if live.is_empty() {
                 return Err(ServiceError::SubjectSoftDeleted(qualified));
@@ -100,13 +113,26 @@ impl Registry {
     ) -> ServiceResult<i32> {
         let subject = SubjectName::parse(subject)?;
         let spec = VersionSpec::parse(version)?;
+        let mut write = self.begin_write().await?;
+        let result = self
+            .delete_version_in(&mut write, &subject, spec, permanent)
+            .await;
+        self.end_write(write, result).await
+    }
+
+    async fn delete_version_in(
+        &self,
+        write: &mut Write,
+        subject: &SubjectName,
+        spec: VersionSpec,
+        permanent: bool,
+    ) -> ServiceResult<i32> {
         let Deletion {
-            mut write,
             qualified,
             subject_id,
             versions,
             live,
-        } = self.begin_deletion(&subject).await?;
+        } = self.begin_deletion(write, subject).await?;
         // A soft delete of `latest` means the newest live version.
         let candidates = if spec == VersionSpec::Latest && !permanent {
             &live

@@ -4,11 +4,13 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use herald_core::parsed::{fingerprint, guid};
-use herald_core::{ParsedSchema, SchemaReference, SchemaType};
+use herald_core::{ParsedSchema, ReferencedSchema, SchemaReference, SchemaType};
 
+use super::compatibility::CheckInputs;
 use super::names::{Scope, SubjectName};
 use super::read::SubjectVersion;
 use super::settings::{Mode, effective_mode, effective_normalize};
+use super::writer::Write;
 use super::{Registry, ServiceError, ServiceResult};
 use crate::store::changes::ChangeKind;
 use crate::store::schemas::{self, Metadata, SchemaRow};
@@ -44,6 +46,21 @@ pub struct Registered {
 pub(super) struct Candidate {
     pub parsed: Arc<ParsedSchema>,
     pub row: SchemaRow,
+    /// The texts its references led to (the parse depended on them).
+    dependencies: Vec<ReferencedSchema>,
+}
+
+/// A registration judged from committed state before taking the write
+/// lock: under the lock, the work is reused when what it depended on is
+/// unchanged, so a slow parse or check never holds up other writes.
+struct Prepared {
+    /// The mode it was judged under.
+    mode: Mode,
+    /// The `normalize` it assumed.
+    normalize: bool,
+    candidate: Candidate,
+    /// The subject's state it was judged against, and the verdict.
+    judged: Option<(CheckInputs, ServiceResult<()>)>,
 }
 
 impl Registry {
@@ -96,35 +113,138 @@ impl Registry {
         Ok(Candidate {
             parsed: Arc::new(parsed),
             row,
+            dependencies: resolved.dependencies,
         })
     }
 
-    /// Parses `request` before taking the write lock, so writers queue for
-    /// the statements only. Only schemas without references (whose
-    /// resolution must happen under the lock) and only when all goes well;
-    /// returns the `normalize` it assumed, which the caller checks again
-    /// under the lock. Any error is left for the locked path to report, in
-    /// its order (mode first).
+    /// `prepared`'s candidate when it still stands in `conn` (normalize
+    /// and resolved references unchanged), else the request parsed anew.
+    async fn current_candidate(
+        &self,
+        conn: &mut Conn,
+        subject: &SubjectName,
+        request: &NewSchema,
+        normalize: bool,
+        prepared: Option<Candidate>,
+    ) -> ServiceResult<Candidate> {
+        if let Some(prepared) = prepared {
+            let resolved = self
+                .resolve_references(conn, subject.context(), &request.references)
+                .await?;
+            if resolved.references == prepared.row.references
+                && resolved.dependencies == prepared.dependencies
+            {
+                return Ok(prepared);
+            }
+        }
+        self.candidate(conn, subject, request, normalize).await
+    }
+
+    /// Judges `request` from committed state, without the write lock:
+    /// mode, normalization, parse, an identical live version, and the
+    /// compatibility verdict. `Err` is a final answer (an invalid schema,
+    /// or the schema already registered); `Ok(None)` leaves everything to
+    /// the locked path (e.g. a read-only mode, whose error comes first).
     async fn prepare(
         &self,
         subject: &SubjectName,
         scope: &Scope,
         request: &NewSchema,
         normalize: Option<bool>,
-    ) -> Option<(bool, Candidate)> {
-        if !request.references.is_empty() {
-            return None;
+    ) -> Result<Option<Prepared>, ServiceResult<Registered>> {
+        let Ok(mut conn) = self.store.read().await else {
+            return Ok(None);
+        };
+        let Ok(mode) = effective_mode(&mut conn, scope).await else {
+            return Ok(None);
+        };
+        if check_mode_allows(mode, &subject.qualified(), request.id).is_err() {
+            return Ok(None);
         }
-        let mut conn = self.store.read().await.ok()?;
         let normalize = match normalize {
             Some(normalize) => normalize,
-            None => effective_normalize(&mut conn, scope).await.ok()?,
+            None => match effective_normalize(&mut conn, scope).await {
+                Ok(normalize) => normalize,
+                Err(_) => return Ok(None),
+            },
         };
-        let candidate = self
-            .candidate(&mut conn, subject, request, normalize)
-            .await
-            .ok()?;
-        Some((normalize, candidate))
+        let candidate = match self.candidate(&mut conn, subject, request, normalize).await {
+            Ok(candidate) => candidate,
+            Err(error @ ServiceError::InvalidSchema(_)) if request.references.is_empty() => {
+                return Err(Err(error));
+            }
+            Err(_) => return Ok(None),
+        };
+        let Ok(versions) = self.versions_of(&mut conn, &subject.qualified()).await else {
+            return Ok(None);
+        };
+        if request.id.is_none() {
+            if let Ok(Some(found)) = self
+                .live_twin(&mut conn, subject, &versions, &candidate)
+                .await
+            {
+                return Err(Ok(found));
+            }
+        }
+        let judged = if mode == Mode::Import {
+            None
+        } else {
+            match CheckInputs::read(&mut conn, scope, versions).await {
+                Ok(inputs) => {
+                    let verdict = self
+                        .ensure_compatible(
+                            &mut conn,
+                            scope,
+                            &subject.qualified(),
+                            &candidate,
+                            &inputs,
+                        )
+                        .await;
+                    Some((inputs, verdict))
+                }
+                Err(_) => None,
+            }
+        };
+        Ok(Some(Prepared {
+            mode,
+            normalize,
+            candidate,
+            judged,
+        }))
+    }
+
+    /// Every version of `subject` (qualified), soft-deleted ones included.
+    async fn versions_of(
+        &self,
+        conn: &mut Conn,
+        qualified: &str,
+    ) -> ServiceResult<Vec<subjects::VersionRow>> {
+        Ok(match subjects::id(conn, qualified).await? {
+            Some(id) => subjects::versions(conn, id).await?,
+            None => Vec::new(),
+        })
+    }
+
+    /// The newest live version of the subject holding `candidate`'s content.
+    async fn live_twin(
+        &self,
+        conn: &mut Conn,
+        subject: &SubjectName,
+        versions: &[subjects::VersionRow],
+        candidate: &Candidate,
+    ) -> ServiceResult<Option<Registered>> {
+        for live in versions.iter().rev().filter(|v| !v.deleted) {
+            let row = self
+                .schema_row(conn, subject.context(), live.schema_id)
+                .await?;
+            if let Some(row) = row.filter(|row| row.fingerprint == candidate.row.fingerprint) {
+                return Ok(Some(Registered {
+                    version: live.version,
+                    schema: row,
+                }));
+            }
+        }
+        Ok(None)
     }
 
     /// Registers `request` under `subject` (Confluent's `POST
@@ -137,46 +257,68 @@ impl Registry {
         normalize: Option<bool>,
     ) -> ServiceResult<Registered> {
         let subject = SubjectName::parse(subject)?;
-        let qualified = subject.qualified();
         let scope = Scope::Subject(subject.clone());
-        let prepared = self.prepare(&subject, &scope, &request, normalize).await;
+        let prepared = match self.prepare(&subject, &scope, &request, normalize).await {
+            Ok(prepared) => prepared,
+            Err(answer) => return answer,
+        };
         let mut write = self.begin_write().await?;
+        let result = self
+            .register_in(&mut write, &subject, &scope, &request, normalize, prepared)
+            .await;
+        self.end_write(write, result).await
+    }
+
+    /// The registration under the write lock.
+    async fn register_in(
+        &self,
+        write: &mut Write,
+        subject: &SubjectName,
+        scope: &Scope,
+        request: &NewSchema,
+        normalize: Option<bool>,
+        prepared: Option<Prepared>,
+    ) -> ServiceResult<Registered> {
+        let qualified = subject.qualified();
         let tx = write.tx();
-        let mode = effective_mode(tx, &scope).await?;
+        let mode = effective_mode(tx, scope).await?;
         check_mode_allows(mode, &qualified, request.id)?;
         let normalize = match normalize {
             Some(normalize) => normalize,
-            None => effective_normalize(tx, &scope).await?,
+            None => effective_normalize(tx, scope).await?,
         };
-        let candidate = match prepared {
-            Some((prepared_with, candidate)) if prepared_with == normalize => candidate,
-            _ => self.candidate(tx, &subject, &request, normalize).await?,
+        let (candidate, judged) = match prepared {
+            Some(prepared) if prepared.normalize == normalize && prepared.mode == mode => {
+                (Some(prepared.candidate), prepared.judged)
+            }
+            _ => (None, None),
         };
+        let candidate = self
+            .current_candidate(tx, subject, request, normalize, candidate)
+            .await?;
         let subject_id = subjects::id(tx, &qualified).await?;
         let versions = match subject_id {
             Some(id) => subjects::versions(tx, id).await?,
             None => Vec::new(),
         };
-        for live in versions.iter().rev().filter(|v| !v.deleted) {
-            let row = self
-                .schema_row(tx, subject.context(), live.schema_id)
-                .await?;
-            if let Some(row) = row.filter(|row| row.fingerprint == candidate.row.fingerprint) {
-                if let Some(asked) = request.id.filter(|asked| *asked != row.id) {
-                    return Err(ServiceError::IdConflict(format!(
-                        "Overwrite new schema with id {asked} is not permitted: subject {qualified} already holds this schema with id {}",
-                        row.id
-                    )));
-                }
-                return Ok(Registered {
-                    version: live.version,
-                    schema: row,
-                });
+        if let Some(found) = self.live_twin(tx, subject, &versions, &candidate).await? {
+            if let Some(asked) = request.id.filter(|asked| *asked != found.schema.id) {
+                return Err(ServiceError::IdConflict(format!(
+                    "Overwrite new schema with id {asked} is not permitted: subject {qualified} already holds this schema with id {}",
+                    found.schema.id
+                )));
             }
+            return Ok(found);
         }
         if mode != Mode::Import {
-            self.ensure_compatible(tx, &scope, &qualified, &candidate, &versions)
-                .await?;
+            let inputs = CheckInputs::read(tx, scope, versions.clone()).await?;
+            match judged {
+                Some((judged_inputs, verdict)) if judged_inputs == inputs => verdict?,
+                _ => {
+                    self.ensure_compatible(tx, scope, &qualified, &candidate, &inputs)
+                        .await?
+                }
+            }
         }
         let existing =
             schemas::id_by_fingerprint(tx, subject.context(), &candidate.row.fingerprint).await?;

@@ -190,12 +190,7 @@ impl Registry {
             .map(CompatibilityPolicy::from_str)
             .transpose()?
             .map(|policy| policy.as_str().to_owned());
-        let mut write = self.begin_write().await?;
-        let tx = write.tx();
-        let current = settings::config(tx, &scope.key())
-            .await?
-            .unwrap_or_default();
-        let merged = ConfigRow {
+        let merged = |current: ConfigRow| ConfigRow {
             compatibility: compatibility.clone().or(current.compatibility),
             normalize: update.normalize.or(current.normalize),
             compatibility_group: update
@@ -207,9 +202,24 @@ impl Registry {
                 .clone()
                 .or(current.compatibility_policy),
         };
-        settings::put_config(tx, &scope.key(), &merged).await?;
-        self.commit_change(write, ChangeKind::ConfigChanged, &scope.key(), None, None)
-            .await?;
+        let mut write = self.begin_write().await?;
+        let result = async {
+            let tx = write.tx();
+            let current = settings::config(tx, &scope.key())
+                .await?
+                .unwrap_or_default();
+            settings::put_config(tx, &scope.key(), &merged(current)).await?;
+            self.commit_change(
+                &mut write,
+                ChangeKind::ConfigChanged,
+                &scope.key(),
+                None,
+                None,
+            )
+            .await
+        }
+        .await;
+        self.end_write(write, result).await?;
         Ok(ConfigRow {
             compatibility,
             normalize: update.normalize,
@@ -224,10 +234,19 @@ impl Registry {
         let parsed = Scope::of(scope)?;
         let previous = self.config(scope, parsed == Scope::Global).await?;
         let mut write = self.begin_write().await?;
-        let tx = write.tx();
-        settings::delete_config(tx, &parsed.key()).await?;
-        self.commit_change(write, ChangeKind::ConfigChanged, &parsed.key(), None, None)
-            .await?;
+        let result = async {
+            settings::delete_config(write.tx(), &parsed.key()).await?;
+            self.commit_change(
+                &mut write,
+                ChangeKind::ConfigChanged,
+                &parsed.key(),
+                None,
+                None,
+            )
+            .await
+        }
+        .await;
+        self.end_write(write, result).await?;
         Ok(previous)
     }
 
@@ -256,22 +275,26 @@ impl Registry {
         let scope = Scope::of(scope)?;
         let mode = Mode::from_str(mode)?;
         let mut write = self.begin_write().await?;
-        let tx = write.tx();
-        if mode == Mode::Import && !force {
-            let subject = match &scope {
-                Scope::Subject(subject) => Some(subject.qualified()),
-                _ => None,
-            };
-            if subjects::any_live(tx, scope.context(), subject.as_deref()).await? {
-                return Err(ServiceError::NotPermitted(
-                    "Cannot import since found existing subjects; use force=true to import anyway"
-                        .to_owned(),
-                ));
+        let result = async {
+            let tx = write.tx();
+            if mode == Mode::Import && !force {
+                let subject = match &scope {
+                    Scope::Subject(subject) => Some(subject.qualified()),
+                    _ => None,
+                };
+                if subjects::any_live(tx, scope.context(), subject.as_deref()).await? {
+                    return Err(ServiceError::NotPermitted(
+                        "Cannot import since found existing subjects; use force=true to import anyway"
+                            .to_owned(),
+                    ));
+                }
             }
+            settings::put_mode(tx, &scope.key(), mode.as_str()).await?;
+            self.commit_change(&mut write, ChangeKind::ModeChanged, &scope.key(), None, None)
+                .await
         }
-        settings::put_mode(tx, &scope.key(), mode.as_str()).await?;
-        self.commit_change(write, ChangeKind::ModeChanged, &scope.key(), None, None)
-            .await?;
+        .await;
+        self.end_write(write, result).await?;
         Ok(mode)
     }
 
@@ -280,10 +303,19 @@ impl Registry {
         let parsed = Scope::of(scope)?;
         let previous = self.mode(scope, parsed == Scope::Global).await?;
         let mut write = self.begin_write().await?;
-        let tx = write.tx();
-        settings::delete_mode(tx, &parsed.key()).await?;
-        self.commit_change(write, ChangeKind::ModeChanged, &parsed.key(), None, None)
-            .await?;
+        let result = async {
+            settings::delete_mode(write.tx(), &parsed.key()).await?;
+            self.commit_change(
+                &mut write,
+                ChangeKind::ModeChanged,
+                &parsed.key(),
+                None,
+                None,
+            )
+            .await
+        }
+        .await;
+        self.end_write(write, result).await?;
         Ok(previous)
     }
 }

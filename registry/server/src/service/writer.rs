@@ -3,8 +3,10 @@
 //! are queued; a committer, queued behind them, commits them all at once.
 //! A write's caller hears back only when its batch has committed (and is
 //! durable), so nothing is acknowledged that could still be rolled back.
-//! A write that fails or is abandoned (its request cancelled) is rolled
-//! back to its savepoint before anything else uses the transaction.
+//! A write that fails, changes nothing or is abandoned (its request
+//! cancelled) is rolled back to its savepoint before anything else uses the
+//! transaction; one that answers from what earlier, still uncommitted
+//! writes of the batch wrote waits for their commit too ([`Write::settle`]).
 
 use std::sync::Arc;
 
@@ -38,6 +40,8 @@ struct Open {
     /// before anything else. (Kept with the transaction: a new
     /// transaction never inherits it.)
     abandoned: bool,
+    /// Writes were merged into it: it holds changes not yet committed.
+    uncommitted: bool,
 }
 
 impl Default for Batch {
@@ -54,21 +58,31 @@ impl Default for Batch {
 pub(super) type SharedBatch = Arc<Mutex<Batch>>;
 
 /// A write under way: the batch lock and the transaction, inside the
-/// write's savepoint. Ends with [`Write::merge`]; dropped without it, it
-/// is rolled back to its savepoint.
+/// write's savepoint. Ends with [`Write::merge`] (its changes are kept) or
+/// [`Write::settle`] (they are not); dropped without either, it is rolled
+/// back to its savepoint.
 pub(super) struct Write {
-    guard: OwnedMutexGuard<Batch>,
+    /// The batch lock, held until the write ends.
+    guard: Option<OwnedMutexGuard<Batch>>,
+    /// The transaction, until the write ends.
     tx: Option<WriteTx>,
     batch: SharedBatch,
+    /// The transaction already held other writes' uncommitted changes when
+    /// this write joined it: what it read may yet be rolled back.
+    read_uncommitted: bool,
 }
 
 /// Starts a write: waits its turn, joins the open transaction (or opens
 /// one) and sets its savepoint.
 pub(super) async fn begin(batch: &SharedBatch, store: &Store) -> Result<Write, StoreError> {
     let mut guard = batch.clone().lock_owned().await;
-    let (mut tx, abandoned) = match guard.open.take() {
-        Some(Open { tx, abandoned }) => (tx, abandoned),
-        None => (store.write().await?, false),
+    let (mut tx, abandoned, uncommitted) = match guard.open.take() {
+        Some(Open {
+            tx,
+            abandoned,
+            uncommitted,
+        }) => (tx, abandoned, uncommitted),
+        None => (store.write().await?, false, false),
     };
     let ready = async {
         if abandoned {
@@ -84,9 +98,10 @@ pub(super) async fn begin(batch: &SharedBatch, store: &Store) -> Result<Write, S
         return Err(error);
     }
     Ok(Write {
-        guard,
+        guard: Some(guard),
         tx: Some(tx),
         batch: batch.clone(),
+        read_uncommitted: uncommitted,
     })
 }
 
@@ -100,15 +115,40 @@ impl Write {
 
     /// Makes the write part of the batch, lets the next write in, and
     /// waits until the batch has committed.
-    pub(super) async fn merge(mut self) -> Result<(), StoreError> {
+    pub(super) async fn merge(&mut self) -> Result<(), StoreError> {
         savepoint(self.tx(), "RELEASE SAVEPOINT").await?;
-        let mut outcome = self.guard.outcome.subscribe();
-        self.guard.open = self.tx.take().map(|tx| Open {
+        self.end(false, true).await
+    }
+
+    /// Ends a write whose changes are not kept (it failed, or found its
+    /// answer already stored): rolls it back, lets the next write in and,
+    /// when it read other writes' uncommitted changes, waits until they
+    /// are committed, so that no answer depends on a write that could
+    /// still be lost. Does nothing after [`Write::merge`].
+    pub(super) async fn settle(mut self) -> Result<(), StoreError> {
+        let wait = self.read_uncommitted;
+        self.end(true, wait).await
+    }
+
+    /// Hands the transaction back to the batch (rolled back to the write's
+    /// savepoint when `discard`), queues its committer and, with `wait`,
+    /// waits for the commit.
+    async fn end(&mut self, discard: bool, wait: bool) -> Result<(), StoreError> {
+        let (Some(tx), Some(mut guard)) = (self.tx.take(), self.guard.take()) else {
+            return Ok(());
+        };
+        let uncommitted = self.read_uncommitted || !discard;
+        let mut outcome = guard.outcome.subscribe();
+        guard.open = Some(Open {
             tx,
-            abandoned: false,
+            abandoned: discard,
+            uncommitted,
         });
-        queue_committer(&mut self.guard, &self.batch);
-        drop(self);
+        queue_committer(&mut guard, &self.batch);
+        drop(guard);
+        if !wait {
+            return Ok(());
+        }
         let ended = outcome
             .wait_for(Option::is_some)
             .await
@@ -124,13 +164,14 @@ impl Write {
 
 impl Drop for Write {
     fn drop(&mut self) {
-        if let Some(tx) = self.tx.take() {
-            // Failed or cancelled before merging: undone before the next use.
-            self.guard.open = Some(Open {
+        if let (Some(tx), Some(mut guard)) = (self.tx.take(), self.guard.take()) {
+            // Cancelled before it ended: undone before the next use.
+            guard.open = Some(Open {
                 tx,
                 abandoned: true,
+                uncommitted: self.read_uncommitted,
             });
-            queue_committer(&mut self.guard, &self.batch);
+            queue_committer(&mut guard, &self.batch);
         }
     }
 }
@@ -152,7 +193,10 @@ fn queue_committer(batch: &mut Batch, shared: &SharedBatch) {
 async fn commit(shared: &SharedBatch) {
     let mut guard = shared.lock().await;
     guard.committer_queued = false;
-    let Some(Open { mut tx, abandoned }) = guard.open.take() else {
+    let Some(Open {
+        mut tx, abandoned, ..
+    }) = guard.open.take()
+    else {
         return;
     };
     let committed = async {
@@ -217,7 +261,7 @@ mod tests {
         settings::put_mode(first.tx(), "kept", "READONLY")
             .await
             .expect("written");
-        let first = tokio::spawn(first.merge());
+        let first = tokio::spawn(async move { first.merge().await });
 
         // Fails before merging (dropped): rolled back to its savepoint.
         let mut abandoned = begin(&batch, &store).await.expect("begun");
