@@ -2,10 +2,11 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::Args;
 use herald_server::Server;
-use herald_server::config::{Limits, ServerConfig, Storage};
+use herald_server::config::{BrowserPolicy, Limits, ServerConfig, Storage};
 use serde::Deserialize;
 
 /// Flags of `herald serve`; each falls back to an environment variable,
@@ -43,6 +44,28 @@ pub struct ServeArgs {
     /// Longest chain of schema references [default: 32]
     #[arg(long, env = "HERALD_MAX_REFERENCE_DEPTH")]
     max_reference_depth: Option<usize>,
+    /// Largest schema text in bytes [default: 1048576]
+    #[arg(long, env = "HERALD_MAX_SCHEMA_BYTES")]
+    max_schema_bytes: Option<usize>,
+    /// Threads that parse and check schemas, at most this many at once [default: 4]
+    #[arg(long, env = "HERALD_SCHEMA_THREADS")]
+    schema_threads: Option<usize>,
+    /// Time budget of a request's parsing and checking, in ms (then 503) [default: 10000]
+    #[arg(long, env = "HERALD_SCHEMA_WORK_BUDGET_MS")]
+    schema_work_budget_ms: Option<u64>,
+    /// Time a client has to send its headers, and then its body, in ms [default: 15000]
+    #[arg(long, env = "HERALD_REQUEST_READ_TIMEOUT_MS")]
+    request_read_timeout_ms: Option<u64>,
+    /// Connections served at once [default: 4096]
+    #[arg(long, env = "HERALD_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// Host names (or host:port) requests may name in `Host`, comma-separated
+    /// [default: the listener's address, and localhost when on loopback]
+    #[arg(long, env = "HERALD_ALLOWED_HOSTS", value_delimiter = ',')]
+    allowed_hosts: Option<Vec<String>>,
+    /// Origins whose web pages may call the API (CORS), comma-separated [default: none]
+    #[arg(long, env = "HERALD_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origins: Option<Vec<String>>,
 }
 
 /// The `--config` file: the same keys as the flags, in snake_case.
@@ -56,6 +79,18 @@ struct FileConfig {
     max_body_bytes: Option<usize>,
     max_schema_depth: Option<usize>,
     max_reference_depth: Option<usize>,
+    max_schema_bytes: Option<usize>,
+    schema_threads: Option<usize>,
+    schema_work_budget_ms: Option<u64>,
+    request_read_timeout_ms: Option<u64>,
+    max_connections: Option<usize>,
+    allowed_hosts: Option<Vec<String>>,
+    cors_origins: Option<Vec<String>>,
+}
+
+/// The flag (or its environment variable), else the file's value, else the default.
+fn pick<T>(flag: Option<T>, file: Option<T>, default: T) -> T {
+    flag.or(file).unwrap_or(default)
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, String> {
@@ -79,25 +114,61 @@ impl ServeArgs {
                 None => defaults.storage,
             },
         };
+        let fallback = defaults.limits;
+        let millis = |flag: Option<u64>, file: Option<u64>, default: Duration| {
+            flag.or(file).map_or(default, Duration::from_millis)
+        };
         let limits = Limits {
-            max_body_bytes: self
-                .max_body_bytes
-                .or(file.max_body_bytes)
-                .unwrap_or(defaults.limits.max_body_bytes),
-            max_schema_depth: self
-                .max_schema_depth
-                .or(file.max_schema_depth)
-                .unwrap_or(defaults.limits.max_schema_depth),
-            max_reference_depth: self
-                .max_reference_depth
-                .or(file.max_reference_depth)
-                .unwrap_or(defaults.limits.max_reference_depth),
+            max_body_bytes: pick(
+                self.max_body_bytes,
+                file.max_body_bytes,
+                fallback.max_body_bytes,
+            ),
+            max_schema_bytes: pick(
+                self.max_schema_bytes,
+                file.max_schema_bytes,
+                fallback.max_schema_bytes,
+            ),
+            max_schema_depth: pick(
+                self.max_schema_depth,
+                file.max_schema_depth,
+                fallback.max_schema_depth,
+            ),
+            max_reference_depth: pick(
+                self.max_reference_depth,
+                file.max_reference_depth,
+                fallback.max_reference_depth,
+            ),
+            schema_threads: pick(
+                self.schema_threads,
+                file.schema_threads,
+                fallback.schema_threads,
+            ),
+            schema_work_budget: millis(
+                self.schema_work_budget_ms,
+                file.schema_work_budget_ms,
+                fallback.schema_work_budget,
+            ),
+            request_read_timeout: millis(
+                self.request_read_timeout_ms,
+                file.request_read_timeout_ms,
+                fallback.request_read_timeout,
+            ),
+            max_connections: pick(
+                self.max_connections,
+                file.max_connections,
+                fallback.max_connections,
+            ),
         };
         Ok(ServerConfig {
             listen: self.listen.or(file.listen).unwrap_or(defaults.listen),
             grpc_listen: self.grpc_listen.or(file.grpc_listen),
             storage,
             limits,
+            browsers: BrowserPolicy {
+                allowed_hosts: self.allowed_hosts.or(file.allowed_hosts),
+                cors_origins: pick(self.cors_origins, file.cors_origins, Vec::new()),
+            },
         })
     }
 }

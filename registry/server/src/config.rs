@@ -2,24 +2,43 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Limits on what a request may make the server do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Largest request body accepted, in bytes (larger: 413).
     pub max_body_bytes: usize,
+    /// Largest schema text accepted, in bytes (larger: 42201); parsing and
+    /// checking cost grows with it, so it is kept below the body limit.
+    pub max_schema_bytes: usize,
     /// Deepest nesting a schema may have (deeper: 42201).
     pub max_schema_depth: usize,
     /// Longest chain of references a schema may have (longer: 42201).
     pub max_reference_depth: usize,
+    /// Threads that parse and check schemas: at most this many run at once.
+    pub schema_threads: usize,
+    /// Time a request's parsing and checking may take, its wait for a
+    /// schema thread included (longer: 503, error code 50301).
+    pub schema_work_budget: Duration,
+    /// Time a client has to send a request's headers, and then its body
+    /// (slower: the connection is closed, or 408).
+    pub request_read_timeout: Duration,
+    /// Open connections served at once; further ones wait to be accepted.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_body_bytes: 4 * 1024 * 1024,
+            max_schema_bytes: 1024 * 1024,
             max_schema_depth: 64,
             max_reference_depth: 32,
+            schema_threads: 4,
+            schema_work_budget: Duration::from_secs(10),
+            request_read_timeout: Duration::from_secs(15),
+            max_connections: 4096,
         }
     }
 }
@@ -98,6 +117,22 @@ pub struct ServerConfig {
     pub storage: Storage,
     /// Request limits.
     pub limits: Limits,
+    /// What web pages may do.
+    pub browsers: BrowserPolicy,
+}
+
+/// What web pages may do with the registry: the `Host` names it answers
+/// to (against DNS rebinding) and the origins allowed to call the API from
+/// a browser (CORS).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BrowserPolicy {
+    /// Accepted `Host` header values (a name, or name:port); `None`: the
+    /// listener's own address, plus `localhost` when bound to loopback;
+    /// `*` accepts any.
+    pub allowed_hosts: Option<Vec<String>>,
+    /// Origins (`https://ui.example.com`) allowed to call the API from a
+    /// browser; empty: none (no CORS headers are sent).
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -107,6 +142,7 @@ impl Default for ServerConfig {
             grpc_listen: None,
             storage: Storage::DataDir(PathBuf::from("herald-data")),
             limits: Limits::default(),
+            browsers: BrowserPolicy::default(),
         }
     }
 }

@@ -6,7 +6,9 @@
 //! line handling (that is `herald-cli`).
 
 pub mod config;
+pub mod connections;
 pub mod grpc;
+pub mod guard;
 pub mod rest;
 pub mod service;
 pub mod store;
@@ -17,8 +19,9 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::ServiceExt;
 use config::{ServerConfig, Storage};
+use connections::ConnectionLimits;
+use guard::{RequestGuard, Rules};
 use service::Registry;
 use store::{Store, StoreError};
 
@@ -45,6 +48,7 @@ pub struct Server {
     /// gRPC's own socket and routes, when it does not share `listener`.
     grpc: Option<(tokio::net::TcpListener, axum::Router)>,
     registry: Arc<Registry>,
+    config: ServerConfig,
 }
 
 impl Server {
@@ -76,6 +80,7 @@ impl Server {
             router,
             grpc,
             registry,
+            config: config.clone(),
         })
     }
 
@@ -102,18 +107,19 @@ impl Server {
             registry.end_watches();
             let _ = stop.send(true);
         });
-        let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
-            let _ = stopped.wait_for(|stop| *stop).await;
+        let limits = ConnectionLimits {
+            max_connections: self.config.limits.max_connections,
+            read_timeout: self.config.limits.request_read_timeout,
         };
+        let address = self.listener.local_addr()?;
         let http = rest::hot_path::SchemaByIdHotPath::new(self.router, self.registry.clone());
-        let http = axum::serve(self.listener, http.into_make_service())
-            .with_graceful_shutdown(until_stopped(stopped.clone()));
+        let http = RequestGuard::new(http, Rules::new(&self.config.browsers, address));
+        let http = connections::serve(self.listener, http, limits, stopped.clone());
         match self.grpc {
-            None => http.await?,
+            None => http.await,
             Some((listener, routes)) => {
-                let grpc =
-                    axum::serve(listener, routes).with_graceful_shutdown(until_stopped(stopped));
-                tokio::try_join!(http.into_future(), grpc.into_future())?;
+                let grpc = connections::serve(listener, routes, limits, stopped);
+                tokio::join!(http, grpc);
             }
         }
         self.registry.store().close().await;

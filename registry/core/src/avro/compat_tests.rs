@@ -409,3 +409,16 @@ fn backward_findings_point_into_the_new_schema_text() {
             .all(|f| f.location.is_none())
     );
 }
+
+#[test]
+fn a_named_type_defined_twice_is_invalid_not_a_panic() {
+    let twice = r#"["null","int",{"type":"record","name":"P","fields":[{"name":"x","type":"double","default":1.5}]},{"type":"record","name":"P","fields":[{"name":"x","type":{"type":"record","name":"P","fields":[{"name":"x","type":"double","default":1.5}]},"default":1.5}]}]"#;
+    let refused = AvroSchema::parse(twice, &[], ParseLimits::default()).err();
+    assert!(
+        matches!(&refused, Some(crate::SchemaError::Invalid(m)) if m.contains("'P' is defined more than once")),
+        "{refused:?}"
+    );
+    // The same name in two namespaces is two types.
+    let two = r#"{"type":"record","name":"a.P","fields":[{"name":"x","type":{"type":"record","name":"b.P","fields":[]}}]}"#;
+    assert!(AvroSchema::parse(two, &[], ParseLimits::default()).is_ok());
+}

@@ -35,6 +35,7 @@ impl AvroSchema {
         limits: ParseLimits,
     ) -> Result<Self, SchemaError> {
         let value = parse_json(text, limits)?;
+        names::refuse_redefinitions(&value)?;
         let mut dependencies = Vec::with_capacity(references.len());
         for reference in references {
             reference.require_type(SchemaType::Avro)?;

@@ -19,7 +19,8 @@ use crate::{
 };
 
 pub use diff::{
-    CompatibilityPolicy, Difference, DifferenceType, InvalidPolicy, RESERVED_PROPERTIES,
+    CompatibilityPolicy, Difference, DifferenceType, InvalidPolicy, MAX_DIFF_DEPTH,
+    RESERVED_PROPERTIES, TooDeepToCompare,
 };
 pub use draft::Draft;
 use model::Model;
@@ -101,7 +102,7 @@ impl JsonSchema {
             reference.require_type(SchemaType::Json)?;
             documents.push((reference.name.clone(), parse_json(&reference.text, limits)?));
         }
-        let model = Model::build(&value, draft, &documents);
+        let model = Model::build(&value, draft, &documents, limits.max_depth)?;
         let validator = jsonschema::options()
             .with_draft(draft.as_jsonschema())
             .with_retriever(References(documents.into_iter().collect()))
@@ -148,7 +149,12 @@ impl JsonSchema {
 
     /// Every difference from `old` to `self` (the update), compatible or not,
     /// with `policy` deciding which nested alternatives count as matching.
-    pub fn differences(&self, old: &JsonSchema, policy: CompatibilityPolicy) -> Vec<Difference> {
+    /// Fails when the schemas nest too deeply to be compared.
+    pub fn differences(
+        &self,
+        old: &JsonSchema,
+        policy: CompatibilityPolicy,
+    ) -> Result<Vec<Difference>, TooDeepToCompare> {
         diff::differences(&old.model, &self.model, policy)
     }
 
@@ -164,7 +170,17 @@ impl JsonSchema {
             Direction::Backward => (old, self, ("new", "old")),
             Direction::Forward => (self, old, ("old", "new")),
         };
-        let mut differences = update.differences(original, policy);
+        let Ok(mut differences) = update.differences(original, policy) else {
+            return vec![Finding {
+                rule: "MAX_DEPTH_EXCEEDED",
+                path: "#/".to_owned(),
+                message: format!(
+                    "The schemas nest (through subschemas and $refs) deeper than {MAX_DIFF_DEPTH} levels and cannot be compared"
+                ),
+                detail: "MAX_DEPTH_EXCEEDED #/".to_owned(),
+                location: None,
+            }];
+        };
         differences.extend(diff::reserved_differences(
             &original.reserved,
             &update.reserved,

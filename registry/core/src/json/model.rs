@@ -11,6 +11,8 @@
 
 use std::collections::HashMap;
 
+use crate::SchemaError;
+
 use serde_json::{Map, Value};
 
 use super::Draft;
@@ -185,7 +187,14 @@ const STRING_KEYWORDS: &[&str] = &["minLength", "maxLength", "pattern", "format"
 impl Model {
     /// Builds the model of `root`; `references` are the documents its
     /// `$ref`s may name, by reference name.
-    pub(crate) fn build(root: &Value, draft: Draft, references: &[(String, Value)]) -> Model {
+    /// Subschemas nested (through keywords and `$ref`s) deeper than
+    /// `max_depth` are refused: the building recursion is bounded.
+    pub(crate) fn build(
+        root: &Value,
+        draft: Draft,
+        references: &[(String, Value)],
+        max_depth: usize,
+    ) -> Result<Model, SchemaError> {
         let mut documents = vec![Document {
             name: root_id(root).unwrap_or_default().to_owned(),
             value: root,
@@ -199,12 +208,20 @@ impl Model {
             draft,
             nodes: Vec::new(),
             by_location: HashMap::new(),
+            depth: 0,
+            max_depth,
+            too_deep: false,
         };
         let root = builder.node_at(0, String::new());
-        Model {
+        if builder.too_deep {
+            return Err(SchemaError::Invalid(format!(
+                "subschemas and $refs nest deeper than the limit of {max_depth}"
+            )));
+        }
+        Ok(Model {
             nodes: builder.nodes,
             root,
-        }
+        })
     }
 
     pub(crate) fn node(&self, id: NodeId) -> &Node {
@@ -241,6 +258,11 @@ struct Builder<'a> {
     draft: Draft,
     nodes: Vec<Node>,
     by_location: HashMap<(usize, String), NodeId>,
+    /// Nodes being built: the recursion's depth.
+    depth: usize,
+    max_depth: usize,
+    /// A node lay deeper than `max_depth` (it was left unresolved).
+    too_deep: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -252,6 +274,11 @@ impl<'a> Builder<'a> {
         }
         let id = self.push(Node::default());
         self.by_location.insert((document, pointer.clone()), id);
+        if self.depth >= self.max_depth {
+            self.too_deep = true;
+            return id;
+        }
+        self.depth += 1;
         let root: &'a Value = self.documents[document].value;
         let node = match root.pointer(&pointer) {
             Some(value) => self.classify(document, &pointer, value),
@@ -260,6 +287,7 @@ impl<'a> Builder<'a> {
                 ..Node::default()
             },
         };
+        self.depth -= 1;
         self.nodes[id] = node;
         id
     }

@@ -186,3 +186,45 @@ fn nesting_is_limited() {
         Some(SchemaError::TooDeep { limit: 10 })
     );
 }
+
+#[test]
+fn reference_chains_and_nesting_through_references_are_limited() {
+    let chain = |links: usize| {
+        let mut definitions = serde_json::Map::new();
+        for i in 0..links {
+            definitions.insert(
+                format!("d{i}"),
+                serde_json::json!({ "$ref": format!("#/definitions/d{}", i + 1) }),
+            );
+        }
+        definitions.insert(format!("d{links}"), serde_json::json!({ "type": "string" }));
+        serde_json::json!({ "$ref": "#/definitions/d0", "definitions": definitions }).to_string()
+    };
+    let nested = |levels: usize| {
+        let mut definitions = serde_json::Map::new();
+        for i in 0..levels {
+            definitions.insert(
+                format!("d{i}"),
+                serde_json::json!({
+                    "type": "object",
+                    "properties": { "a": { "$ref": format!("#/definitions/d{}", i + 1) } }
+                }),
+            );
+        }
+        definitions.insert(
+            format!("d{levels}"),
+            serde_json::json!({ "type": "string" }),
+        );
+        serde_json::json!({ "$ref": "#/definitions/d0", "definitions": definitions }).to_string()
+    };
+    let limits = ParseLimits::default();
+    assert!(JsonSchema::parse(&chain(10), &[], limits).is_ok());
+    assert!(JsonSchema::parse(&nested(10), &[], limits).is_ok());
+    for text in [chain(2_000), nested(500)] {
+        let refused = JsonSchema::parse(&text, &[], limits).err();
+        assert!(
+            matches!(&refused, Some(SchemaError::Invalid(m)) if m.contains("nest deeper")),
+            "{refused:?}"
+        );
+    }
+}

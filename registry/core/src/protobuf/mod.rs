@@ -60,6 +60,7 @@ impl ProtobufSchema {
         let mut origins = HashMap::new();
         for reference in references {
             reference.require_type(SchemaType::Protobuf)?;
+            check_nesting(&reference.text, limits)?;
             files.insert(
                 reference.name.clone(),
                 source_file(&reference.name, &reference.text)?,
@@ -79,7 +80,10 @@ impl ProtobufSchema {
                     file
                 }
             }
-            None => File::from_source(SCHEMA_FILE, text).map_err(invalid)?,
+            None => {
+                check_nesting(text, limits)?;
+                File::from_source(SCHEMA_FILE, text).map_err(invalid)?
+            }
         };
         let main_name = main.name().to_owned();
         files.insert(main_name.clone(), main);
@@ -308,6 +312,55 @@ fn invalid(error: protox::Error) -> SchemaError {
 }
 
 /// Refuses messages nested deeper than the limit.
+/// Refuses `.proto` text whose brackets (`{`, `[`, `(`, `<`) nest deeper
+/// than the limit, before the parser (which recurses on them) sees it; an
+/// aggregate option value nested thousands deep would overflow its stack.
+/// Brackets inside strings and comments do not count.
+fn check_nesting(text: &str, limits: ParseLimits) -> Result<(), SchemaError> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0);
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            b'"' | b'\'' => {
+                i += 1;
+                while let Some(&inner) = bytes.get(i) {
+                    match inner {
+                        b'\\' => i += 1,
+                        _ if inner == byte => break,
+                        b'\n' => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while bytes.get(i).is_some_and(|&b| b != b'\n') {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'{' | b'[' | b'(' | b'<' => {
+                depth += 1;
+                if depth > limits.max_depth {
+                    return Err(SchemaError::TooDeep {
+                        limit: limits.max_depth,
+                    });
+                }
+            }
+            b'}' | b']' | b')' | b'>' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
 fn check_depth(file: &FileDescriptor, limits: ParseLimits) -> Result<(), SchemaError> {
     let deepest = file
         .messages()

@@ -203,3 +203,29 @@ fn deep_nesting_is_limited() {
         Some(SchemaError::TooDeep { limit: 5 })
     );
 }
+
+#[test]
+fn deeply_nested_option_values_are_refused_before_the_parser() {
+    let option = |depth: usize| {
+        format!(
+            "syntax = \"proto3\"; import \"google/protobuf/descriptor.proto\"; \
+             message X {{ X a = 1; int32 b = 2; }} \
+             extend google.protobuf.FileOptions {{ X x = 50001; }} \
+             option (x) = {}b: 1{}; message M {{ int32 f = 1; }}",
+            "{ a: ".repeat(depth),
+            " }".repeat(depth)
+        )
+    };
+    // Far beyond the limit (the parser alone would overflow its stack).
+    assert_eq!(
+        ProtobufSchema::parse(&option(100_000), &[], ParseLimits::default()).err(),
+        Some(SchemaError::TooDeep { limit: 64 })
+    );
+    // Brackets in strings and comments do not count.
+    let quoted = format!(
+        "syntax = \"proto3\"; // {}\n message M {{ string f = 1 [json_name = \"{}\"]; }}",
+        "{".repeat(100),
+        "(".repeat(100)
+    );
+    assert!(ProtobufSchema::parse(&quoted, &[], ParseLimits::default()).is_ok());
+}

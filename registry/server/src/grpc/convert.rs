@@ -11,7 +11,8 @@ use crate::store::schemas::SchemaRow;
 /// The gRPC code for a service error: NOT_FOUND for 404xx, FAILED_PRECONDITION
 /// for incompatible schemas (409xx), read-only modes and protected
 /// references, ALREADY_EXISTS for an id held by other content, INVALID_ARGUMENT
-/// for the other 422xx, UNAVAILABLE for the store, INTERNAL otherwise.
+/// for the other 422xx, UNAVAILABLE for the store, RESOURCE_EXHAUSTED when
+/// the schema work's time budget ran out, INTERNAL otherwise.
 pub fn status(error: &ServiceError) -> Status {
     let code = error.code();
     let grpc = match code / 100 {
@@ -24,9 +25,10 @@ pub fn status(error: &ServiceError) -> Status {
         },
         400 | 413 | 415 => Code::InvalidArgument,
         500 if code == 50001 => Code::Unavailable,
+        503 => Code::ResourceExhausted,
         _ => Code::Internal,
     };
-    Status::new(grpc, format!("{code}: {error}"))
+    Status::new(grpc, format!("{code}: {}", error.public_message()))
 }
 
 /// The schema type a request names (unspecified is AVRO).

@@ -13,8 +13,9 @@ use super::error::ApiError;
 /// The media type of every response.
 pub const MEDIA_TYPE: &str = "application/vnd.schemaregistry.v1+json";
 
-/// Media types a request body may declare; all are read as JSON, and so
-/// is a body without a content type.
+/// Media types a request body may declare; all are read as JSON. A body
+/// without a content type is refused (415, as Confluent's Jersey answers),
+/// so that no web page can send one with a plain form or `no-cors` fetch.
 const ACCEPTED: &[&str] = &[
     "application/vnd.schemaregistry.v1+json",
     "application/vnd.schemaregistry+json",
@@ -22,36 +23,66 @@ const ACCEPTED: &[&str] = &[
     "application/octet-stream",
 ];
 
-/// A JSON request body, with Confluent's errors for a wrong media type
-/// (415), an oversized body (413), malformed JSON (400) or a wrong shape (422).
+/// A JSON request body, with Confluent's errors for a missing or wrong
+/// media type (415), an oversized body (413), one not sent in time (408),
+/// malformed JSON or NUL characters (400) or a wrong shape (422).
 pub struct ApiBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if let Some(content_type) = request.headers().get(CONTENT_TYPE) {
-            let essence = content_type
-                .to_str()
-                .unwrap_or_default()
-                .split(';')
-                .next()
-                .unwrap_or_default();
-            if !ACCEPTED
-                .iter()
-                .any(|accepted| essence.trim().eq_ignore_ascii_case(accepted))
-            {
-                return Err(ApiError::status(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    format!(
-                        "Unsupported media type '{essence}'; send {MEDIA_TYPE} or application/json"
-                    ),
-                ));
-            }
+        let essence = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|value| {
+                value
+                    .to_str()
+                    .unwrap_or_default()
+                    .split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned()
+            })
+            .unwrap_or_default();
+        if !ACCEPTED
+            .iter()
+            .any(|accepted| essence.eq_ignore_ascii_case(accepted))
+        {
+            return Err(ApiError::status(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!(
+                    "HTTP 415 Unsupported Media Type: '{essence}'; send Content-Type: {MEDIA_TYPE} or application/json"
+                ),
+            ));
         }
         let bytes = Bytes::from_request(request, state).await?;
+        if escapes_nul(&bytes) {
+            return Err(ApiError::status(
+                StatusCode::BAD_REQUEST,
+                "NUL characters are not accepted in a request body",
+            ));
+        }
         Ok(ApiBody(serde_json::from_slice(&bytes)?))
     }
+}
+
+/// Whether JSON text holds the escape `\u0000` (a raw NUL is not valid
+/// JSON): an odd run of backslashes before `u0000`.
+fn escapes_nul(json: &[u8]) -> bool {
+    let mut backslashes = 0;
+    for (i, byte) in json.iter().enumerate() {
+        if *byte == b'\\' {
+            backslashes += 1;
+            continue;
+        }
+        if backslashes % 2 == 1 && json[i..].starts_with(b"u0000") {
+            return true;
+        }
+        backslashes = 0;
+    }
+    false
 }
 
 /// Query parameters, with rejections in the Confluent error envelope.
@@ -125,5 +156,19 @@ impl IntoResponse for RawSchema {
             self.0,
         )
             .into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escapes_nul;
+
+    #[test]
+    fn nul_escapes_are_found_and_escaped_backslashes_are_not() {
+        assert!(escapes_nul(br#"{"schema":"a\u0000b"}"#));
+        assert!(escapes_nul(br#"{"a\u0000":1}"#));
+        assert!(!escapes_nul(br#"{"schema":"a\\u0000b"}"#));
+        assert!(escapes_nul(br#"{"schema":"a\\\u0000b"}"#));
+        assert!(!escapes_nul(br#"{"schema":"u0000"}"#));
     }
 }

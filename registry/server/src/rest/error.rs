@@ -62,14 +62,18 @@ impl From<ServiceError> for ApiError {
     fn from(error: ServiceError) -> Self {
         ApiError {
             code: error.code(),
-            message: error.to_string(),
+            message: error.public_message(),
         }
     }
 }
 
 impl From<BytesRejection> for ApiError {
     fn from(rejection: BytesRejection) -> Self {
-        ApiError::status(rejection.status(), rejection.body_text())
+        let text = rejection.body_text();
+        if text.contains(crate::connections::BODY_TIMED_OUT) {
+            return ApiError::status(StatusCode::REQUEST_TIMEOUT, text);
+        }
+        ApiError::status(rejection.status(), text)
     }
 }
 

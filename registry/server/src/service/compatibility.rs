@@ -161,14 +161,43 @@ impl Registry {
         };
         let context = scope.context().unwrap_or(super::names::DEFAULT_CONTEXT);
         let previous = self.previous(conn, context, needed.iter().copied()).await?;
-        let parsed: Vec<&ParsedSchema> = previous.iter().map(|p| p.parsed.as_ref()).collect();
-        let failures = level.check(&candidate.parsed, &parsed, rules);
+        let parsed = previous.iter().map(|p| p.parsed.clone()).collect();
+        let failures = self
+            .check(level, rules, candidate.parsed.clone(), parsed)
+            .await?;
         Ok(verdict(
             level,
             failures
                 .iter()
                 .map(|(index, findings)| (&previous[*index], findings.as_slice())),
         ))
+    }
+
+    /// Judges `new` against every schema of `previous` under `level` on a
+    /// schema thread, newest first, stopping between versions when the
+    /// request has gone. Returns the findings by index of the incompatible.
+    async fn check(
+        &self,
+        level: CompatibilityLevel,
+        rules: CheckRules,
+        new: Arc<ParsedSchema>,
+        previous: Vec<Arc<ParsedSchema>>,
+    ) -> ServiceResult<Vec<(usize, Vec<Finding>)>> {
+        self.work
+            .run("checking compatibility", move |wanted| {
+                let mut failures = Vec::new();
+                for (index, old) in previous.iter().enumerate().rev() {
+                    if !wanted.get() {
+                        return Err(ServiceError::Busy("the request has gone".to_owned()));
+                    }
+                    let findings = level.check_pair(&new, old, rules);
+                    if !findings.is_empty() {
+                        failures.push((index, findings));
+                    }
+                }
+                Ok(failures)
+            })
+            .await
     }
 
     /// Confluent's `POST /compatibility/subjects/{s}/versions[/{v}]`: judges
@@ -223,16 +252,15 @@ impl Registry {
         let previous = self
             .previous(&mut conn, subject.context(), target.copied())
             .await?;
-        let failures = previous.iter().filter_map(|previous| {
-            let findings = level.check_pair(&candidate.parsed, &previous.parsed, rules);
-            (!findings.is_empty()).then_some((previous, findings))
-        });
-        let failures: Vec<(&Previous, Vec<Finding>)> = failures.collect();
+        let parsed = previous.iter().map(|p| p.parsed.clone()).collect();
+        let failures = self
+            .check(level, rules, candidate.parsed.clone(), parsed)
+            .await?;
         Ok(verdict(
             level,
             failures
                 .iter()
-                .map(|(previous, findings)| (*previous, findings.as_slice())),
+                .map(|(index, findings)| (&previous[*index], findings.as_slice())),
         ))
     }
 }

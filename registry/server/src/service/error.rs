@@ -77,9 +77,12 @@ pub enum ServiceError {
     /// 42208.
     #[error("Invalid subject {0}")]
     InvalidSubject(String),
-    /// 50001.
-    #[error("Error in the backend data store: {0}")]
+    /// 50001. The store's own error text is logged, never shown.
+    #[error("Error in the backend data store")]
     Store(#[from] StoreError),
+    /// 50301: parsing or checking did not finish within its time budget.
+    #[error("{0}")]
+    Busy(String),
 }
 
 impl ServiceError {
@@ -107,7 +110,17 @@ impl ServiceError {
             ServiceError::IdConflict(_) => 42207,
             ServiceError::InvalidSubject(_) => 42208,
             ServiceError::Store(_) => 50001,
+            ServiceError::Busy(_) => 50301,
         }
+    }
+
+    /// The message a client is shown; a store error's details go to the
+    /// log instead (they may quote the request's data or the database).
+    pub fn public_message(&self) -> String {
+        if let ServiceError::Store(error) = self {
+            tracing::error!(%error, "store error");
+        }
+        self.to_string()
     }
 }
 

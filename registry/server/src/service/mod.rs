@@ -14,6 +14,7 @@ mod read;
 mod references;
 mod register;
 mod settings;
+mod work;
 mod writer;
 
 use std::sync::Arc;
@@ -32,6 +33,11 @@ use crate::config::Limits;
 use crate::store::Store;
 use cache::SchemaCache;
 
+/// Stack of each schema thread: parsers and checkers recurse as deep as
+/// the depth limits allow, and some dependencies deeper (only the touched
+/// part of it takes memory).
+const SCHEMA_THREAD_STACK: usize = 256 * 1024 * 1024;
+
 /// Result of a registry operation.
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
@@ -45,6 +51,8 @@ pub struct Registry {
     /// (SQLite's `BEGIN IMMEDIATE`, a PostgreSQL advisory lock).
     batch: writer::SharedBatch,
     cache: SchemaCache,
+    /// Where schemas are parsed and judged.
+    work: work::SchemaWork,
     /// Woken after every committed change (for change-feed watchers).
     changed: tokio::sync::Notify,
     /// Set when the server stops: change-feed watches end.
@@ -60,6 +68,11 @@ impl Registry {
             limits,
             batch: writer::SharedBatch::default(),
             cache: SchemaCache::default(),
+            work: work::SchemaWork::start(
+                limits.schema_threads,
+                SCHEMA_THREAD_STACK,
+                limits.schema_work_budget,
+            ),
             changed: tokio::sync::Notify::new(),
             stopping: std::sync::atomic::AtomicBool::new(false),
         });
@@ -75,6 +88,24 @@ impl Registry {
     /// The store, for shutdown.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Refuses a schema text larger than the limit, or holding a NUL
+    /// character (which no database stores alike), with 42201.
+    fn check_schema_text(&self, text: &str) -> ServiceResult<()> {
+        if text.contains('\0') {
+            return Err(ServiceError::InvalidSchema(
+                "Invalid schema: the schema holds a NUL character".to_owned(),
+            ));
+        }
+        if text.len() > self.limits.max_schema_bytes {
+            return Err(ServiceError::InvalidSchema(format!(
+                "Invalid schema: {} bytes is more than the limit of {} bytes (--max-schema-bytes)",
+                text.len(),
+                self.limits.max_schema_bytes
+            )));
+        }
+        Ok(())
     }
 
     fn parse_limits(&self) -> ParseLimits {

@@ -67,6 +67,12 @@ pub fn qualify(context: &str, local: &str) -> String {
 /// Splits `:.ctx:rest` into (`.ctx`, `rest`); anything else is in the
 /// default context. Validates characters and reserved names.
 fn split_context(raw: &str) -> Result<(String, &str), ServiceError> {
+    if raw.len() > MAX_NAME_BYTES {
+        return Err(ServiceError::InvalidSubject(format!(
+            "of {} bytes: names are at most {MAX_NAME_BYTES} bytes",
+            raw.len()
+        )));
+    }
     let invalid = || ServiceError::InvalidSubject(raw.to_owned());
     if raw.is_empty()
         || raw.chars().any(char::is_control)
@@ -88,6 +94,10 @@ fn split_context(raw: &str) -> Result<(String, &str), ServiceError> {
     }
     Ok((context.to_owned(), local))
 }
+
+/// Longest subject name (context included) accepted on every front end,
+/// in bytes; longer is 42208.
+pub const MAX_NAME_BYTES: usize = 1024;
 
 /// Where a configuration or mode is set.
 #[derive(Clone, Debug, PartialEq, Eq)]

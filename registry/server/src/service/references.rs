@@ -49,6 +49,15 @@ pub(super) async fn resolve(
 ) -> ServiceResult<Resolved> {
     let mut resolved = Resolved::default();
     let mut done = HashSet::new();
+    if let Some(bad) = references
+        .iter()
+        .find(|r| r.name.is_empty() || r.name.chars().any(char::is_control))
+    {
+        return Err(invalid(&format!(
+            "reference name {:?} is empty or holds control characters",
+            bad.name
+        )));
+    }
     for reference in references {
         let (key, row) = load(source, context, reference).await?;
         resolved.references.push(SchemaReference {
@@ -189,15 +198,19 @@ impl Registry {
             .resolve_references(conn, &row.context, &row.references)
             .await?;
         let schema_type: SchemaType = row.schema_type.parse()?;
-        let parsed = Arc::new(
-            ParsedSchema::parse(
-                schema_type,
-                &row.text,
-                &resolved.dependencies,
-                self.parse_limits(),
-            )?
-            .with_reserved_properties(Metadata::reserved_properties(row.metadata.as_ref())),
+        let limits = self.parse_limits();
+        let (text, reserved) = (
+            row.text.clone(),
+            Metadata::reserved_properties(row.metadata.as_ref()).to_owned(),
         );
+        let parsed = self
+            .work
+            .run("parsing a stored schema", move |_| {
+                let parsed =
+                    ParsedSchema::parse(schema_type, &text, &resolved.dependencies, limits)?;
+                Ok(Arc::new(parsed.with_reserved_properties(&reserved)))
+            })
+            .await?;
         self.cache
             .insert_parsed(&row.context, row.id, parsed.clone());
         Ok(parsed)

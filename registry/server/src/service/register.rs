@@ -78,33 +78,43 @@ impl Registry {
                 "Invalid schema: empty schema".to_owned(),
             ));
         }
+        self.check_schema_text(&request.schema)?;
         let resolved = self
             .resolve_references(conn, subject.context(), &request.references)
             .await?;
         let metadata = request.metadata.clone().filter(|m| !m.is_empty());
-        let parsed = ParsedSchema::parse(
-            request.schema_type,
-            &request.schema,
-            &resolved.dependencies,
-            self.parse_limits(),
-        )?
-        .with_reserved_properties(Metadata::reserved_properties(metadata.as_ref()));
-        let normalized = parsed.normalized();
-        let (compared, text) = if normalize {
-            (normalized.as_ref(), normalized.as_ref())
-        } else {
-            (parsed.canonical(), parsed.formatted())
-        };
-        let identity = match &metadata {
-            Some(metadata) => Cow::Owned(format!("{compared}\u{0}{}", metadata.to_json())),
-            None => Cow::Borrowed(compared),
-        };
-        let fingerprint = fingerprint(request.schema_type, &identity, &resolved.references);
+        let limits = self.parse_limits();
+        let (schema_type, text) = (request.schema_type, request.schema.clone());
+        let (dependencies, identity_metadata) = (resolved.dependencies.clone(), metadata.clone());
+        let references = resolved.references.clone();
+        let (parsed, text, fingerprint) = self
+            .work
+            .run("parsing the schema", move |_| {
+                let parsed = ParsedSchema::parse(schema_type, &text, &dependencies, limits)?
+                    .with_reserved_properties(Metadata::reserved_properties(
+                        identity_metadata.as_ref(),
+                    ));
+                let normalized = parsed.normalized();
+                let (compared, text) = if normalize {
+                    (normalized.as_ref(), normalized.as_ref())
+                } else {
+                    (parsed.canonical(), parsed.formatted())
+                };
+                let identity = match &identity_metadata {
+                    Some(metadata) => Cow::Owned(format!("{compared}\u{0}{}", metadata.to_json())),
+                    None => Cow::Borrowed(compared),
+                };
+                let fingerprint = fingerprint(schema_type, &identity, &references);
+                let text = text.to_owned();
+                drop(normalized);
+                Ok((parsed, text, fingerprint))
+            })
+            .await?;
         let row = SchemaRow {
             context: subject.context().to_owned(),
             id: 0,
             schema_type: request.schema_type.as_str().to_owned(),
-            text: text.to_owned(),
+            text,
             guid: guid(&fingerprint),
             fingerprint,
             references: resolved.references,

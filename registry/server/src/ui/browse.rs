@@ -179,7 +179,7 @@ pub(super) async fn subject(
         }
         None => (Vec::new(), Vec::new()),
     };
-    let (token, new_token) = csrf::token(&headers);
+    let token = csrf::token(&headers);
     let mut previous_live: Option<i32> = None;
     let rows = versions
         .iter()
@@ -221,10 +221,10 @@ pub(super) async fn subject(
         references,
         referrers,
         admin: true,
-        csrf: token.clone(),
+        csrf: token.form.clone(),
         levels: choices(LEVELS, &level_for_choice),
     };
-    csrf::remember(render(&page), &token, new_token)
+    csrf::remember(render(&page), &token)
 }
 
 fn reference_links(schema: &SchemaRow) -> Vec<ReferenceLink> {

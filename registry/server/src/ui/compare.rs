@@ -124,14 +124,14 @@ async fn playground_page(
     form: PlaygroundForm,
     result: Option<PlaygroundResult>,
 ) -> Response {
-    let (token, new_token) = csrf::token(headers);
+    let token = csrf::token(headers);
     let listing = SubjectListing {
         limit: 1_000,
         ..SubjectListing::default()
     };
     let subjects = state.0.subjects(&listing).await.unwrap_or_default();
     let page = PlaygroundPage {
-        csrf: token.clone(),
+        csrf: token.form.clone(),
         subject: form.subject,
         subjects,
         types: choices(
@@ -145,7 +145,7 @@ async fn playground_page(
         schema: form.schema,
         result,
     };
-    csrf::remember(render(&page), &token, new_token)
+    csrf::remember(render(&page), &token)
 }
 
 pub(super) async fn playground(

@@ -77,21 +77,29 @@ impl TestServer {
             listen: "127.0.0.1:0".parse().expect("address"),
             storage: database.storage(),
             limits,
-            grpc_listen: None,
+            ..ServerConfig::default()
         })
         .await
     }
 
     /// A registry serving gRPC on its own port.
     pub async fn start_with_grpc_port() -> TestServer {
+        Self::start_configured(|config| {
+            config.grpc_listen = Some("127.0.0.1:0".parse().expect("address"));
+        })
+        .await
+    }
+
+    /// A registry on a fresh database, its configuration changed by `change`.
+    pub async fn start_configured(change: impl FnOnce(&mut ServerConfig)) -> TestServer {
         let database = TestDatabase::create().await;
-        let mut server = Self::start_with(ServerConfig {
+        let mut config = ServerConfig {
             listen: "127.0.0.1:0".parse().expect("address"),
             storage: database.storage(),
-            limits: Limits::default(),
-            grpc_listen: Some("127.0.0.1:0".parse().expect("address")),
-        })
-        .await;
+            ..ServerConfig::default()
+        };
+        change(&mut config);
+        let mut server = Self::start_with(config).await;
         server.database = Some(database);
         server
     }

@@ -162,18 +162,24 @@ async fn subjects_page_searches_filters_and_pages() {
     server.stop().await;
 }
 
-/// The CSRF token a page set, and the form field repeating it.
-fn token(set_cookie: Option<&str>, html: &str) -> String {
+/// The CSRF session cookie a page set, and its forms' token (the cookie's
+/// id signed by the server: never the id itself).
+fn token(set_cookie: Option<&str>, html: &str) -> (String, String) {
     let cookie = set_cookie
         .and_then(|c| c.strip_prefix("herald_csrf="))
         .and_then(|c| c.split(';').next())
         .unwrap_or_default()
         .to_owned();
-    assert!(
-        html.contains(&format!("name=\"csrf\" value=\"{cookie}\"")),
-        "the form repeats the cookie"
-    );
-    cookie
+    let form = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(cookie.len(), 32, "{set_cookie:?}");
+    assert_eq!(form.len(), 64, "the form carries a signed token");
+    assert_ne!(form, cookie);
+    (cookie, form)
 }
 
 #[tokio::test]
@@ -204,7 +210,7 @@ async fn admin_forms_need_the_csrf_token() {
             .is_some_and(|c| c.contains("SameSite=Strict") && c.contains("HttpOnly"))
     );
     let html = response.text().await.expect("body");
-    let token = token(set_cookie.as_deref(), &html);
+    let (cookie, token) = token(set_cookie.as_deref(), &html);
     let post = |path: &str, form: Vec<(&str, &str)>, cookie: Option<&str>| {
         let mut request = browser()
             .post(format!("{}{path}", server.base))
@@ -230,17 +236,28 @@ async fn admin_forms_need_the_csrf_token() {
             ("csrf", "0123456789abcdef0123456789abcdef"),
             ("compatibility", "NONE"),
         ],
-        Some(&token),
+        Some(&cookie),
     )
     .await
     .expect("answered");
     assert_eq!(forged.status().as_u16(), 403);
+    // An attacker who can set a cookie picks a pair: the old double-submit
+    // check accepted a cookie repeated as the token.
+    let chosen = "00112233445566778899aabbccddeeff";
+    let pair = post(
+        "/ui/subjects/orders/config",
+        vec![("csrf", chosen), ("compatibility", "NONE")],
+        Some(chosen),
+    )
+    .await
+    .expect("answered");
+    assert_eq!(pair.status().as_u16(), 403);
     server.get("/config/orders").await.assert_error(40408);
     // With it: applied, and back to the subject.
     let done = post(
         "/ui/subjects/orders/config",
         vec![("csrf", token.as_str()), ("compatibility", "FULL")],
-        Some(&token),
+        Some(&cookie),
     )
     .await
     .expect("answered");
@@ -256,7 +273,7 @@ async fn admin_forms_need_the_csrf_token() {
     let deleted = post(
         "/ui/subjects/orders/versions/1/delete",
         vec![("csrf", token.as_str())],
-        Some(&token),
+        Some(&cookie),
     )
     .await
     .expect("answered");
@@ -323,11 +340,11 @@ async fn diff_links_findings_to_lines_and_the_playground_judges() {
         .map(str::to_owned);
     let html = response.text().await.expect("body");
     assert!(html.contains("value=\"orders\""));
-    let token = token(set_cookie.as_deref(), &html);
+    let (cookie, token) = token(set_cookie.as_deref(), &html);
     let check = |schema: &'static str| {
         browser()
             .post(format!("{}/ui/playground", server.base))
-            .header("cookie", format!("herald_csrf={token}"))
+            .header("cookie", format!("herald_csrf={cookie}"))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(
                 serde_urlencoded::to_string([

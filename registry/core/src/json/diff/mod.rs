@@ -52,23 +52,36 @@ impl std::fmt::Display for Difference {
     }
 }
 
+/// Deepest the comparison descends (pairs of subschemas being compared at
+/// once); deeper schemas cannot be judged and are refused.
+pub const MAX_DIFF_DEPTH: usize = 256;
+
+/// The schemas nest (through subschemas and `$ref`s) deeper than
+/// [`MAX_DIFF_DEPTH`]: they were not compared to the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooDeepToCompare;
+
 /// Every difference between `original` and `update`, compatible or not.
 pub(crate) fn differences(
     original: &Model,
     update: &Model,
     policy: CompatibilityPolicy,
-) -> Vec<Difference> {
+) -> Result<Vec<Difference>, TooDeepToCompare> {
     let mut differ = Differ {
         models: [original, update],
         policy,
         memo: HashMap::new(),
         in_progress: HashSet::new(),
+        too_deep: false,
     };
     let root = differ.compare(
         Some(At::new(Side::Original, original.root)),
         Some(At::new(Side::Update, update.root)),
     );
-    root.0
+    if differ.too_deep {
+        return Err(TooDeepToCompare);
+    }
+    Ok(root.0)
 }
 
 /// Confluent's schema-metadata property listing reserved property names,
@@ -191,7 +204,10 @@ pub(super) struct Differ<'m> {
     models: [&'m Model; 2],
     policy: CompatibilityPolicy,
     memo: HashMap<(At, At), Rc<Diffs>>,
+    /// The pairs being compared: one per level of the recursion.
     in_progress: HashSet<(At, At)>,
+    /// The recursion reached [`MAX_DIFF_DEPTH`] somewhere.
+    too_deep: bool,
 }
 
 impl<'m> Differ<'m> {
@@ -238,6 +254,10 @@ impl<'m> Differ<'m> {
         let key = (original, update);
         if let Some(known) = self.memo.get(&key) {
             return known.as_ref().clone();
+        }
+        if self.in_progress.len() >= MAX_DIFF_DEPTH {
+            self.too_deep = true;
+            return Diffs::default();
         }
         if !self.in_progress.insert(key) {
             return Diffs::default();

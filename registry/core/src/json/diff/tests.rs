@@ -17,6 +17,7 @@ fn schema(text: &str) -> JsonSchema {
 fn differences(old: &str, new: &str, policy: CompatibilityPolicy) -> Vec<String> {
     let mut found: Vec<String> = schema(new)
         .differences(&schema(old), policy)
+        .unwrap_or_else(|e| panic!("{e:?}"))
         .iter()
         .map(ToString::to_string)
         .collect();
@@ -218,6 +219,7 @@ fn references_to_other_documents_are_compared_by_content() {
     );
     let rendered: Vec<String> = new
         .differences(&old, Strict)
+        .unwrap_or_else(|e| panic!("{e:?}"))
         .iter()
         .map(ToString::to_string)
         .collect();
