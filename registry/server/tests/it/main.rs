@@ -10,6 +10,7 @@ mod contexts;
 mod deletion;
 mod durability;
 mod grpc;
+mod hostile;
 mod json;
 mod limits;
 mod listing;
