@@ -11,6 +11,7 @@ pub mod avro;
 pub mod compatibility;
 pub mod error;
 pub mod finding;
+pub mod fuzzing;
 pub mod json;
 pub mod json_position;
 pub mod limits;
