@@ -283,6 +283,19 @@ fn source_file(name: &str, text: &str) -> Result<File, SchemaError> {
 /// custom options; `name` replaces the file's own name (a repeated
 /// singular field takes its last value, so appending one is enough).
 fn serialized_file(mut bytes: Vec<u8>, name: Option<&str>) -> Result<File, SchemaError> {
+    // prost-reflect 0.16 panics (an index out of bounds while labelling the
+    // error) on a syntax it does not know: refuse it first.
+    let proto = prost_types::FileDescriptorProto::decode(bytes.as_slice())
+        .map_err(|e| SchemaError::Invalid(format!("not a serialized FileDescriptorProto: {e}")))?;
+    if let Some(syntax) = proto
+        .syntax
+        .as_deref()
+        .filter(|s| !matches!(*s, "proto2" | "proto3"))
+    {
+        return Err(SchemaError::Invalid(format!(
+            "unknown syntax '{syntax}' in the serialized FileDescriptorProto (expected proto2 or proto3)"
+        )));
+    }
     if let Some(name) = name {
         let renamed = prost_types::FileDescriptorProto {
             name: Some(name.to_owned()),

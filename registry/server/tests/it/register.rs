@@ -262,3 +262,50 @@ async fn schema_by_id_answers_the_same_from_memory() {
     server.get("/schemas/ids/999").await.assert_error(40403);
     server.stop().await;
 }
+
+/// A record of `fields` optional fields (each version adds one more).
+fn wide(fields: usize) -> String {
+    let fields: Vec<String> = (0..fields)
+        .map(|i| format!(r#"{{"name":"f{i}","type":["null","string"],"default":null}}"#))
+        .collect();
+    format!(
+        r#"{{"type":"record","name":"Wide","fields":[{}]}}"#,
+        fields.join(",")
+    )
+}
+
+#[tokio::test]
+async fn a_slow_check_does_not_hold_up_other_writes() {
+    let server = TestServer::start().await;
+    let reply = server
+        .put(
+            "/config/wide",
+            json!({ "compatibility": "FULL_TRANSITIVE" }),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    for version in 0..20 {
+        server.register_ok("wide", &wide(1_000 + version)).await;
+    }
+    // The slow one: judged against 20 wide versions in both directions.
+    let newest = wide(1_020);
+    {
+        let slow = server.register("wide", &newest);
+        // Meanwhile a trivial registration, and an invalid one, elsewhere.
+        let quick = async {
+            let trivial = server.register("other", r#""int""#).await;
+            let invalid = server.register("other", "{not a schema").await;
+            (trivial, invalid)
+        };
+        tokio::pin!(slow);
+        let (trivial, invalid) = tokio::select! {
+            biased;
+            answers = quick => answers,
+            reply = &mut slow => panic!("the slow registration finished first: {reply:?}"),
+        };
+        assert_eq!(trivial.status, 200, "{trivial:?}");
+        invalid.assert_error(42201);
+        assert_eq!(slow.await.status, 200);
+    }
+    server.stop().await;
+}
