@@ -75,11 +75,14 @@ pub fn message_indexes(data: &[u8]) {
 mod tests {
     use super::*;
 
+    /// A fuzz target: its folder name and what it runs.
+    type Target = (&'static str, fn(&[u8]));
+
     /// Every input a fuzzer once broke Herald with stays harmless.
     #[test]
     fn regression_inputs_are_harmless() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions");
-        let targets: [(&str, fn(&[u8])); 5] = [
+        let targets: [Target; 5] = [
             ("avro", |data| schemas(SchemaType::Avro, data)),
             ("json_schema", |data| schemas(SchemaType::Json, data)),
             ("proto_text", |data| schemas(SchemaType::Protobuf, data)),

@@ -151,9 +151,10 @@ impl Printer {
             ranges
                 .into_iter()
                 .map(|(start, end)| match end {
-                    _ if end == start + 1 => start.to_string(),
+                    // A serialized descriptor may hold any numbers here.
+                    _ if Some(end) == start.checked_add(1) => start.to_string(),
                     536_870_912 => format!("{start} to max"),
-                    _ => format!("{start} to {}", end - 1),
+                    _ => format!("{start} to {}", end.saturating_sub(1)),
                 })
                 .collect::<Vec<_>>()
                 .join(", ")

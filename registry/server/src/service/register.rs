@@ -188,13 +188,12 @@ impl Registry {
         let Ok(versions) = self.versions_of(&mut conn, &subject.qualified()).await else {
             return Ok(None);
         };
-        if request.id.is_none() {
-            if let Ok(Some(found)) = self
+        if request.id.is_none()
+            && let Ok(Some(found)) = self
                 .live_twin(&mut conn, subject, &versions, &candidate)
                 .await
-            {
-                return Err(Ok(found));
-            }
+        {
+            return Err(Ok(found));
         }
         let judged = if mode == Mode::Import {
             None

@@ -90,7 +90,7 @@ fn sign(id: &str) -> String {
 }
 
 fn decode_hex(text: &str) -> Result<Vec<u8>, ()> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err(());
     }
     (0..text.len())
