@@ -134,5 +134,55 @@ fn wire_format(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, formats, wire_format);
+/// What a compatibility request costs as its schema grows from about 1 KB
+/// to the 1 MiB default limit: parsing the new schema plus a BACKWARD
+/// check against the (already parsed) previous version. Near-linear growth
+/// is what keeps the size limit a bound on work.
+fn cost_by_size(c: &mut Criterion) {
+    type Make = fn(usize, bool) -> String;
+    let formats: [(&str, SchemaType, Make, [usize; 4]); 3] = [
+        (
+            "avro",
+            SchemaType::Avro,
+            |n, next| avro_record(n, next.then_some("note")),
+            [20, 200, 2_000, 20_000],
+        ),
+        (
+            "protobuf",
+            SchemaType::Protobuf,
+            |n, next| proto_file(n, usize::from(next)),
+            [5, 50, 500, 4_500],
+        ),
+        (
+            "json",
+            SchemaType::Json,
+            |n, next| json_object(n, next.then_some("note")),
+            [20, 200, 2_000, 18_000],
+        ),
+    ];
+    for (name, schema_type, make, sizes) in formats {
+        let mut group = c.benchmark_group(format!("cost by size, {name}"));
+        group.sample_size(10);
+        for size in sizes {
+            let (old, new) = (make(size, false), make(size, true));
+            let parsed_old = parse(schema_type, &old);
+            group.bench_function(
+                format!("{} bytes: parse + BACKWARD check", new.len()),
+                |b| {
+                    b.iter(|| {
+                        let parsed_new = parse(schema_type, black_box(&new));
+                        CompatibilityLevel::Backward.check_pair(
+                            &parsed_new,
+                            &parsed_old,
+                            CheckRules::default(),
+                        )
+                    })
+                },
+            );
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, formats, wire_format, cost_by_size);
 criterion_main!(benches);

@@ -19,7 +19,7 @@ pub struct RawRequest(Vec<u8>);
 impl RawRequest {
     /// A GET of `path`.
     pub fn get(path: &str) -> RawRequest {
-        RawRequest(format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n").into_bytes())
+        RawRequest(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").into_bytes())
     }
 
     /// The same request with PUT as its method.
@@ -34,7 +34,7 @@ impl RawRequest {
     pub fn post_json(path: &str, body: &str) -> RawRequest {
         RawRequest(
             format!(
-                "POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/vnd.schemaregistry.v1+json\r\nContent-Length: {}\r\n\r\n{body}",
+                "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/vnd.schemaregistry.v1+json\r\nContent-Length: {}\r\n\r\n{body}",
                 body.len()
             )
             .into_bytes(),

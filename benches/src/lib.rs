@@ -3,5 +3,6 @@
 //! bare axum ceiling, started the same way), and realistic schemas.
 
 pub mod drive;
+pub mod process;
 pub mod schemas;
 pub mod servers;

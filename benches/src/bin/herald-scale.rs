@@ -9,10 +9,10 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use herald_benches::drive::{RawRequest, drive};
+use herald_benches::process::{became_ready, memory, start};
 use herald_server::Server;
 use herald_server::config::{ServerConfig, Storage};
 use sqlx::Connection;
@@ -61,44 +61,6 @@ async fn fill(database: &Path) -> Result<(), sqlx::Error> {
         .execute(&mut *tx)
         .await?;
     tx.commit().await
-}
-
-/// Resident memory of process `pid` (current, peak), in MiB.
-fn memory(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
-            .map_or(0.0, |kib| kib / 1024.0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-/// Starts `herald serve` on `dir` and port `port`.
-fn start(binary: &Path, dir: &Path, port: u16) -> Child {
-    Command::new(binary)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .arg("--data-dir")
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()))
-}
-
-/// Whether the registry at `address` answered `/readyz` with 200 within
-/// a minute of `started`; polls every 2 ms.
-async fn became_ready(address: SocketAddr, started: Instant) -> bool {
-    while started.elapsed() < Duration::from_secs(60) {
-        let probe = std::sync::Arc::new(vec![RawRequest::get("/readyz")]);
-        if drive(address, probe, 1, 200).await.ok == 1 {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    false
 }
 
 #[tokio::main(flavor = "current_thread")]

@@ -296,6 +296,9 @@ fn serialized_file(mut bytes: Vec<u8>, name: Option<&str>) -> Result<File, Schem
             "unknown syntax '{syntax}' in the serialized FileDescriptorProto (expected proto2 or proto3)"
         )));
     }
+    // It also panics looking up definitions whose names are not
+    // identifiers (e.g. an empty service name): refuse them too.
+    check_names(&proto)?;
     if let Some(name) = name {
         let renamed = prost_types::FileDescriptorProto {
             name: Some(name.to_owned()),
@@ -305,6 +308,52 @@ fn serialized_file(mut bytes: Vec<u8>, name: Option<&str>) -> Result<File, Schem
     }
     File::decode_file_descriptor_proto(bytes.as_slice())
         .map_err(|e| SchemaError::Invalid(format!("not a serialized FileDescriptorProto: {e}")))
+}
+
+/// Refuses a serialized descriptor whose package is not dot-separated
+/// identifiers, or one of whose definitions is not named by an identifier.
+fn check_names(file: &prost_types::FileDescriptorProto) -> Result<(), SchemaError> {
+    let identifier = |name: &str| {
+        let mut chars = name.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let bad = |what: &str, name: &str| {
+        SchemaError::Invalid(format!(
+            "{what} name '{name}' in the serialized FileDescriptorProto is not an identifier"
+        ))
+    };
+    let package = file.package();
+    if !package.is_empty() && !package.split('.').all(identifier) {
+        return Err(bad("package", package));
+    }
+    let mut names: Vec<(&str, &str)> = Vec::new();
+    for service in &file.service {
+        names.push(("service", service.name()));
+        names.extend(service.method.iter().map(|m| ("method", m.name())));
+    }
+    let mut enums: Vec<&prost_types::EnumDescriptorProto> = file.enum_type.iter().collect();
+    let mut fields: Vec<&prost_types::FieldDescriptorProto> = file.extension.iter().collect();
+    let mut messages: Vec<&prost_types::DescriptorProto> = file.message_type.iter().collect();
+    while let Some(message) = messages.pop() {
+        names.push(("message", message.name()));
+        names.extend(message.oneof_decl.iter().map(|o| ("oneof", o.name())));
+        fields.extend(&message.field);
+        fields.extend(&message.extension);
+        enums.extend(&message.enum_type);
+        messages.extend(&message.nested_type);
+    }
+    names.extend(fields.iter().map(|f| ("field", f.name())));
+    for e in enums {
+        names.push(("enum", e.name()));
+        names.extend(e.value.iter().map(|v| ("enum value", v.name())));
+    }
+    match names.into_iter().find(|(_, name)| !identifier(name)) {
+        Some((what, name)) => Err(bad(what, name)),
+        None => Ok(()),
+    }
 }
 
 /// The bytes of a base64 serialized `FileDescriptorProto`, if `text` is

@@ -37,7 +37,10 @@ pub struct GrpcRegistry {
 
 /// `router` with the gRPC services (the registry, reflection, health) added.
 pub fn routes(router: Router, registry: Arc<Registry>) -> Router {
-    let registry_service = pb::registry_server::RegistryServer::new(GrpcRegistry { registry });
+    // The same bound on a request as REST's body limit.
+    let max_message = registry.limits().max_body_bytes;
+    let registry_service = pb::registry_server::RegistryServer::new(GrpcRegistry { registry })
+        .max_decoding_message_size(max_message);
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(DESCRIPTORS)
         .build_v1()

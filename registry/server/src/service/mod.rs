@@ -85,6 +85,11 @@ impl Registry {
         self.store.is_reachable().await
     }
 
+    /// The limits it enforces.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// The store, for shutdown.
     pub fn store(&self) -> &Store {
         &self.store
