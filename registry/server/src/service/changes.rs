@@ -68,6 +68,7 @@ impl Registry {
         prefix: &str,
         limit: i64,
     ) -> ServiceResult<Vec<ChangeRow>> {
+        super::names::refuse_unstorable(prefix)?;
         let mut conn = self.store.read().await?;
         Ok(changes::since(&mut conn, after, prefix, limit).await?)
     }

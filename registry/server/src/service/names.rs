@@ -95,6 +95,18 @@ fn split_context(raw: &str) -> Result<(String, &str), ServiceError> {
     Ok((context.to_owned(), local))
 }
 
+/// Refuses a subject prefix no subject can have: longer than any name, or
+/// holding a NUL character (which PostgreSQL cannot even compare with).
+pub fn refuse_unstorable(prefix: &str) -> Result<(), ServiceError> {
+    if prefix.len() > MAX_NAME_BYTES || prefix.contains('\0') {
+        return Err(ServiceError::InvalidSubject(format!(
+            "prefix of {} bytes: at most {MAX_NAME_BYTES} bytes, without NUL characters",
+            prefix.len()
+        )));
+    }
+    Ok(())
+}
+
 /// Longest subject name (context included) accepted on every front end,
 /// in bytes; longer is 42208.
 pub const MAX_NAME_BYTES: usize = 1024;
@@ -201,6 +213,7 @@ pub struct SubjectPrefix {
 impl SubjectPrefix {
     /// Parses `:*:rest` (every context), `:.ctx:rest` or `rest` (default context).
     pub fn parse(raw: &str) -> Result<SubjectPrefix, ServiceError> {
+        refuse_unstorable(raw)?;
         if let Some(local) = raw.strip_prefix(ALL_CONTEXTS) {
             return Ok(SubjectPrefix {
                 context: None,

@@ -252,6 +252,26 @@ async fn odd_subject_names_and_garbage_versions() {
                 && status.message().starts_with("42208")),
         "{refused:?}"
     );
+    // A NUL in a prefix: the same refusal on SQLite and PostgreSQL.
+    let listing = grpc
+        .list_subjects(pb::ListSubjectsRequest {
+            prefix: "a\0".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .err();
+    assert_eq!(listing.map(|s| s.code()), Some(tonic::Code::InvalidArgument));
+    let watch = grpc
+        .watch_subjects(pb::WatchSubjectsRequest {
+            after_sequence: 0,
+            subject_prefix: "a\0".to_owned(),
+        })
+        .await;
+    let first = match watch {
+        Ok(stream) => stream.into_inner().message().await.err(),
+        Err(status) => Some(status),
+    };
+    assert_eq!(first.map(|s| s.code()), Some(tonic::Code::InvalidArgument));
     assert_healthy(&server).await;
     server.stop().await;
 }
