@@ -285,17 +285,16 @@ impl<'a> Checker<'a> {
         writer: &'a RecordSchema,
     ) -> Vec<Finding> {
         let mut findings = Vec::new();
+        // By name, so that wide records cost linear time, not quadratic.
+        let mut by_name = std::collections::HashMap::with_capacity(writer.fields.len());
+        for candidate in writer.fields.iter().rev() {
+            by_name.insert(candidate.name.as_str(), candidate);
+        }
         for (position, field) in reader.fields.iter().enumerate() {
             let index = position.to_string();
-            let writer_field =
-                std::iter::once(&field.name)
-                    .chain(&field.aliases)
-                    .find_map(|name| {
-                        writer
-                            .fields
-                            .iter()
-                            .find(|candidate| &candidate.name == name)
-                    });
+            let writer_field = std::iter::once(&field.name)
+                .chain(&field.aliases)
+                .find_map(|name| by_name.get(name.as_str()).copied());
             match writer_field {
                 Some(writer_field) => {
                     findings.extend(self.nested(&["fields", &index, "type"], |c| {

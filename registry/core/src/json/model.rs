@@ -9,7 +9,7 @@
 //! its target. Nodes live in one arena, so recursive schemas are graphs with
 //! cycles, not infinite trees.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::SchemaError;
 
@@ -108,7 +108,11 @@ pub(crate) type Additional = (bool, Option<NodeId>);
 #[derive(Debug, Default)]
 pub(crate) struct ObjectRules {
     pub(crate) properties: Vec<(String, NodeId)>,
+    /// `properties` by name, so that wide objects compare in linear time.
+    property_index: HashMap<String, NodeId>,
     pub(crate) required: Vec<String>,
+    /// `required` as a set, for the same reason.
+    required_set: HashSet<String>,
     pub(crate) pattern_properties: Vec<(String, NodeId)>,
     pub(crate) additional: Additional,
     pub(crate) unevaluated: Option<NodeId>,
@@ -122,7 +126,12 @@ pub(crate) struct ObjectRules {
 
 impl ObjectRules {
     pub(crate) fn property(&self, name: &str) -> Option<NodeId> {
-        lookup(&self.properties, name)
+        self.property_index.get(name).copied()
+    }
+
+    /// Whether `name` is required.
+    pub(crate) fn is_required(&self, name: &str) -> bool {
+        self.required_set.contains(name)
     }
 }
 
@@ -488,6 +497,11 @@ impl<'a> Builder<'a> {
             ..ObjectRules::default()
         };
         rules.properties = self.named_children(document, pointer, object, "properties");
+        // The first of duplicate names wins, as a linear search found it.
+        for (name, id) in rules.properties.iter().rev() {
+            rules.property_index.insert(name.clone(), *id);
+        }
+        rules.required_set = rules.required.iter().cloned().collect();
         rules.pattern_properties =
             self.named_children(document, pointer, object, "patternProperties");
         rules.additional = self.additional(document, pointer, object, "additionalProperties");

@@ -260,7 +260,10 @@ async fn odd_subject_names_and_garbage_versions() {
         })
         .await
         .err();
-    assert_eq!(listing.map(|s| s.code()), Some(tonic::Code::InvalidArgument));
+    assert_eq!(
+        listing.map(|s| s.code()),
+        Some(tonic::Code::InvalidArgument)
+    );
     let watch = grpc
         .watch_subjects(pb::WatchSubjectsRequest {
             after_sequence: 0,

@@ -67,8 +67,8 @@ impl Differ<'_> {
             let Some(property) = after.property(name) else {
                 continue;
             };
-            let was = before.required.contains(name);
-            let is = after.required.contains(name);
+            let was = before.is_required(name);
+            let is = after.is_required(name);
             let kind = match (was, is) {
                 (true, false) => REQUIRED_ATTRIBUTE_REMOVED,
                 (false, true) if self.node(update.to(property)).default.is_some() => {
@@ -165,7 +165,7 @@ impl Differ<'_> {
         after: &ObjectRules,
         name: &str,
     ) {
-        let required = after.required.iter().any(|r| r == name);
+        let required = after.is_required(name);
         let defaulted = self.node(new).default.is_some();
         if is_open(self, original, before) {
             let kind = match (&self.node(new).kind, required, defaulted) {
