@@ -134,6 +134,13 @@ pub(super) async fn effective_mode(conn: &mut Conn, scope: &Scope) -> ServiceRes
     Ok(found.unwrap_or(Mode::ReadWrite))
 }
 
+/// The two settings a scope can have.
+#[derive(Clone, Copy, Debug)]
+enum Setting {
+    Config,
+    Mode,
+}
+
 impl Registry {
     /// The configuration of `scope`: what is set there, or with
     /// `default_to_global` (always for the global scope) what it inherits.
@@ -233,20 +240,7 @@ impl Registry {
     pub async fn delete_config(&self, scope: Option<&str>) -> ServiceResult<ConfigRow> {
         let parsed = Scope::of(scope)?;
         let previous = self.config(scope, parsed == Scope::Global).await?;
-        let mut write = self.begin_write().await?;
-        let result = async {
-            settings::delete_config(write.tx(), &parsed.key()).await?;
-            self.commit_change(
-                &mut write,
-                ChangeKind::ConfigChanged,
-                &parsed.key(),
-                None,
-                None,
-            )
-            .await
-        }
-        .await;
-        self.end_write(write, result).await?;
+        self.remove_setting(Setting::Config, &parsed.key()).await?;
         Ok(previous)
     }
 
@@ -302,20 +296,27 @@ impl Registry {
     pub async fn delete_mode(&self, scope: Option<&str>) -> ServiceResult<Mode> {
         let parsed = Scope::of(scope)?;
         let previous = self.mode(scope, parsed == Scope::Global).await?;
+        self.remove_setting(Setting::Mode, &parsed.key()).await?;
+        Ok(previous)
+    }
+
+    /// Removes `setting` of the scope `key`, as one write.
+    async fn remove_setting(&self, setting: Setting, key: &str) -> ServiceResult<()> {
         let mut write = self.begin_write().await?;
         let result = async {
-            settings::delete_mode(write.tx(), &parsed.key()).await?;
-            self.commit_change(
-                &mut write,
-                ChangeKind::ModeChanged,
-                &parsed.key(),
-                None,
-                None,
-            )
-            .await
+            let kind = match setting {
+                Setting::Config => {
+                    settings::delete_config(write.tx(), key).await?;
+                    ChangeKind::ConfigChanged
+                }
+                Setting::Mode => {
+                    settings::delete_mode(write.tx(), key).await?;
+                    ChangeKind::ModeChanged
+                }
+            };
+            self.commit_change(&mut write, kind, key, None, None).await
         }
         .await;
-        self.end_write(write, result).await?;
-        Ok(previous)
+        self.end_write(write, result).await
     }
 }

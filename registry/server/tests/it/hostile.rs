@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::support::{MEDIA_TYPE, TestServer};
+use crate::support::{MEDIA_TYPE, TestServer, record_of};
 
 /// A JSON Schema whose `$ref`s form a flat chain `links` long.
 fn json_ref_chain(links: usize) -> String {
@@ -144,13 +144,7 @@ async fn schemas_over_the_size_limit_are_42201() {
         ..Limits::default()
     })
     .await;
-    let fields: Vec<String> = (0..200)
-        .map(|i| format!(r#"{{"name":"f{i}","type":"int"}}"#))
-        .collect();
-    let big = format!(
-        r#"{{"type":"record","name":"R","fields":[{}]}}"#,
-        fields.join(",")
-    );
+    let big = record_of("R", 200, |i| format!(r#"{{"name":"f{i}","type":"int"}}"#));
     let reply = server.register("big", &big).await;
     reply.assert_error(42201);
     assert!(reply.text.contains("limit of 2000 bytes"), "{reply:?}");
@@ -165,13 +159,9 @@ async fn work_over_the_time_budget_is_503() {
         ..Limits::default()
     })
     .await;
-    let fields: Vec<String> = (0..2_000)
-        .map(|i| format!(r#"{{"name":"f{i}","type":"string","default":""}}"#))
-        .collect();
-    let slow = format!(
-        r#"{{"type":"record","name":"R","fields":[{}]}}"#,
-        fields.join(",")
-    );
+    let slow = record_of("R", 2_000, |i| {
+        format!(r#"{{"name":"f{i}","type":"string","default":""}}"#)
+    });
     let reply = server.register("slow", &slow).await;
     reply.assert_error(50301);
     assert!(reply.text.contains("time budget"), "{reply:?}");

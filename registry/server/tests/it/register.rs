@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::{TestServer, evolving, record};
+use crate::support::{TestServer, evolving, record, record_of};
 
 #[tokio::test]
 async fn register_returns_id_version_type_schema_and_guid() {
@@ -265,13 +265,9 @@ async fn schema_by_id_answers_the_same_from_memory() {
 
 /// A record of `fields` optional fields (each version adds one more).
 fn wide(fields: usize) -> String {
-    let fields: Vec<String> = (0..fields)
-        .map(|i| format!(r#"{{"name":"f{i}","type":["null","string"],"default":null}}"#))
-        .collect();
-    format!(
-        r#"{{"type":"record","name":"Wide","fields":[{}]}}"#,
-        fields.join(",")
-    )
+    record_of("Wide", fields, |i| {
+        format!(r#"{{"name":"f{i}","type":["null","string"],"default":null}}"#)
+    })
 }
 
 #[tokio::test]

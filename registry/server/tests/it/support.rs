@@ -255,6 +255,12 @@ pub fn record(name: &str, fields: &str) -> String {
     format!(r#"{{"type":"record","name":"{name}","fields":[{fields}]}}"#)
 }
 
+/// An Avro record `name` of `count` fields, field `i` written by `field(i)`.
+pub fn record_of(name: &str, count: usize, field: impl Fn(usize) -> String) -> String {
+    let fields: Vec<String> = (0..count).map(field).collect();
+    record(name, &fields.join(","))
+}
+
 /// A sequence of distinct, mutually compatible (BACKWARD) records: each
 /// adds an optional field to the previous one.
 pub fn evolving(name: &str, step: usize) -> String {
