@@ -273,31 +273,32 @@ fn wide(fields: usize) -> String {
 #[tokio::test]
 async fn a_slow_check_does_not_hold_up_other_writes() {
     let server = TestServer::start().await;
-    let reply = server
-        .put(
-            "/config/wide",
-            json!({ "compatibility": "FULL_TRANSITIVE" }),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    for version in 0..20 {
-        server.register_ok("wide", &wide(1_000 + version)).await;
+    let level = |level: &'static str| server.put("/config/wide", json!({ "compatibility": level }));
+    assert_eq!(level("NONE").await.status, 200);
+    for version in 0..30 {
+        server.register_ok("wide", &wide(2_000 + version)).await;
     }
-    // The slow one: judged against 20 wide versions in both directions.
-    let newest = wide(1_020);
+    assert_eq!(level("FULL_TRANSITIVE").await.status, 200);
+    // The slow one: judged against 30 wide versions in both directions.
+    let newest = wide(2_030);
     {
         let slow = server.register("wide", &newest);
-        // Meanwhile a trivial registration, and an invalid one, elsewhere.
+        tokio::pin!(slow);
+        // Under way first (its request sent and being judged)...
+        tokio::select! {
+            reply = &mut slow => panic!("the slow registration was not slow: {}", reply.status),
+            () = tokio::time::sleep(std::time::Duration::from_millis(200)) => {}
+        }
+        // ...then a trivial registration, and an invalid one, elsewhere.
         let quick = async {
             let trivial = server.register("other", r#""int""#).await;
             let invalid = server.register("other", "{not a schema").await;
             (trivial, invalid)
         };
-        tokio::pin!(slow);
         let (trivial, invalid) = tokio::select! {
             biased;
             answers = quick => answers,
-            reply = &mut slow => panic!("the slow registration finished first: {reply:?}"),
+            reply = &mut slow => panic!("the slow registration finished first: {}", reply.status),
         };
         assert_eq!(trivial.status, 200, "{trivial:?}");
         invalid.assert_error(42201);
