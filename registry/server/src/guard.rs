@@ -1,7 +1,5 @@
-//! Checks every HTTP request passes before routing. A request whose path or
-//! query holds a NUL character is refused (400): no backend stores one, and
-//! both must answer alike. And what web pages may do with the registry: a
-//! page on another origin must
+//! What web pages may do with the registry, checked for every HTTP request
+//! before routing. A page on another origin must
 //! not be able to change it: requests naming a `Host` the registry does not
 //! answer to are refused (DNS rebinding), a write whose `Origin` is neither
 //! the registry's own nor an allowed one is refused, and CORS headers are
@@ -124,9 +122,6 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        if let Some(refusal) = refuse_nul(request.uri()) {
-            return Either::Left(ready(Ok(refusal.into_response())));
-        }
         let headers = request.headers();
         let host = headers
             .get(header::HOST)
@@ -193,36 +188,6 @@ where
         }
         Poll::Ready(Ok(response))
     }
-}
-
-/// Whether `text` holds a percent-encoded NUL character (a raw one cannot
-/// reach here).
-fn has_nul(text: &str) -> bool {
-    text.as_bytes().windows(3).any(|w| w == b"%00")
-}
-
-/// The refusal of a URI holding a NUL character: an invalid subject
-/// (42208) where the path names one, else 400.
-fn refuse_nul(uri: &axum::http::Uri) -> Option<ApiError> {
-    const SUBJECT_PATHS: &[&str] = &[
-        "/subjects/",
-        "/config/",
-        "/mode/",
-        "/compatibility/subjects/",
-    ];
-    let path = uri.path();
-    if has_nul(path) && SUBJECT_PATHS.iter().any(|p| path.starts_with(p)) {
-        return Some(ApiError {
-            code: 42208,
-            message: "Invalid subject: a subject name may not hold a NUL character".to_owned(),
-        });
-    }
-    (has_nul(path) || has_nul(uri.query().unwrap_or_default())).then(|| {
-        ApiError::status(
-            StatusCode::BAD_REQUEST,
-            "NUL characters are not accepted in a request's path or query",
-        )
-    })
 }
 
 impl<S> RequestGuard<S> {
@@ -293,19 +258,6 @@ mod tests {
         assert!(any.host_allowed(Some("whatever.test")));
         let routable = rules(None, &[], "0.0.0.0:8081");
         assert!(routable.host_allowed(Some("10.0.0.5:8081")));
-    }
-
-    #[test]
-    fn nul_characters_in_paths_and_queries_are_found() {
-        let code = |text: &str| {
-            let uri = text.parse::<axum::http::Uri>().unwrap_or_default();
-            refuse_nul(&uri).map(|refusal| refusal.code)
-        };
-        assert_eq!(code("/subjects/a%00b/versions"), Some(42208));
-        assert_eq!(code("/schemas/guids/a%00b"), Some(400));
-        assert_eq!(code("/ui/?q=%00"), Some(400));
-        assert_eq!(code("/subjects/a%2500/versions"), None);
-        assert_eq!(code("/subjects/a/versions?x=100"), None);
     }
 
     #[test]

@@ -38,6 +38,11 @@ impl Registry {
         &self,
         filter: &SummaryFilter<'_>,
     ) -> ServiceResult<(Vec<SubjectOverview>, bool)> {
+        // No subject name holds a NUL (and PostgreSQL cannot compare one).
+        let filters = [Some(filter.search), filter.schema_type, filter.context];
+        if filters.iter().flatten().any(|text| text.contains('\0')) {
+            return Ok((Vec::new(), false));
+        }
         let mut conn = self.store.read().await?;
         let asked = SummaryFilter {
             limit: filter.limit + 1,

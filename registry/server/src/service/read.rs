@@ -150,6 +150,10 @@ impl Registry {
 
     /// The schema with this guid.
     pub async fn schema_by_guid(&self, guid: &str) -> ServiceResult<Arc<SchemaRow>> {
+        // No guid holds a NUL, and PostgreSQL cannot even compare one.
+        if guid.contains('\0') {
+            return Err(ServiceError::SchemaIdNotFound(guid.to_owned()));
+        }
         let mut conn = self.store.read().await?;
         let row = schemas::by_guid(&mut conn, guid)
             .await?

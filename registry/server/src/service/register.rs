@@ -85,29 +85,34 @@ impl Registry {
         let metadata = request.metadata.clone().filter(|m| !m.is_empty());
         let limits = self.parse_limits();
         let (schema_type, text) = (request.schema_type, request.schema.clone());
-        let (dependencies, identity_metadata) = (resolved.dependencies.clone(), metadata.clone());
+        let (dependencies, identity_metadata) = (resolved.dependencies, metadata.clone());
         let references = resolved.references.clone();
-        let (parsed, text, fingerprint) = self
+        let (parsed, text, fingerprint, dependencies) = self
             .work
             .run("parsing the schema", move |_| {
                 let parsed = ParsedSchema::parse(schema_type, &text, &dependencies, limits)?
                     .with_reserved_properties(Metadata::reserved_properties(
                         identity_metadata.as_ref(),
                     ));
-                let normalized = parsed.normalized();
-                let (compared, text) = if normalize {
-                    (normalized.as_ref(), normalized.as_ref())
-                } else {
-                    (parsed.canonical(), parsed.formatted())
+                let (text, fingerprint) = {
+                    let normalized = parsed.normalized();
+                    let (compared, text) = if normalize {
+                        (normalized.as_ref(), normalized.as_ref())
+                    } else {
+                        (parsed.canonical(), parsed.formatted())
+                    };
+                    let identity = match &identity_metadata {
+                        Some(metadata) => {
+                            Cow::Owned(format!("{compared}\u{0}{}", metadata.to_json()))
+                        }
+                        None => Cow::Borrowed(compared),
+                    };
+                    (
+                        text.to_owned(),
+                        fingerprint(schema_type, &identity, &references),
+                    )
                 };
-                let identity = match &identity_metadata {
-                    Some(metadata) => Cow::Owned(format!("{compared}\u{0}{}", metadata.to_json())),
-                    None => Cow::Borrowed(compared),
-                };
-                let fingerprint = fingerprint(schema_type, &identity, &references);
-                let text = text.to_owned();
-                drop(normalized);
-                Ok((parsed, text, fingerprint))
+                Ok((parsed, text, fingerprint, dependencies))
             })
             .await?;
         let row = SchemaRow {
@@ -123,7 +128,7 @@ impl Registry {
         Ok(Candidate {
             parsed: Arc::new(parsed),
             row,
-            dependencies: resolved.dependencies,
+            dependencies,
         })
     }
 

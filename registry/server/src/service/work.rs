@@ -33,7 +33,7 @@ impl StillWanted {
 /// The pool of schema threads.
 #[derive(Debug)]
 pub(super) struct SchemaWork {
-    jobs: Mutex<mpsc::Sender<Job>>,
+    jobs: mpsc::Sender<Job>,
     budget: Duration,
 }
 
@@ -64,10 +64,7 @@ impl SchemaWork {
                 tracing::error!(%error, "a schema thread could not start");
             }
         }
-        SchemaWork {
-            jobs: Mutex::new(jobs),
-            budget,
-        }
+        SchemaWork { jobs, budget }
     }
 
     /// Runs `work` on a schema thread and returns its answer: 503 when the
@@ -88,12 +85,7 @@ impl SchemaWork {
             let outcome = catch_unwind(AssertUnwindSafe(|| work(&wanted)));
             let _ = answer.send(outcome);
         });
-        let sent = self
-            .jobs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .send(job);
-        if sent.is_err() {
+        if self.jobs.send(job).is_err() {
             return Err(ServiceError::Busy("no schema thread is running".to_owned()));
         }
         // `_request` lives as long as this future: dropping it (the budget

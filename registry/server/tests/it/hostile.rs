@@ -171,19 +171,23 @@ async fn work_over_the_time_budget_is_503() {
 }
 
 #[tokio::test]
-async fn nul_bytes_and_invalid_utf8_get_the_same_4xx_on_every_backend() {
+async fn nul_bytes_and_invalid_utf8_get_the_same_answer_on_every_backend() {
     let server = TestServer::start().await;
     server.register_ok("s", r#""int""#).await;
     server
         .get("/subjects/a%00b/versions")
         .await
         .assert_error(42208);
-    let guid = server.get("/schemas/guids/a%00b").await;
-    assert_eq!(guid.status, 400, "{guid:?}");
+    // What SQLite answers, PostgreSQL (which cannot compare a NUL) too.
+    server.get("/schemas/guids/a%00b").await.assert_error(40403);
     let search = server.get("/ui/?q=%00").await;
-    assert_eq!(search.status, 400, "{search:?}");
-    let listing = server.get("/subjects?subjectPrefix=%00").await;
-    assert_eq!(listing.status, 400, "{listing:?}");
+    assert_eq!(search.status, 200, "{search:?}");
+    assert!(!search.text.contains(">s</a>"), "nothing matches a NUL");
+    assert!(server.get("/ui/?q=s").await.text.contains(">s</a>"));
+    server
+        .get("/subjects?subjectPrefix=%00")
+        .await
+        .assert_error(42208);
     let body = server
         .post(
             "/subjects/s/versions",
