@@ -27,7 +27,7 @@ use crate::rest::error::ApiError;
 /// The checks, made once from the configuration and the bound address.
 #[derive(Debug)]
 pub struct Rules {
-    /// Accepted `Host` values (lower case; `host` or `host:port`); `None`
+    /// Accepted `Host` values (`host` or `host:port`, any case); `None`
     /// accepts any.
     hosts: Option<Vec<String>>,
     /// Origins allowed to call the API from a browser.
@@ -39,7 +39,7 @@ impl Rules {
     pub fn new(policy: &BrowserPolicy, address: SocketAddr) -> Rules {
         let hosts = match &policy.allowed_hosts {
             Some(list) if list.iter().any(|host| host == "*") => None,
-            Some(list) => Some(list.iter().map(|host| host.to_ascii_lowercase()).collect()),
+            Some(list) => Some(list.clone()),
             None if address.ip().is_loopback() => Some(
                 ["localhost", "127.0.0.1", "[::1]"]
                     .iter()
@@ -61,16 +61,17 @@ impl Rules {
         let Some(hosts) = &self.hosts else {
             return true;
         };
-        let Some(host) = host.map(str::to_ascii_lowercase) else {
+        let Some(host) = host else {
             return true; // HTTP/1.0 or h2 without :authority: not a browser
         };
         let name = match host.rsplit_once(':') {
             Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
-            _ => host.as_str(),
+            _ => host,
         };
+        // Compared without allocating: this runs for every request.
         hosts
             .iter()
-            .any(|allowed| *allowed == host || allowed == name)
+            .any(|allowed| allowed.eq_ignore_ascii_case(host) || allowed.eq_ignore_ascii_case(name))
     }
 
     /// Whether a request from `origin` may write: the registry's own
@@ -122,42 +123,56 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
+        match self.check(&request) {
+            Verdict::Pass(allow) => Either::Right(WithCors {
+                inner: self.inner.call(request),
+                allow,
+            }),
+            Verdict::Answer(answer) => Either::Left(ready(Ok(answer))),
+        }
+    }
+}
+
+/// What [`RequestGuard::check`] decided.
+enum Verdict {
+    /// On to the registry; the answer gets this `Access-Control-Allow-Origin`.
+    Pass(Option<HeaderValue>),
+    /// Answered here: a refusal, or a CORS preflight's answer.
+    Answer(Response),
+}
+
+impl<S> RequestGuard<S> {
+    /// Whether `request` passes (and with which CORS header), or its
+    /// answer. Allocates nothing for a request that passes without an
+    /// `Origin`.
+    fn check(&self, request: &Request) -> Verdict {
         let headers = request.headers();
         let host = headers
             .get(header::HOST)
             .and_then(|value| value.to_str().ok())
-            .or_else(|| request.uri().authority().map(|a| a.as_str()))
-            .map(str::to_owned);
-        if !self.rules.host_allowed(host.as_deref()) {
-            return Either::Left(ready(Ok(refused(format!(
+            .or_else(|| request.uri().authority().map(|a| a.as_str()));
+        if !self.rules.host_allowed(host) {
+            return Verdict::Answer(refused(format!(
                 "Host '{}' is not one this registry answers to (see --allowed-hosts)",
                 host.unwrap_or_default()
-            )))));
+            )));
         }
-        let origin = headers
-            .get(header::ORIGIN)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
+        let Some(value) = headers.get(header::ORIGIN) else {
+            return Verdict::Pass(None);
+        };
+        let origin = value.to_str().unwrap_or_default();
+        if request.method() == Method::OPTIONS
+            && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+        {
+            return Verdict::Answer(self.preflight(origin));
+        }
         let writes = !matches!(*request.method(), Method::GET | Method::HEAD);
-        if let Some(origin) = &origin {
-            let preflight = request.method() == Method::OPTIONS
-                && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-            if preflight {
-                return Either::Left(ready(Ok(self.preflight(origin))));
-            }
-            if writes && !self.rules.origin_may_write(origin, host.as_deref()) {
-                return Either::Left(ready(Ok(refused(format!(
-                    "Origin '{origin}' may not change this registry (see --cors-origins)"
-                )))));
-            }
+        if writes && !self.rules.origin_may_write(origin, host) {
+            return Verdict::Answer(refused(format!(
+                "Origin '{origin}' may not change this registry (see --cors-origins)"
+            )));
         }
-        let allow = origin
-            .filter(|origin| self.rules.cors_allowed(origin))
-            .and_then(|origin| HeaderValue::from_str(&origin).ok());
-        Either::Right(WithCors {
-            inner: self.inner.call(request),
-            allow,
-        })
+        Verdict::Pass(self.rules.cors_allowed(origin).then(|| value.clone()))
     }
 }
 
