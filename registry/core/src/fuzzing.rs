@@ -4,6 +4,7 @@
 
 use base64::Engine;
 
+use crate::project;
 use crate::protobuf::buf::Category;
 use crate::protobuf::message_index;
 use crate::{
@@ -71,6 +72,23 @@ pub fn message_indexes(data: &[u8]) {
     }
 }
 
+/// Reads `data` as a `herald.toml`; names the subjects of its `dir`
+/// entries as if `data` were also each directory's `.proto` file, and reads
+/// that file's imports.
+pub fn project_file(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let _ = project::imports(&text);
+    let Ok(parsed) = project::parse(&text) else {
+        return;
+    };
+    for entry in &parsed.entries {
+        if let project::ProjectEntry::Directory { dir, naming } = entry {
+            let relative = dir.join("file.proto");
+            let _ = project::subject_name(naming, &relative.to_string_lossy(), &text);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,12 +100,13 @@ mod tests {
     #[test]
     fn regression_inputs_are_harmless() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions");
-        let targets: [Target; 5] = [
+        let targets: [Target; 6] = [
             ("avro", |data| schemas(SchemaType::Avro, data)),
             ("json_schema", |data| schemas(SchemaType::Json, data)),
             ("proto_text", |data| schemas(SchemaType::Protobuf, data)),
             ("proto_serialized", serialized_descriptor),
             ("wire_format", message_indexes),
+            ("herald_toml", project_file),
         ];
         let mut ran = 0;
         for (target, run) in targets {

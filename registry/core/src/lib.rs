@@ -16,6 +16,7 @@ pub mod json;
 pub mod json_position;
 pub mod limits;
 pub mod parsed;
+pub mod project;
 pub mod protobuf;
 pub mod reference;
 pub mod schema_type;

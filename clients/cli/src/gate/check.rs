@@ -5,9 +5,10 @@ use clap::Args;
 
 use super::client::{Judgement, RegistryClient, payload};
 use super::compat::RuleArgs;
-use super::project::{MappedSubject, Project, ProjectArgs};
+use super::project::{Project, ProjectArgs};
 use super::report::{Format, Item, Report, SubjectResult};
 use super::{CliError, Verdict, files};
+use herald_core::project::MappedSubject;
 
 /// Where the registry is: a flag, the environment, or the project file.
 #[derive(Debug, Args)]

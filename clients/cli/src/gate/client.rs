@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::CliError;
-use super::project::{MappedSubject, Reference};
+use herald_core::project::{MappedSubject, Reference};
 
 /// The registry's media type.
 const MEDIA_TYPE: &str = "application/vnd.schemaregistry.v1+json";

@@ -13,9 +13,10 @@ use herald_core::{
     ProtobufRules, ReferencedSchema, SchemaType,
 };
 
-use super::project::{MappedSubject, Project, ProjectArgs, files_below, type_of};
+use super::project::{Project, ProjectArgs, files_below};
 use super::report::{Format, Item, Report, SubjectResult};
 use super::{CliError, Verdict, files};
+use herald_core::project::{MappedSubject, type_of};
 
 /// Options that choose the rules: shared by `check` and `compat`.
 #[derive(Debug, Args)]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use herald_core::{ParseLimits, ParsedSchema, ReferencedSchema, SchemaType};
 
 use super::CliError;
-use super::project::{imports, type_of};
+use herald_core::project::{imports, type_of};
 
 /// Reads a file, naming it in the error.
 pub fn read(path: &Path) -> Result<String, CliError> {

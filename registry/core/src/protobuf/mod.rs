@@ -13,12 +13,15 @@ mod printer;
 mod sources;
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use prost::Message;
 use prost_reflect::{DescriptorPool, DynamicMessage, FileDescriptor};
 use protox::file::File;
+
+use buf::SourceSpans;
 
 use crate::{Direction, Finding, Location, ParseLimits, ReferencedSchema, SchemaError, SchemaType};
 
@@ -45,6 +48,7 @@ pub struct ProtobufSchema {
     origins: HashMap<String, Origin>,
     canonical: String,
     formatted: String,
+    spans: OnceLock<Arc<SourceSpans>>,
 }
 
 impl ProtobufSchema {
@@ -56,53 +60,45 @@ impl ProtobufSchema {
         references: &[ReferencedSchema],
         limits: ParseLimits,
     ) -> Result<Self, SchemaError> {
-        let mut files = HashMap::new();
-        let mut origins = HashMap::new();
         for reference in references {
             reference.require_type(SchemaType::Protobuf)?;
             check_nesting(&reference.text, limits)?;
-            files.insert(
-                reference.name.clone(),
-                source_file(&reference.name, &reference.text)?,
-            );
-            origins.insert(
-                reference.name.clone(),
-                Origin::Reference(reference.name.clone()),
-            );
         }
         let serialized = decode_serialized(text);
-        let main = match &serialized {
-            Some(bytes) => {
-                let file = serialized_file(bytes.clone(), None)?;
-                if file.name().is_empty() {
-                    serialized_file(bytes.clone(), Some(SCHEMA_FILE))?
-                } else {
-                    file
-                }
-            }
-            None => {
-                check_nesting(text, limits)?;
-                File::from_source(SCHEMA_FILE, text).map_err(invalid)?
+        if serialized.is_none() {
+            check_nesting(text, limits)?;
+        }
+        let compile = |spans| {
+            let (files, main_name) =
+                compiler_files(text, serialized.as_deref(), references, spans)?;
+            Ok::<_, SchemaError>((compile(files, &main_name), main_name))
+        };
+        // Compiled without source info, which would cost more memory than
+        // the rest of the compiled file; a schema that does not compile is
+        // compiled again with it, for an error that says where.
+        let (pool, main_name) = match compile(Spans::Left)? {
+            (Ok(pool), main_name) => (pool, main_name),
+            (Err(error), _) => {
+                let located = compile(Spans::Kept)?.0.err();
+                return Err(invalid(located.unwrap_or(error)));
             }
         };
-        let main_name = main.name().to_owned();
-        files.insert(main_name.clone(), main);
-        origins.insert(main_name.clone(), Origin::Schema);
-        let mut compiler = protox::Compiler::with_file_resolver(sources::Sources::new(files));
-        compiler.include_imports(true).include_source_info(true);
-        compiler.open_file(&main_name).map_err(invalid)?;
-        let pool: DescriptorPool = compiler.descriptor_pool();
         let file = pool
             .get_file_by_name(&main_name)
             .ok_or_else(|| SchemaError::Invalid(format!("{main_name} did not compile")))?;
         check_depth(&file, limits)?;
+        let mut origins: HashMap<String, Origin> = references
+            .iter()
+            .map(|r| (r.name.clone(), Origin::Reference(r.name.clone())))
+            .collect();
+        origins.insert(main_name, Origin::Schema);
         for dependency in pool.files() {
             origins
                 .entry(dependency.name().to_owned())
                 .or_insert(Origin::Builtin);
         }
         let canonical = printer::print(&file, true);
-        let formatted = if decode_serialized(text).is_some() {
+        let formatted = if serialized.is_some() {
             printer::print(&file, false)
         } else {
             text.to_owned()
@@ -112,7 +108,24 @@ impl ProtobufSchema {
             origins,
             canonical,
             formatted,
+            spans: OnceLock::new(),
         })
+    }
+
+    /// Where each element of the schema is written: from the serialized
+    /// descriptor's source info when it carried one, otherwise read from
+    /// the text (as written, or as printed for a serialized descriptor) the
+    /// first time a finding needs it.
+    pub fn spans(&self) -> Arc<SourceSpans> {
+        self.spans
+            .get_or_init(|| {
+                let spans = match &self.file.file_descriptor_proto().source_code_info {
+                    Some(info) => SourceSpans::from_info(info),
+                    None => SourceSpans::of_text(self.file.name(), &self.formatted),
+                };
+                Arc::new(spans)
+            })
+            .clone()
     }
 
     /// The canonical text (see [`crate::ParsedSchema::canonical`]).
@@ -161,8 +174,11 @@ impl ProtobufSchema {
             Direction::Backward => confluent_diff::incompatibilities(old, self, ("old", "new")),
             Direction::Forward => confluent_diff::incompatibilities(self, old, ("new", "old")),
         };
-        for finding in &mut findings {
-            finding.location = locate(&self.file, &finding.path);
+        if !findings.is_empty() {
+            let spans = self.spans();
+            for finding in &mut findings {
+                finding.location = locate(&self.file, &spans, &finding.path);
+            }
         }
         findings
     }
@@ -222,7 +238,7 @@ impl ProtobufSchema {
 /// Where the element a Confluent diff path (`#/Order/payment/5`) names
 /// starts in `file`: the deepest message, enum, oneof, field or enum value
 /// along the path that exists in `file` (none for a removed top-level type).
-fn locate(file: &FileDescriptor, diff_path: &str) -> Option<Location> {
+fn locate(file: &FileDescriptor, spans: &SourceSpans, diff_path: &str) -> Option<Location> {
     let mut segments = diff_path
         .trim_start_matches("#/")
         .split('/')
@@ -264,19 +280,72 @@ fn locate(file: &FileDescriptor, diff_path: &str) -> Option<Location> {
     if found.is_empty() {
         return None;
     }
-    let span = buf::span_of(file, &found)?;
+    let span = spans.get(&found)?;
     Some(Location {
         line: span.start_line,
         column: span.start_col,
     })
 }
 
-/// A dependency's text as a compiler file named `name`: `.proto` text or base64.
-fn source_file(name: &str, text: &str) -> Result<File, SchemaError> {
-    match decode_serialized(text) {
-        Some(bytes) => serialized_file(bytes, Some(name)),
-        None => File::from_source(name, text).map_err(invalid),
+/// Whether compiler files keep their source info.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Spans {
+    /// Kept: compile errors say where.
+    Kept,
+    /// Left out, to save memory.
+    Left,
+}
+
+/// The files to compile: the schema (`text`, or the `serialized`
+/// descriptor it encodes) and its references, by name; and the schema's
+/// name among them.
+fn compiler_files(
+    text: &str,
+    serialized: Option<&[u8]>,
+    references: &[ReferencedSchema],
+    spans: Spans,
+) -> Result<(HashMap<String, File>, String), SchemaError> {
+    let mut files = HashMap::new();
+    for reference in references {
+        let file = match decode_serialized(&reference.text) {
+            Some(bytes) => serialized_file(bytes, Some(&reference.name))?,
+            None => text_file(&reference.name, &reference.text, spans)?,
+        };
+        files.insert(reference.name.clone(), file);
     }
+    let main = match serialized {
+        Some(bytes) => {
+            let file = serialized_file(bytes.to_vec(), None)?;
+            if file.name().is_empty() {
+                serialized_file(bytes.to_vec(), Some(SCHEMA_FILE))?
+            } else {
+                file
+            }
+        }
+        None => text_file(SCHEMA_FILE, text, spans)?,
+    };
+    let main_name = main.name().to_owned();
+    files.insert(main_name.clone(), main);
+    Ok((files, main_name))
+}
+
+/// `.proto` text as a compiler file named `name`.
+fn text_file(name: &str, text: &str, spans: Spans) -> Result<File, SchemaError> {
+    if spans == Spans::Kept {
+        return File::from_source(name, text).map_err(invalid);
+    }
+    let mut descriptor =
+        protox_parse::parse(name, text).map_err(|e| invalid(protox::Error::from(e)))?;
+    descriptor.source_code_info = None;
+    Ok(File::from_file_descriptor_proto(descriptor))
+}
+
+/// The compiled pool of `files`, from `main_name` and what it imports.
+fn compile(files: HashMap<String, File>, main_name: &str) -> Result<DescriptorPool, protox::Error> {
+    let mut compiler = protox::Compiler::with_file_resolver(sources::Sources::new(files));
+    compiler.include_imports(true);
+    compiler.open_file(main_name)?;
+    Ok(compiler.descriptor_pool())
 }
 
 /// A compiler file from a serialized `FileDescriptorProto`, keeping its

@@ -113,19 +113,40 @@ fn syntax_errors_name_file_line_and_column() {
 }
 
 #[test]
-fn unknown_imports_and_types_are_invalid() {
-    for text in [
-        "syntax = \"proto3\"; import \"nowhere.proto\"; message M {}",
-        "syntax = \"proto3\"; message M { Missing m = 1; }",
+fn unknown_imports_and_types_are_invalid_and_say_where() {
+    for (text, at) in [
+        (
+            "syntax = \"proto3\";\nimport \"nowhere.proto\";\nmessage M {}",
+            "schema.proto:2:1:",
+        ),
+        (
+            "syntax = \"proto3\";\nmessage M {\n  Missing m = 1;\n}",
+            "schema.proto:3:3:",
+        ),
     ] {
-        assert!(
-            matches!(
-                ProtobufSchema::parse(text, &[], ParseLimits::default()),
-                Err(SchemaError::Invalid(_))
-            ),
-            "{text}"
-        );
+        let error = ProtobufSchema::parse(text, &[], ParseLimits::default()).err();
+        let Some(SchemaError::Invalid(message)) = error else {
+            panic!("expected an invalid schema, got {error:?}")
+        };
+        assert!(message.contains(at), "{text}: {message}");
     }
+}
+
+#[test]
+fn a_compiled_schema_holds_no_source_info_but_knows_where_things_are() {
+    let schema = parse(WRITTEN_ONE_WAY);
+    assert!(
+        schema
+            .file()
+            .file_descriptor_proto()
+            .source_code_info
+            .is_none()
+    );
+    let order = schema
+        .spans()
+        .get(&[4, 0])
+        .expect("message Order has a span");
+    assert_eq!((order.start_line, order.start_col), (10, 1));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The files a schema may import: its references, Confluent's own
 //! `confluent/*.proto`, and the google/protobuf well-known types.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use protox::file::{File, FileResolver, GoogleFileResolver};
@@ -21,16 +22,17 @@ pub fn is_builtin(name: &str) -> bool {
 }
 
 /// Resolves imports for the compiler: given files first (the schema and
-/// its references), then the built-in ones.
+/// its references), then the built-in ones. The compiler opens each file
+/// once, so a given file is handed over rather than copied.
 pub(crate) struct Sources {
-    files: HashMap<String, File>,
+    files: RefCell<HashMap<String, File>>,
     google: GoogleFileResolver,
 }
 
 impl Sources {
     pub(crate) fn new(files: HashMap<String, File>) -> Sources {
         Sources {
-            files,
+            files: RefCell::new(files),
             google: GoogleFileResolver::new(),
         }
     }
@@ -38,8 +40,8 @@ impl Sources {
 
 impl FileResolver for Sources {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
-        if let Some(file) = self.files.get(name) {
-            return Ok(file.clone());
+        if let Some(file) = self.files.borrow_mut().remove(name) {
+            return Ok(file);
         }
         if let Some((_, text)) = CONFLUENT_FILES.iter().find(|(file, _)| *file == name) {
             return File::from_source(name, text);

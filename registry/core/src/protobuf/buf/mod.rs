@@ -10,11 +10,12 @@
 mod config;
 mod module;
 mod rules;
+mod spans;
 
 pub use config::{BreakingConfig, BufConfig};
 pub use module::Module;
-pub(crate) use module::span_of;
 pub use rules::{Category, RULES, Rule};
+pub use spans::SourceSpans;
 
 /// A 1-based span `start_line:start_col-end_line:end_col` (end exclusive).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

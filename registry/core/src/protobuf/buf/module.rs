@@ -1,11 +1,13 @@
 //! A module: every `.proto` file of a tree, compiled together, by path.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use prost_reflect::FileDescriptor;
 use protox::file::File;
 
 use super::Span;
+use super::spans::SourceSpans;
 use crate::SchemaError;
 use crate::protobuf::sources::Sources;
 
@@ -14,6 +16,7 @@ use crate::protobuf::sources::Sources;
 pub struct Module {
     files: BTreeMap<String, FileDescriptor>,
     sources: BTreeMap<String, String>,
+    spans: BTreeMap<String, Arc<SourceSpans>>,
 }
 
 impl Module {
@@ -34,13 +37,22 @@ impl Module {
                 .map_err(|e| SchemaError::Invalid(format!("{e:?}")))?;
         }
         let pool = compiler.descriptor_pool();
-        let files = sources
+        let files: BTreeMap<String, FileDescriptor> = sources
             .keys()
             .filter_map(|path| pool.get_file_by_name(path).map(|file| (path.clone(), file)))
+            .collect();
+        let spans = files
+            .iter()
+            .map(|(path, file)| {
+                let info = file.file_descriptor_proto().source_code_info.as_ref();
+                let spans = info.map(SourceSpans::from_info).unwrap_or_default();
+                (path.clone(), Arc::new(spans))
+            })
             .collect();
         Ok(Module {
             files,
             sources: sources.clone(),
+            spans,
         })
     }
 
@@ -50,7 +62,8 @@ impl Module {
         let name = schema.file().name().to_owned();
         Module {
             files: BTreeMap::from([(name.clone(), schema.file().clone())]),
-            sources: BTreeMap::from([(name, schema.formatted().to_owned())]),
+            sources: BTreeMap::from([(name.clone(), schema.formatted().to_owned())]),
+            spans: BTreeMap::from([(name, schema.spans())]),
         }
     }
 
@@ -79,31 +92,6 @@ impl Module {
 
     /// The span of the element at `source_path` in `file`, if recorded.
     pub fn span(&self, file: &str, source_path: &[i32]) -> Option<Span> {
-        span_of(self.files.get(file)?, source_path)
-    }
-}
-
-/// The span of the element at `source_path` in `file`'s source info.
-pub(crate) fn span_of(file: &FileDescriptor, source_path: &[i32]) -> Option<Span> {
-    let info = file.file_descriptor_proto().source_code_info.as_ref()?;
-    let location = info
-        .location
-        .iter()
-        .find(|location| location.path == source_path)?;
-    let one_based = |value: i32| u32::try_from(value).unwrap_or(0) + 1;
-    match location.span[..] {
-        [line, start, end] => Some(Span {
-            start_line: one_based(line),
-            start_col: one_based(start),
-            end_line: one_based(line),
-            end_col: one_based(end),
-        }),
-        [start_line, start_col, end_line, end_col] => Some(Span {
-            start_line: one_based(start_line),
-            start_col: one_based(start_col),
-            end_line: one_based(end_line),
-            end_col: one_based(end_col),
-        }),
-        _ => None,
+        self.spans.get(file)?.get(source_path)
     }
 }
