@@ -1,8 +1,8 @@
 //! The web UI in a real browser: `ui/tests/browser.mjs` drives Debian's
 //! chromium through playwright-core against a registry seeded here
 //! (`scripts/test` installs both). Screenshots go to
-//! `HERALD_TEST_SCREENSHOTS` (scripts/test: docs/screenshots), else a
-//! temporary directory.
+//! `HERALD_TEST_SCREENSHOTS` (`HERALD_UPDATE_SCREENSHOTS=1 scripts/test`:
+//! docs/screenshots), else a temporary directory.
 
 use std::path::Path;
 use std::process::Command;
