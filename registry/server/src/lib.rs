@@ -9,6 +9,7 @@ pub mod config;
 pub mod connections;
 pub mod grpc;
 pub mod guard;
+pub mod model;
 pub mod rest;
 pub mod service;
 pub mod store;

@@ -5,8 +5,8 @@ use herald_core::{SchemaReference, SchemaType};
 use tonic::{Code, Status};
 
 use super::pb;
+use crate::model::Schema;
 use crate::service::{NewSchema, ServiceError, SubjectVersion, VersionFinding};
-use crate::store::schemas::SchemaRow;
 
 /// The gRPC code for a service error: NOT_FOUND for 404xx, FAILED_PRECONDITION
 /// for incompatible schemas (409xx), read-only modes and protected
@@ -43,11 +43,11 @@ pub fn schema_type(value: i32) -> Result<SchemaType, Status> {
     }
 }
 
-fn schema_type_of(text: &str) -> pb::SchemaType {
-    match text {
-        "PROTOBUF" => pb::SchemaType::Protobuf,
-        "JSON" => pb::SchemaType::Json,
-        _ => pb::SchemaType::Avro,
+fn schema_type_of(schema_type: SchemaType) -> pb::SchemaType {
+    match schema_type {
+        SchemaType::Protobuf => pb::SchemaType::Protobuf,
+        SchemaType::Json => pb::SchemaType::Json,
+        SchemaType::Avro => pb::SchemaType::Avro,
     }
 }
 
@@ -75,10 +75,10 @@ pub fn new_schema(
 }
 
 /// A stored schema as a message.
-pub fn schema(row: &SchemaRow) -> pb::Schema {
+pub fn schema(row: &Schema) -> pb::Schema {
     pb::Schema {
         id: u32::try_from(row.id).unwrap_or_default(),
-        schema_type: schema_type_of(&row.schema_type).into(),
+        schema_type: schema_type_of(row.schema_type).into(),
         schema: row.text.clone(),
         references: row
             .references

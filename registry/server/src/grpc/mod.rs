@@ -13,9 +13,9 @@ use tower::ServiceExt;
 
 use tokio_stream::wrappers::ReceiverStream;
 
+use crate::model::Config;
+use crate::model::{Change, ChangeKind};
 use crate::service::{ConfigUpdate, Registry, RuleOverrides, SubjectListing};
-use crate::store::changes::{ChangeKind, ChangeRow};
-use crate::store::settings::ConfigRow;
 use convert::{finding, new_schema, schema, status, subject_version};
 
 /// The generated messages and service of `herald.registry.v1`.
@@ -83,7 +83,7 @@ fn scope(subject: &str) -> Option<&str> {
 }
 
 /// A stored configuration as a message (unset fields empty).
-fn config_message(row: ConfigRow) -> pb::Config {
+fn config_message(row: Config) -> pb::Config {
     pb::Config {
         compatibility: row.compatibility.unwrap_or_default(),
         normalize: row.normalize.unwrap_or(false),
@@ -95,8 +95,8 @@ fn config_message(row: ConfigRow) -> pb::Config {
 /// Changes sent per read of the feed.
 const WATCH_BATCH: i64 = 100;
 
-fn change(row: &ChangeRow) -> pb::Change {
-    let kind = match ChangeKind::parse(&row.kind) {
+fn change(row: &Change) -> pb::Change {
+    let kind = match row.kind {
         Some(ChangeKind::Registered) => pb::ChangeKind::Registered,
         Some(ChangeKind::VersionDeleted) => pb::ChangeKind::VersionDeleted,
         Some(ChangeKind::VersionDeletedPermanently) => pb::ChangeKind::VersionDeletedPermanently,

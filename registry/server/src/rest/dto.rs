@@ -4,9 +4,9 @@
 use herald_core::{SchemaReference, SchemaType};
 use serde::{Deserialize, Serialize};
 
+use crate::model::Config;
+use crate::model::{Metadata, Schema};
 use crate::service::{NewSchema, Registered, SubjectVersion, VersionFinding};
-use crate::store::schemas::{Metadata, SchemaRow};
-use crate::store::settings::ConfigRow;
 
 use super::error::ApiError;
 
@@ -42,8 +42,8 @@ impl SchemaRequest {
 }
 
 /// `schemaType` is left out for AVRO, as Confluent does.
-fn type_field(row: &SchemaRow) -> Option<String> {
-    (row.schema_type != SchemaType::Avro.as_str()).then(|| row.schema_type.clone())
+fn type_field(row: &Schema) -> Option<String> {
+    (row.schema_type != SchemaType::Avro).then(|| row.schema_type.as_str().to_owned())
 }
 
 /// `GET /schemas/ids/{id}` and `/schemas/guids/{guid}`.
@@ -65,7 +65,7 @@ pub struct SchemaById {
 impl SchemaById {
     /// The response for `row` with its text in the requested format, and
     /// `maxId` when asked.
-    pub fn new(row: &SchemaRow, schema: String, max_id: Option<i64>) -> SchemaById {
+    pub fn new(row: &Schema, schema: String, max_id: Option<i64>) -> SchemaById {
         SchemaById {
             schema_type: type_field(row),
             schema,
@@ -139,7 +139,7 @@ impl From<Registered> for RegisterResponse {
             id: schema.id,
             version: registered.version,
             guid: schema.guid.clone(),
-            schema_type: schema.schema_type.clone(),
+            schema_type: schema.schema_type.as_str().to_owned(),
             schema: schema.text.clone(),
             references: schema.references.clone(),
             metadata: schema.metadata.clone(),
@@ -202,8 +202,8 @@ pub struct ConfigResponse {
     compatibility_policy: Option<String>,
 }
 
-impl From<ConfigRow> for ConfigResponse {
-    fn from(row: ConfigRow) -> Self {
+impl From<Config> for ConfigResponse {
+    fn from(row: Config) -> Self {
         ConfigResponse {
             compatibility_level: row.compatibility,
             normalize: row.normalize,
@@ -230,8 +230,8 @@ pub struct ConfigUpdateResponse {
     compatibility_policy: Option<String>,
 }
 
-impl From<ConfigRow> for ConfigUpdateResponse {
-    fn from(row: ConfigRow) -> Self {
+impl From<Config> for ConfigUpdateResponse {
+    fn from(row: Config) -> Self {
         ConfigUpdateResponse {
             compatibility: row.compatibility,
             normalize: row.normalize,

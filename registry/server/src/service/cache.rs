@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use bytes::Bytes;
 use herald_core::ParsedSchema;
 
-use crate::store::schemas::SchemaRow;
+use crate::model::Schema;
 
 type ByContext<T> = RwLock<HashMap<String, HashMap<i64, Arc<T>>>>;
 
@@ -15,7 +15,7 @@ type ByContext<T> = RwLock<HashMap<String, HashMap<i64, Arc<T>>>>;
 /// (the front end's answer for it, kept so it is built once).
 #[derive(Debug, Default)]
 pub(super) struct SchemaCache {
-    rows: ByContext<SchemaRow>,
+    rows: ByContext<Schema>,
     parsed: ByContext<ParsedSchema>,
     rendered: ByContext<Bytes>,
 }
@@ -44,11 +44,11 @@ fn remove<T>(map: &ByContext<T>, context: &str, id: i64) {
 }
 
 impl SchemaCache {
-    pub(super) fn row(&self, context: &str, id: i64) -> Option<Arc<SchemaRow>> {
+    pub(super) fn row(&self, context: &str, id: i64) -> Option<Arc<Schema>> {
         get(&self.rows, context, id)
     }
 
-    pub(super) fn insert_row(&self, row: SchemaRow) -> Arc<SchemaRow> {
+    pub(super) fn insert_row(&self, row: Schema) -> Arc<Schema> {
         let row = Arc::new(row);
         put(&self.rows, &row.context, row.id, row.clone());
         row

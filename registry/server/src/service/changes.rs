@@ -10,7 +10,8 @@ use sqlx::postgres::PgListener;
 
 use super::writer::{self, Write};
 use super::{Registry, ServiceResult};
-use crate::store::changes::{self, ChangeKind, ChangeRow};
+use crate::model::{Change, ChangeKind};
+use crate::store::changes;
 use crate::store::{Backend, CHANGES_CHANNEL};
 
 /// How long a watcher waits for a wake-up before looking again; also how
@@ -67,7 +68,7 @@ impl Registry {
         after: i64,
         prefix: &str,
         limit: i64,
-    ) -> ServiceResult<Vec<ChangeRow>> {
+    ) -> ServiceResult<Vec<Change>> {
         super::names::refuse_unstorable(prefix)?;
         let mut conn = self.store.read().await?;
         Ok(changes::since(&mut conn, after, prefix, limit).await?)
@@ -156,7 +157,7 @@ impl Registry {
             seen = last.sequence;
             if batch.iter().any(|change| {
                 matches!(
-                    ChangeKind::parse(&change.kind),
+                    change.kind,
                     Some(
                         ChangeKind::VersionDeletedPermanently
                             | ChangeKind::SubjectDeletedPermanently

@@ -3,13 +3,14 @@
 
 use std::sync::Arc;
 
+use herald_core::json::RESERVED_PROPERTIES;
 use herald_core::{CheckRules, CompatibilityLevel, Finding, ParsedSchema};
 
 use super::names::{Scope, SubjectName, VersionSpec};
 use super::register::{Candidate, NewSchema};
 use super::settings::{effective_check_rules, effective_level, effective_normalize};
 use super::{Registry, ServiceError, ServiceResult};
-use crate::store::schemas::SchemaRow;
+use crate::model::{Metadata, Schema};
 use crate::store::{Conn, subjects};
 
 /// The answer of a compatibility check.
@@ -87,7 +88,7 @@ impl CheckInputs {
 /// An earlier version a candidate is judged against.
 struct Previous {
     version: i32,
-    row: Arc<SchemaRow>,
+    row: Arc<Schema>,
     parsed: Arc<ParsedSchema>,
 }
 
@@ -287,4 +288,12 @@ fn verdict<'a>(
         messages,
         findings: structured,
     }
+}
+
+/// The `confluent:reserved` property of a schema's metadata: the property
+/// names a JSON Schema's later versions may neither drop nor declare.
+pub(super) fn reserved_properties(metadata: Option<&Metadata>) -> &str {
+    metadata
+        .and_then(|metadata| metadata.properties.get(RESERVED_PROPERTIES))
+        .map_or("", String::as_str)
 }

@@ -6,7 +6,7 @@ use super::names::{Scope, SubjectName, VersionSpec};
 use super::read::{pick, visible_versions};
 use super::settings::effective_mode;
 use super::{Registry, ServiceError, ServiceResult};
-use crate::store::changes::ChangeKind;
+use crate::model::ChangeKind;
 use crate::store::subjects::VersionRow;
 use crate::store::{Conn, schemas, settings, subjects};
 

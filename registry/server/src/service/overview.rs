@@ -9,8 +9,10 @@ use herald_core::CompatibilityLevel;
 use super::names::{DEFAULT_CONTEXT, Scope, SubjectName};
 use super::settings::effective_level;
 use super::{Registry, ServiceError, ServiceResult};
-use crate::store::overview::{self, DatedVersion, SubjectSummary, SummaryFilter};
-use crate::store::schemas::{self, SchemaRow};
+use crate::model::Schema;
+use crate::model::SummaryFilter;
+use crate::store::overview::{self, DatedVersion, SubjectSummary};
+use crate::store::schemas;
 
 /// A subject on the subjects page.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,10 +98,7 @@ impl Registry {
 
     /// What `schema` references, transitively, as (reference name, text),
     /// dependencies first.
-    pub async fn referenced_texts(
-        &self,
-        schema: &SchemaRow,
-    ) -> ServiceResult<Vec<(String, String)>> {
+    pub async fn referenced_texts(&self, schema: &Schema) -> ServiceResult<Vec<(String, String)>> {
         let mut conn = self.store.read().await?;
         let resolved = self
             .resolve_references(&mut conn, &schema.context, &schema.references)

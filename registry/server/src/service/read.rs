@@ -6,8 +6,9 @@ use bytes::Bytes;
 
 use super::names::{ALL_CONTEXTS, DEFAULT_CONTEXT, SubjectName, SubjectPrefix, VersionSpec};
 use super::{Registry, ServiceError, ServiceResult};
+use crate::model::Schema;
 use crate::store::Conn;
-use crate::store::schemas::{self, SchemaRow};
+use crate::store::schemas;
 use crate::store::subjects::{self, SubjectFilter, VersionRow};
 
 /// One version of a subject with its schema.
@@ -20,7 +21,7 @@ pub struct SubjectVersion {
     /// Whether the version is soft-deleted.
     pub deleted: bool,
     /// The schema it holds.
-    pub schema: Arc<SchemaRow>,
+    pub schema: Arc<Schema>,
 }
 
 /// Which subjects `GET /subjects` lists.
@@ -87,7 +88,7 @@ impl Registry {
         &self,
         id: &str,
         subject: Option<&str>,
-    ) -> ServiceResult<Arc<SchemaRow>> {
+    ) -> ServiceResult<Arc<Schema>> {
         let numeric = parse_id(id)?;
         let context = context_of(subject)?;
         if let Some(row) = self.cache.row(&context, numeric) {
@@ -106,7 +107,7 @@ impl Registry {
         &self,
         id: &str,
         subject: Option<&str>,
-        render: impl FnOnce(&SchemaRow) -> Bytes,
+        render: impl FnOnce(&Schema) -> Bytes,
     ) -> ServiceResult<Bytes> {
         let numeric = parse_id(id)?;
         let context = context_of(subject)?;
@@ -128,11 +129,7 @@ impl Registry {
 
     /// The text of `row` in `format` (Confluent's `format` parameter): the
     /// stored text unless the format applies to the schema's type.
-    pub async fn schema_text(
-        &self,
-        row: &SchemaRow,
-        format: Option<&str>,
-    ) -> ServiceResult<String> {
+    pub async fn schema_text(&self, row: &Schema, format: Option<&str>) -> ServiceResult<String> {
         let Some(format) = format.filter(|f| !f.is_empty() && *f != "default") else {
             return Ok(row.text.clone());
         };
@@ -149,7 +146,7 @@ impl Registry {
     }
 
     /// The schema with this guid.
-    pub async fn schema_by_guid(&self, guid: &str) -> ServiceResult<Arc<SchemaRow>> {
+    pub async fn schema_by_guid(&self, guid: &str) -> ServiceResult<Arc<Schema>> {
         // No guid holds a NUL, and PostgreSQL cannot even compare one.
         if guid.contains('\0') {
             return Err(ServiceError::SchemaIdNotFound(guid.to_owned()));

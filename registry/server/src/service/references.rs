@@ -6,11 +6,13 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
 
-use herald_core::{ParsedSchema, ReferencedSchema, SchemaReference, SchemaType};
+use herald_core::{ParsedSchema, ReferencedSchema, SchemaReference};
 
+use super::compatibility::reserved_properties;
 use super::names::{SubjectName, VersionSpec};
 use super::{Registry, ServiceError, ServiceResult};
-use crate::store::schemas::{self, Metadata, SchemaRow};
+use crate::model::Schema;
+use crate::store::schemas;
 use crate::store::{Conn, subjects};
 
 /// Where references are looked up.
@@ -21,7 +23,7 @@ pub(super) trait SchemaSource {
         &mut self,
         subject: &str,
         version: VersionSpec,
-    ) -> impl Future<Output = ServiceResult<Option<(i32, Arc<SchemaRow>)>>> + Send;
+    ) -> impl Future<Output = ServiceResult<Option<(i32, Arc<Schema>)>>> + Send;
 }
 
 /// A schema's references made concrete, and the texts they lead to.
@@ -36,7 +38,7 @@ pub(super) struct Resolved {
 struct Frame {
     key: (String, i32),
     name: String,
-    row: Arc<SchemaRow>,
+    row: Arc<Schema>,
     next: usize,
 }
 
@@ -79,7 +81,7 @@ pub(super) async fn resolve(
                 if done.insert(frame.key) {
                     resolved.dependencies.push(ReferencedSchema {
                         name: frame.name,
-                        schema_type: frame.row.schema_type.parse()?,
+                        schema_type: frame.row.schema_type,
                         text: frame.row.text.clone(),
                     });
                 }
@@ -117,7 +119,7 @@ async fn load(
     source: &mut impl SchemaSource,
     context: &str,
     reference: &SchemaReference,
-) -> ServiceResult<((String, i32), Arc<SchemaRow>)> {
+) -> ServiceResult<((String, i32), Arc<Schema>)> {
     let subject = SubjectName::parse_in(&reference.subject, context)?.qualified();
     let version = if reference.version == -1 {
         VersionSpec::Latest
@@ -148,7 +150,7 @@ impl SchemaSource for StoreSource<'_> {
         &mut self,
         subject: &str,
         version: VersionSpec,
-    ) -> ServiceResult<Option<(i32, Arc<SchemaRow>)>> {
+    ) -> ServiceResult<Option<(i32, Arc<Schema>)>> {
         let Some(subject_id) = subjects::id(self.conn, subject).await? else {
             return Ok(None);
         };
@@ -176,7 +178,7 @@ impl Registry {
         conn: &mut Conn,
         context: &str,
         id: i64,
-    ) -> ServiceResult<Option<Arc<SchemaRow>>> {
+    ) -> ServiceResult<Option<Arc<Schema>>> {
         if let Some(row) = self.cache.row(context, id) {
             return Ok(Some(row));
         }
@@ -189,7 +191,7 @@ impl Registry {
     pub(super) async fn parsed_schema(
         &self,
         conn: &mut Conn,
-        row: &SchemaRow,
+        row: &Schema,
     ) -> ServiceResult<Arc<ParsedSchema>> {
         if let Some(parsed) = self.cache.parsed(&row.context, row.id) {
             return Ok(parsed);
@@ -197,11 +199,11 @@ impl Registry {
         let resolved = self
             .resolve_references(conn, &row.context, &row.references)
             .await?;
-        let schema_type: SchemaType = row.schema_type.parse()?;
+        let schema_type = row.schema_type;
         let limits = self.parse_limits();
         let (text, reserved) = (
             row.text.clone(),
-            Metadata::reserved_properties(row.metadata.as_ref()).to_owned(),
+            reserved_properties(row.metadata.as_ref()).to_owned(),
         );
         let parsed = self
             .work
@@ -244,7 +246,7 @@ mod tests {
     use super::*;
 
     /// An in-memory source: (subject, version) -> (text, references).
-    struct Fixed(HashMap<(String, i32), Arc<SchemaRow>>);
+    struct Fixed(HashMap<(String, i32), Arc<Schema>>);
 
     /// `(subject, version, text, [(name, subject, version)])`.
     type Entry<'a> = (&'a str, i32, &'a str, &'a [(&'a str, &'a str, i32)]);
@@ -263,10 +265,10 @@ mod tests {
                             version: *version,
                         })
                         .collect();
-                    let row = SchemaRow {
+                    let row = Schema {
                         context: ".".into(),
                         id: i64::try_from(id).unwrap_or_default() + 1,
-                        schema_type: "AVRO".into(),
+                        schema_type: herald_core::SchemaType::Avro,
                         text: (*text).to_owned(),
                         fingerprint: String::new(),
                         guid: String::new(),
@@ -284,7 +286,7 @@ mod tests {
             &mut self,
             subject: &str,
             version: VersionSpec,
-        ) -> ServiceResult<Option<(i32, Arc<SchemaRow>)>> {
+        ) -> ServiceResult<Option<(i32, Arc<Schema>)>> {
             let number = match version {
                 VersionSpec::Latest => 1,
                 VersionSpec::Number(number) => number,

@@ -6,14 +6,15 @@ use std::sync::Arc;
 use herald_core::parsed::{fingerprint, guid};
 use herald_core::{ParsedSchema, ReferencedSchema, SchemaReference, SchemaType};
 
-use super::compatibility::CheckInputs;
+use super::compatibility::{CheckInputs, reserved_properties};
 use super::names::{Scope, SubjectName};
 use super::read::SubjectVersion;
 use super::settings::{Mode, effective_mode, effective_normalize};
 use super::writer::Write;
 use super::{Registry, ServiceError, ServiceResult};
-use crate::store::changes::ChangeKind;
-use crate::store::schemas::{self, Metadata, SchemaRow};
+use crate::model::ChangeKind;
+use crate::model::{Metadata, Schema};
+use crate::store::schemas;
 use crate::store::{Conn, subjects};
 
 /// A schema as a client sends it to register, look up or check.
@@ -39,13 +40,13 @@ pub struct Registered {
     /// The subject's version that holds the schema.
     pub version: i32,
     /// The schema, with its id.
-    pub schema: Arc<SchemaRow>,
+    pub schema: Arc<Schema>,
 }
 
 /// A request's schema, parsed and fingerprinted, ready to store.
 pub(super) struct Candidate {
     pub parsed: Arc<ParsedSchema>,
-    pub row: SchemaRow,
+    pub row: Schema,
     /// The texts its references led to (the parse depended on them).
     dependencies: Vec<ReferencedSchema>,
 }
@@ -91,9 +92,7 @@ impl Registry {
             .work
             .run("parsing the schema", move |_| {
                 let parsed = ParsedSchema::parse(schema_type, &text, &dependencies, limits)?
-                    .with_reserved_properties(Metadata::reserved_properties(
-                        identity_metadata.as_ref(),
-                    ));
+                    .with_reserved_properties(reserved_properties(identity_metadata.as_ref()));
                 let (text, fingerprint) = {
                     let normalized = parsed.normalized();
                     let (compared, text) = if normalize {
@@ -115,10 +114,10 @@ impl Registry {
                 Ok((parsed, text, fingerprint, dependencies))
             })
             .await?;
-        let row = SchemaRow {
+        let row = Schema {
             context: subject.context().to_owned(),
             id: 0,
-            schema_type: request.schema_type.as_str().to_owned(),
+            schema_type: request.schema_type,
             text,
             guid: guid(&fingerprint),
             fingerprint,

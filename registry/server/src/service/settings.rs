@@ -7,8 +7,9 @@ use herald_core::{CheckRules, CompatibilityLevel, CompatibilityPolicy, ProtobufR
 
 use super::names::Scope;
 use super::{Registry, ServiceError, ServiceResult};
-use crate::store::changes::ChangeKind;
-use crate::store::settings::{self, ConfigRow};
+use crate::model::ChangeKind;
+use crate::model::Config;
+use crate::store::settings;
 use crate::store::{Conn, subjects};
 
 /// What a scope accepts.
@@ -77,7 +78,7 @@ const DEFAULT_LEVEL: CompatibilityLevel = CompatibilityLevel::Backward;
 async fn inherited<T>(
     conn: &mut Conn,
     scope: &Scope,
-    pick: impl Fn(ConfigRow) -> Option<T>,
+    pick: impl Fn(Config) -> Option<T>,
 ) -> ServiceResult<Option<T>> {
     Ok(settings::configs_along(conn, &scope.lineage())
         .await?
@@ -148,7 +149,7 @@ impl Registry {
         &self,
         scope: Option<&str>,
         default_to_global: bool,
-    ) -> ServiceResult<ConfigRow> {
+    ) -> ServiceResult<Config> {
         let scope = Scope::of(scope)?;
         let mut conn = self.store.read().await?;
         let own = settings::config(&mut conn, &scope.key()).await?;
@@ -161,7 +162,7 @@ impl Registry {
         let level = effective_level(&mut conn, &scope).await?;
         let normalize = effective_normalize(&mut conn, &scope).await?;
         let rules = effective_check_rules(&mut conn, &scope).await?;
-        Ok(ConfigRow {
+        Ok(Config {
             compatibility: Some(level.as_str().to_owned()),
             normalize: normalize.then_some(true),
             compatibility_group: None,
@@ -177,7 +178,7 @@ impl Registry {
         &self,
         scope: Option<&str>,
         update: ConfigUpdate,
-    ) -> ServiceResult<ConfigRow> {
+    ) -> ServiceResult<Config> {
         let scope = Scope::of(scope)?;
         let compatibility = update
             .compatibility
@@ -197,7 +198,7 @@ impl Registry {
             .map(CompatibilityPolicy::from_str)
             .transpose()?
             .map(|policy| policy.as_str().to_owned());
-        let merged = |current: ConfigRow| ConfigRow {
+        let merged = |current: Config| Config {
             compatibility: compatibility.clone().or(current.compatibility),
             normalize: update.normalize.or(current.normalize),
             compatibility_group: update
@@ -227,7 +228,7 @@ impl Registry {
         }
         .await;
         self.end_write(write, result).await?;
-        Ok(ConfigRow {
+        Ok(Config {
             compatibility,
             normalize: update.normalize,
             compatibility_group: update.compatibility_group,
@@ -237,7 +238,7 @@ impl Registry {
     }
 
     /// Removes the configuration of `scope`; returns what was removed.
-    pub async fn delete_config(&self, scope: Option<&str>) -> ServiceResult<ConfigRow> {
+    pub async fn delete_config(&self, scope: Option<&str>) -> ServiceResult<Config> {
         let parsed = Scope::of(scope)?;
         let previous = self.config(scope, parsed == Scope::Global).await?;
         self.remove_setting(Setting::Config, &parsed.key()).await?;

@@ -1,73 +1,30 @@
 //! The `changes` table: the change feed behind gRPC's WatchSubjects.
 
 use super::{Backend, CHANGES_CHANNEL, Conn, StoreResult, now_millis};
+use crate::model::{Change, ChangeKind};
 
-/// What a change did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChangeKind {
-    /// A version was registered.
-    Registered,
-    /// A version was soft-deleted.
-    VersionDeleted,
-    /// A soft-deleted version was removed.
-    VersionDeletedPermanently,
-    /// Every version of a subject was soft-deleted.
-    SubjectDeleted,
-    /// A soft-deleted subject was removed.
-    SubjectDeletedPermanently,
-    /// A compatibility configuration was set or removed.
-    ConfigChanged,
-    /// A mode was set or removed.
-    ModeChanged,
+/// A row of the `changes` table.
+#[derive(sqlx::FromRow)]
+struct ChangeRow {
+    sequence: i64,
+    kind: String,
+    scope: String,
+    version: Option<i32>,
+    schema_id: Option<i64>,
+    at: i64,
 }
 
-impl ChangeKind {
-    const ALL: [ChangeKind; 7] = [
-        ChangeKind::Registered,
-        ChangeKind::VersionDeleted,
-        ChangeKind::VersionDeletedPermanently,
-        ChangeKind::SubjectDeleted,
-        ChangeKind::SubjectDeletedPermanently,
-        ChangeKind::ConfigChanged,
-        ChangeKind::ModeChanged,
-    ];
-
-    /// The stored spelling, e.g. `REGISTERED`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeKind::Registered => "REGISTERED",
-            ChangeKind::VersionDeleted => "VERSION_DELETED",
-            ChangeKind::VersionDeletedPermanently => "VERSION_DELETED_PERMANENTLY",
-            ChangeKind::SubjectDeleted => "SUBJECT_DELETED",
-            ChangeKind::SubjectDeletedPermanently => "SUBJECT_DELETED_PERMANENTLY",
-            ChangeKind::ConfigChanged => "CONFIG_CHANGED",
-            ChangeKind::ModeChanged => "MODE_CHANGED",
+impl From<ChangeRow> for Change {
+    fn from(row: ChangeRow) -> Change {
+        Change {
+            sequence: row.sequence,
+            kind: ChangeKind::parse(&row.kind),
+            scope: row.scope,
+            version: row.version,
+            schema_id: row.schema_id,
+            at: row.at,
         }
     }
-
-    /// The kind a stored spelling names.
-    pub fn parse(stored: &str) -> Option<ChangeKind> {
-        ChangeKind::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == stored)
-    }
-}
-
-/// One recorded change.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct ChangeRow {
-    /// Its position in the feed, increasing.
-    pub sequence: i64,
-    /// `REGISTERED`, `VERSION_DELETED`, `SUBJECT_DELETED`, `CONFIG_CHANGED`, `MODE_CHANGED`.
-    pub kind: String,
-    /// The subject, or the scope of a config or mode change.
-    pub scope: String,
-    /// The version concerned, if one.
-    pub version: Option<i32>,
-    /// The schema id concerned, if one.
-    pub schema_id: Option<i64>,
-    /// When (Unix millis).
-    pub at: i64,
 }
 
 /// Records a change (in the caller's transaction).
@@ -109,8 +66,8 @@ pub async fn since(
     after: i64,
     prefix: &str,
     limit: i64,
-) -> StoreResult<Vec<ChangeRow>> {
-    Ok(sqlx::query_as(
+) -> StoreResult<Vec<Change>> {
+    let rows: Vec<ChangeRow> = sqlx::query_as(
         "SELECT sequence, kind, scope, version, schema_id, at FROM changes
          WHERE sequence > $1 AND substr(scope, 1, length($2)) = $2
          ORDER BY sequence LIMIT $3",
@@ -119,7 +76,8 @@ pub async fn since(
     .bind(prefix)
     .bind(limit)
     .fetch_all(conn)
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(Change::from).collect())
 }
 
 /// The newest sequence number recorded (0 when none).

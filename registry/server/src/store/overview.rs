@@ -2,6 +2,7 @@
 //! query, and a subject's versions with their dates.
 
 use super::{Conn, Flag, StoreResult};
+use crate::model::SummaryFilter;
 
 /// One row of the subjects page.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -22,23 +23,6 @@ pub struct SubjectSummary {
     pub changed_at: i64,
     /// The level set on the subject itself, if any.
     pub own_level: Option<String>,
-}
-
-/// Which subjects a page shows.
-#[derive(Clone, Debug, Default)]
-pub struct SummaryFilter<'a> {
-    /// A case-insensitive substring of the name (empty: all).
-    pub search: &'a str,
-    /// Only this schema type.
-    pub schema_type: Option<&'a str>,
-    /// Only this context.
-    pub context: Option<&'a str>,
-    /// Also subjects whose versions are all soft-deleted.
-    pub include_deleted: bool,
-    /// Rows to skip.
-    pub offset: i64,
-    /// Rows to return at most.
-    pub limit: i64,
 }
 
 /// A page of subjects, sorted by name, in one query.

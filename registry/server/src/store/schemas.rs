@@ -1,80 +1,28 @@
 //! The `schemas` and `schema_references` tables.
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use herald_core::SchemaReference;
-use herald_core::json::RESERVED_PROPERTIES;
-use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use super::{Conn, Flag, StoreResult, now_millis};
+use herald_core::SchemaReference;
 
-/// A stored schema.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SchemaRow {
-    /// Its context.
-    pub context: String,
-    /// Its id within the context.
-    pub id: i64,
-    /// `AVRO`, `PROTOBUF` or `JSON`.
-    pub schema_type: String,
-    /// The text served to clients.
-    pub text: String,
-    /// Content fingerprint (type, canonical text, references).
-    pub fingerprint: String,
-    /// Stable content-derived identifier.
-    pub guid: String,
-    /// References, in the order given at registration.
-    pub references: Vec<SchemaReference>,
-    /// Confluent schema metadata, when given.
-    pub metadata: Option<Metadata>,
-}
+use crate::model::{Metadata, Schema};
 
-/// Confluent's schema metadata: tags per path, free-form properties, and
-/// the names of sensitive fields. Sorted, so equal metadata serializes alike.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Metadata {
-    /// Tags by JSON path, e.g. `{"$.ssn": ["PII"]}`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub tags: BTreeMap<String, BTreeSet<String>>,
-    /// Free-form properties, e.g. `{"owner": "payments"}`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub properties: BTreeMap<String, String>,
-    /// Names of sensitive fields.
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
-    pub sensitive: BTreeSet<String>,
-}
-
-impl Metadata {
-    /// Whether nothing is set.
-    pub fn is_empty(&self) -> bool {
-        self.tags.is_empty() && self.properties.is_empty() && self.sensitive.is_empty()
-    }
-
-    /// The `confluent:reserved` property of `metadata`: property names a
-    /// JSON Schema's later versions may neither drop nor declare.
-    pub fn reserved_properties(metadata: Option<&Metadata>) -> &str {
-        metadata
-            .and_then(|metadata| metadata.properties.get(RESERVED_PROPERTIES))
-            .map_or("", String::as_str)
-    }
-
-    /// The stored form: compact JSON, keys sorted.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-}
+use super::{Conn, Flag, StoreError, StoreResult, now_millis};
 
 const COLUMNS: &str = "context, id, schema_type, schema_text, fingerprint, guid, metadata";
 
-async fn from_row(conn: &mut Conn, row: &sqlx::any::AnyRow) -> StoreResult<SchemaRow> {
+async fn from_row(conn: &mut Conn, row: &sqlx::any::AnyRow) -> StoreResult<Schema> {
     let context: String = row.try_get("context")?;
     let id: i64 = row.try_get("id")?;
     let references = references(conn, &context, id).await?;
     let metadata: Option<String> = row.try_get("metadata")?;
-    Ok(SchemaRow {
+    Ok(Schema {
         metadata: metadata.and_then(|text| serde_json::from_str(&text).ok()),
-        schema_type: row.try_get("schema_type")?,
+        schema_type: {
+            let spelled: String = row.try_get("schema_type")?;
+            spelled
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("schema type {spelled:?}")))?
+        },
         text: row.try_get("schema_text")?,
         fingerprint: row.try_get("fingerprint")?,
         guid: row.try_get("guid")?,
@@ -85,7 +33,7 @@ async fn from_row(conn: &mut Conn, row: &sqlx::any::AnyRow) -> StoreResult<Schem
 }
 
 /// The schema with `id` in `context`.
-pub async fn by_id(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Option<SchemaRow>> {
+pub async fn by_id(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Option<Schema>> {
     let sql = format!("SELECT {COLUMNS} FROM schemas WHERE context = $1 AND id = $2");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(context)
@@ -99,7 +47,7 @@ pub async fn by_id(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Optio
 }
 
 /// The schema with this guid, in whichever context holds it.
-pub async fn by_guid(conn: &mut Conn, guid: &str) -> StoreResult<Option<SchemaRow>> {
+pub async fn by_guid(conn: &mut Conn, guid: &str) -> StoreResult<Option<Schema>> {
     let sql = format!("SELECT {COLUMNS} FROM schemas WHERE guid = $1 ORDER BY context LIMIT 1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(guid)
@@ -169,7 +117,7 @@ pub async fn claim_id(conn: &mut Conn, context: &str, id: i64) -> StoreResult<()
 }
 
 /// Writes a new schema and its references.
-pub async fn insert(conn: &mut Conn, schema: &SchemaRow, canonical: &str) -> StoreResult<()> {
+pub async fn insert(conn: &mut Conn, schema: &Schema, canonical: &str) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO schemas (context, id, schema_type, schema_text, canonical, fingerprint, guid,
              created_at, metadata)
@@ -177,7 +125,7 @@ pub async fn insert(conn: &mut Conn, schema: &SchemaRow, canonical: &str) -> Sto
     )
     .bind(&schema.context)
     .bind(schema.id)
-    .bind(&schema.schema_type)
+    .bind(schema.schema_type.as_str())
     .bind(&schema.text)
     .bind(canonical)
     .bind(&schema.fingerprint)

@@ -2,32 +2,46 @@
 //! (`:.ctx:`) or a qualified subject name.
 
 use super::{Conn, NullableFlag, StoreResult};
+use crate::model::Config;
 
-/// A stored compatibility configuration; unset fields inherit.
-#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
-pub struct ConfigRow {
+/// A row of the `config` table.
+#[derive(sqlx::FromRow)]
+struct ConfigRow {
     /// Compatibility level, as spelled in the API.
-    pub compatibility: Option<String>,
+    compatibility: Option<String>,
     /// Whether registrations normalize by default.
     #[sqlx(try_from = "NullableFlag")]
-    pub normalize: Option<bool>,
+    normalize: Option<bool>,
     /// Metadata property that groups versions for checks.
-    pub compatibility_group: Option<String>,
+    compatibility_group: Option<String>,
     /// Rule set for Protobuf checks (`CONFLUENT` or a buf category).
-    pub protobuf_rules: Option<String>,
+    protobuf_rules: Option<String>,
     /// Policy for JSON Schema checks (`STRICT` or `LENIENT`).
-    pub compatibility_policy: Option<String>,
+    compatibility_policy: Option<String>,
+}
+
+impl From<ConfigRow> for Config {
+    fn from(row: ConfigRow) -> Config {
+        Config {
+            compatibility: row.compatibility,
+            normalize: row.normalize,
+            compatibility_group: row.compatibility_group,
+            protobuf_rules: row.protobuf_rules,
+            compatibility_policy: row.compatibility_policy,
+        }
+    }
 }
 
 /// The configuration set on `scope`, if any.
-pub async fn config(conn: &mut Conn, scope: &str) -> StoreResult<Option<ConfigRow>> {
-    Ok(sqlx::query_as(
+pub async fn config(conn: &mut Conn, scope: &str) -> StoreResult<Option<Config>> {
+    let row: Option<ConfigRow> = sqlx::query_as(
         "SELECT compatibility, normalize, compatibility_group, protobuf_rules, compatibility_policy
          FROM config WHERE scope = $1",
     )
     .bind(scope)
     .fetch_optional(conn)
-    .await?)
+    .await?;
+    Ok(row.map(Config::from))
 }
 
 /// A configuration with the scope it is set on.
@@ -40,7 +54,7 @@ struct ScopedConfig {
 
 /// The configurations set on `keys` (at most three: a lineage), in the
 /// order of `keys`; scopes with none are left out. One query.
-pub async fn configs_along(conn: &mut Conn, keys: &[String]) -> StoreResult<Vec<ConfigRow>> {
+pub async fn configs_along(conn: &mut Conn, keys: &[String]) -> StoreResult<Vec<Config>> {
     let rows: Vec<ScopedConfig> = sqlx::query_as(
         "SELECT scope, compatibility, normalize, compatibility_group, protobuf_rules,
              compatibility_policy
@@ -53,7 +67,7 @@ pub async fn configs_along(conn: &mut Conn, keys: &[String]) -> StoreResult<Vec<
     .await?;
     Ok(ranked(keys, rows, |row| &row.scope)
         .into_iter()
-        .map(|(_, row)| row.config)
+        .map(|(_, row)| Config::from(row.config))
         .collect())
 }
 
@@ -90,7 +104,7 @@ fn ranked<T>(keys: &[String], rows: Vec<T>, scope: impl Fn(&T) -> &String) -> Ve
 }
 
 /// Sets the configuration of `scope`.
-pub async fn put_config(conn: &mut Conn, scope: &str, config: &ConfigRow) -> StoreResult<()> {
+pub async fn put_config(conn: &mut Conn, scope: &str, config: &Config) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO config (scope, compatibility, normalize, compatibility_group, protobuf_rules,
              compatibility_policy)

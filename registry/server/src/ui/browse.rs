@@ -4,7 +4,7 @@
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use herald_core::CompatibilityLevel;
+use herald_core::{CompatibilityLevel, SchemaType};
 use serde::Deserialize;
 
 use super::highlight::highlight;
@@ -15,9 +15,9 @@ use super::pages::{
 use super::{
     State, csrf, dates, encode, error_page, failure, readable, render, subject_link, version_link,
 };
+use crate::model::Schema;
+use crate::model::SummaryFilter;
 use crate::service::SubjectVersion;
-use crate::store::overview::SummaryFilter;
-use crate::store::schemas::SchemaRow;
 
 /// Subjects per page.
 const PAGE_SIZE: i64 = 50;
@@ -227,7 +227,7 @@ pub(super) async fn subject(
     csrf::remember(render(&page), &token)
 }
 
-fn reference_links(schema: &SchemaRow) -> Vec<ReferenceLink> {
+fn reference_links(schema: &Schema) -> Vec<ReferenceLink> {
     schema
         .references
         .iter()
@@ -243,7 +243,7 @@ fn reference_links(schema: &SchemaRow) -> Vec<ReferenceLink> {
 /// The schema page for `schema`, with who uses it.
 async fn schema_page(
     state: &State,
-    schema: &SchemaRow,
+    schema: &Schema,
     heading: String,
     found: Option<&SubjectVersion>,
 ) -> Response {
@@ -262,7 +262,7 @@ async fn schema_page(
         heading,
         id: schema.id,
         guid: schema.guid.clone(),
-        schema_type: schema.schema_type.clone(),
+        schema_type: schema.schema_type.as_str().to_owned(),
         state: found.map(|f| {
             if f.deleted {
                 "soft-deleted".to_owned()
@@ -274,8 +274,8 @@ async fn schema_page(
         usages,
         code_link: found.map(|f| format!("{}/code", version_link(&f.subject, f.version))),
         highlighted: highlight(
-            &readable(&schema.schema_type, &schema.text),
-            schema.schema_type == "PROTOBUF",
+            &readable(schema.schema_type, &schema.text),
+            schema.schema_type == SchemaType::Protobuf,
         ),
     })
 }
@@ -303,10 +303,10 @@ pub(super) async fn schema(state: State, Path(id): Path<String>) -> Response {
 pub(super) async fn raw(state: State, Path(id): Path<String>) -> Response {
     match state.0.schema_by_id(&id, None).await {
         Ok(schema) => {
-            let extension = match schema.schema_type.as_str() {
-                "PROTOBUF" => "proto",
-                "JSON" => "json",
-                _ => "avsc",
+            let extension = match schema.schema_type {
+                SchemaType::Protobuf => "proto",
+                SchemaType::Json => "json",
+                SchemaType::Avro => "avsc",
             };
             let disposition = format!("attachment; filename=\"schema-{id}.{extension}\"");
             (
@@ -335,12 +335,12 @@ pub(super) async fn code(
         Err(error) => return error_page(error),
     };
     let (schema_type, text, name) = (
-        found.schema.schema_type.clone(),
+        found.schema.schema_type,
         found.schema.text.clone(),
         found.subject.clone(),
     );
     let generated = tokio::task::spawn_blocking(move || {
-        herald_codegen::preview(&schema_type, &name, &text, &references)
+        herald_codegen::preview(schema_type.as_str(), &name, &text, &references)
     })
     .await;
     match generated {

@@ -37,15 +37,15 @@ pub(super) async fn diff(
         (Ok(old), Ok(new)) => (old, new),
         (Err(error), _) | (_, Err(error)) => return error_page(error),
     };
-    let schema_type = new.schema.schema_type.clone();
+    let schema_type = new.schema.schema_type;
     let (before, after) = (
-        readable(&old.schema.schema_type, &old.schema.text),
-        readable(&schema_type, &new.schema.text),
+        readable(old.schema.schema_type, &old.schema.text),
+        readable(schema_type, &new.schema.text),
     );
     // Judge the readable text, so that finding lines are lines of the diff.
     let request = NewSchema {
         schema: after.clone(),
-        schema_type: schema_type.parse().unwrap_or(SchemaType::Avro),
+        schema_type,
         references: new.schema.references.clone(),
         id: None,
         version: None,

@@ -17,6 +17,7 @@ use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use herald_core::SchemaType;
 
 use crate::service::{Registry, ServiceError};
 
@@ -162,8 +163,8 @@ fn dates(millis: i64) -> (String, String) {
 
 /// Pretty-printed JSON for Avro and JSON Schema (so lines mean
 /// something); `.proto` text as is.
-fn readable(schema_type: &str, text: &str) -> String {
-    if schema_type == "PROTOBUF" {
+fn readable(schema_type: SchemaType, text: &str) -> String {
+    if schema_type == SchemaType::Protobuf {
         return text.to_owned();
     }
     serde_json::from_str::<serde_json::Value>(text)

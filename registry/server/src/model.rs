@@ -1,0 +1,157 @@
+//! What the registry holds, as the service hands it to the front ends: the
+//! store reads its rows into these types (and writes them from them), so
+//! no front end sees a database row.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use herald_core::{SchemaReference, SchemaType};
+use serde::{Deserialize, Serialize};
+
+/// A stored schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Schema {
+    /// Its context.
+    pub context: String,
+    /// Its id within the context.
+    pub id: i64,
+    /// Its format.
+    pub schema_type: SchemaType,
+    /// The text served to clients.
+    pub text: String,
+    /// Content fingerprint (type, canonical text, references).
+    pub fingerprint: String,
+    /// Stable content-derived identifier.
+    pub guid: String,
+    /// References, in the order given at registration.
+    pub references: Vec<SchemaReference>,
+    /// Confluent schema metadata, when given.
+    pub metadata: Option<Metadata>,
+}
+
+/// Confluent's schema metadata: tags per path, free-form properties, and
+/// the names of sensitive fields. Sorted, so equal metadata serializes alike.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// Tags by JSON path, e.g. `{"$.ssn": ["PII"]}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, BTreeSet<String>>,
+    /// Free-form properties, e.g. `{"owner": "payments"}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
+    /// Names of sensitive fields.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub sensitive: BTreeSet<String>,
+}
+
+impl Metadata {
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_empty() && self.properties.is_empty() && self.sensitive.is_empty()
+    }
+
+    /// The stored form: compact JSON, keys sorted.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// What a change did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// A version was registered.
+    Registered,
+    /// A version was soft-deleted.
+    VersionDeleted,
+    /// A soft-deleted version was removed.
+    VersionDeletedPermanently,
+    /// Every version of a subject was soft-deleted.
+    SubjectDeleted,
+    /// A soft-deleted subject was removed.
+    SubjectDeletedPermanently,
+    /// A compatibility configuration was set or removed.
+    ConfigChanged,
+    /// A mode was set or removed.
+    ModeChanged,
+}
+
+impl ChangeKind {
+    const ALL: [ChangeKind; 7] = [
+        ChangeKind::Registered,
+        ChangeKind::VersionDeleted,
+        ChangeKind::VersionDeletedPermanently,
+        ChangeKind::SubjectDeleted,
+        ChangeKind::SubjectDeletedPermanently,
+        ChangeKind::ConfigChanged,
+        ChangeKind::ModeChanged,
+    ];
+
+    /// The stored spelling, e.g. `REGISTERED`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Registered => "REGISTERED",
+            ChangeKind::VersionDeleted => "VERSION_DELETED",
+            ChangeKind::VersionDeletedPermanently => "VERSION_DELETED_PERMANENTLY",
+            ChangeKind::SubjectDeleted => "SUBJECT_DELETED",
+            ChangeKind::SubjectDeletedPermanently => "SUBJECT_DELETED_PERMANENTLY",
+            ChangeKind::ConfigChanged => "CONFIG_CHANGED",
+            ChangeKind::ModeChanged => "MODE_CHANGED",
+        }
+    }
+
+    /// The kind a stored spelling names.
+    pub fn parse(stored: &str) -> Option<ChangeKind> {
+        ChangeKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == stored)
+    }
+}
+
+/// One recorded change of the change feed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// Its position in the feed, increasing.
+    pub sequence: i64,
+    /// What happened; `None` for a kind this version does not know (written
+    /// by a newer replica).
+    pub kind: Option<ChangeKind>,
+    /// The subject, or the scope of a config or mode change.
+    pub scope: String,
+    /// The version concerned, if one.
+    pub version: Option<i32>,
+    /// The schema id concerned, if one.
+    pub schema_id: Option<i64>,
+    /// When (Unix millis).
+    pub at: i64,
+}
+
+/// A compatibility configuration as set on one scope; unset fields inherit.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    /// Compatibility level, as spelled in the API.
+    pub compatibility: Option<String>,
+    /// Whether registrations normalize by default.
+    pub normalize: Option<bool>,
+    /// Metadata property that groups versions for checks.
+    pub compatibility_group: Option<String>,
+    /// Rule set for Protobuf checks (`CONFLUENT` or a buf category).
+    pub protobuf_rules: Option<String>,
+    /// Policy for JSON Schema checks (`STRICT` or `LENIENT`).
+    pub compatibility_policy: Option<String>,
+}
+
+/// Which subjects a page shows.
+#[derive(Clone, Debug, Default)]
+pub struct SummaryFilter<'a> {
+    /// A case-insensitive substring of the name (empty: all).
+    pub search: &'a str,
+    /// Only this schema type.
+    pub schema_type: Option<&'a str>,
+    /// Only this context.
+    pub context: Option<&'a str>,
+    /// Also subjects whose versions are all soft-deleted.
+    pub include_deleted: bool,
+    /// Rows to skip.
+    pub offset: i64,
+    /// Rows to return at most.
+    pub limit: i64,
+}
