@@ -218,8 +218,7 @@ impl Builder {
             for wanted in &self.subjects {
                 let schema = resolver.subject(&wanted.subject, wanted.version)?;
                 let references = resolver.references(&schema)?;
-                let source =
-                    generate::subject_module(&schema, &references, wanted.roles, &generated_dir)?;
+                let source = generate::subject_module(&schema, &references, wanted.roles)?;
                 let module = generate::module_name(&wanted.subject);
                 let path = generated_dir.join(format!("{module}.rs"));
                 write(&path, &source)?;
@@ -246,33 +245,7 @@ pub fn preview(
     references: &[(String, String)],
 ) -> Result<String, CodegenError> {
     match schema_type {
-        "PROTOBUF" => {
-            let scratch = std::env::temp_dir().join(format!(
-                "herald-preview-{}-{}",
-                std::process::id(),
-                naming::field_name(subject)
-            ));
-            let generated = generate::protobuf::generate(text, references, &scratch);
-            let mut source = String::new();
-            if generated.is_ok() {
-                let mut files: Vec<PathBuf> = std::fs::read_dir(&scratch)
-                    .map_err(|e| CodegenError::Io(e.to_string()))?
-                    .filter_map(|entry| entry.ok().map(|e| e.path()))
-                    .collect();
-                files.sort();
-                for file in files {
-                    let package = file
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    let body = std::fs::read_to_string(&file)
-                        .map_err(|e| CodegenError::Io(e.to_string()))?;
-                    source.push_str(&format!("// package {package}\n{body}\n"));
-                }
-            }
-            let _ = std::fs::remove_dir_all(&scratch);
-            generated.map(|_| source)
-        }
+        "PROTOBUF" => Ok(generate::protobuf::generate(text, references)?.source),
         "JSON" => {
             let bundled = generate::json::bundle(text, references)?;
             Ok(generate::json::generate(&bundled, &naming::type_name(subject))?.source)

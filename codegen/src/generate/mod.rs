@@ -5,8 +5,6 @@ pub mod avro;
 pub mod json;
 pub mod protobuf;
 
-use std::path::Path;
-
 use crate::CodegenError;
 use crate::lock::CachedSchema;
 use crate::naming::{field_name, type_name};
@@ -26,23 +24,18 @@ pub fn module_name(subject: &str) -> String {
 }
 
 /// The source of `schema`'s module; `references` are what it references
-/// (dependencies first); generated files go below `dir`.
+/// (dependencies first).
 pub fn subject_module(
     schema: &CachedSchema,
     references: &[CachedSchema],
     roles: Roles,
-    dir: &Path,
 ) -> Result<String, CodegenError> {
     let subject_type = type_name(&schema.subject);
     let mut self_contained = None;
     let (types, root, codec_type, codec) = match schema.schema_type.as_str() {
         "PROTOBUF" => {
             let texts = named_texts(schema, references);
-            let generated = protobuf::generate(
-                &schema.schema,
-                &texts,
-                &dir.join(module_name(&schema.subject)),
-            )?;
+            let generated = protobuf::generate(&schema.schema, &texts)?;
             let root = generated.root.clone();
             (
                 generated.source,

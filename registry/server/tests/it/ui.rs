@@ -435,3 +435,28 @@ async fn code_preview_for_each_format() {
     }
     server.stop().await;
 }
+
+/// Previews of Protobuf subjects used to share a scratch directory, and
+/// failed at random when several ran at once.
+#[tokio::test(flavor = "multi_thread")]
+async fn protobuf_code_previews_run_side_by_side() {
+    let server = TestServer::start().await;
+    server
+        .register_typed(
+            "shipments",
+            "PROTOBUF",
+            "syntax = \"proto3\";\npackage shop.v1;\nmessage Shipment { string order_id = 1; }\n",
+            json!([]),
+        )
+        .await;
+    for _ in 0..5 {
+        let previews = (0..8).map(|_| page(&server, "/ui/subjects/shipments/versions/1/code"));
+        for (status, html) in futures_util::future::join_all(previews).await {
+            assert_eq!(status, 200, "{html}");
+            assert!(html.contains("pub struct Shipment"), "{html}");
+            assert!(html.contains("pub mod v1"), "{html}");
+        }
+    }
+    server.stop().await;
+}
+
