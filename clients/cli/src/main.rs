@@ -59,6 +59,11 @@ enum Command {
     MigrateStore(migrate::MigrateStoreArgs),
 }
 
+/// What is logged without `HERALD_LOG`: Herald's own events at info;
+/// typify (the UI's JSON Schema code previews) logs every schema it reads
+/// at info, so only its warnings.
+const DEFAULT_LOG: &str = "info,typify=warn,typify_impl=warn";
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // reqwest's rustls takes its crypto from the process-wide provider.
@@ -66,7 +71,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("HERALD_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG)),
         )
         .with_writer(std::io::stderr)
         .init();

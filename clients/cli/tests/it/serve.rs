@@ -128,3 +128,54 @@ async fn grpc_listen_serves_grpc_on_its_own_port() {
     assert_eq!(schema.schema, "\"string\"");
     assert!(terminate(child).await.success());
 }
+
+/// The UI's code preview of a JSON Schema runs typify, which logs every
+/// schema it reads at info: the default log leaves that out.
+#[tokio::test]
+async fn a_json_code_preview_does_not_log_the_schema() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let port = free_port();
+    let mut command = serve_on(port);
+    command
+        .arg("--data-dir")
+        .arg(dir.path())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("herald starts");
+    let client = wait_until_up(&mut child, port).await;
+    let schema = r#"{"title":"Payment","type":"object","properties":{"secretCentsField":{"type":"integer"}}}"#;
+    let registered = client
+        .post(format!(
+            "http://127.0.0.1:{port}/subjects/payments/versions"
+        ))
+        .json(&json!({"schemaType": "JSON", "schema": schema}))
+        .send()
+        .await
+        .expect("register answered");
+    assert!(registered.status().is_success());
+    let preview = client
+        .get(format!(
+            "http://127.0.0.1:{port}/ui/subjects/payments/versions/1/code"
+        ))
+        .send()
+        .await
+        .expect("preview answered")
+        .text()
+        .await
+        .expect("preview body");
+    assert!(preview.contains("secret_cents_field"), "{preview}");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("wait completes")
+        .expect("herald exits");
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(log.contains("listening"), "the log was captured: {log}");
+    assert!(
+        !log.contains("secretCentsField"),
+        "the schema was logged: {log}"
+    );
+}

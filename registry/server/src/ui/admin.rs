@@ -2,23 +2,27 @@
 //! version. Both need the CSRF token; both redirect back to the subject.
 //! Shown to everyone while the server runs without authentication.
 
-use axum::Form;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::extract::PageForm;
 use super::{State, csrf, error_page, failure, subject_link};
 use crate::service::ConfigUpdate;
 
 #[derive(Deserialize)]
 pub(super) struct LevelForm {
+    /// Missing: refused as a wrong token is (403).
+    #[serde(default)]
     csrf: String,
     compatibility: String,
 }
 
 #[derive(Deserialize)]
 pub(super) struct TokenForm {
+    /// Missing: refused as a wrong token is (403).
+    #[serde(default)]
     csrf: String,
 }
 
@@ -34,7 +38,7 @@ pub(super) async fn set_level(
     state: State,
     Path(subject): Path<String>,
     headers: HeaderMap,
-    Form(form): Form<LevelForm>,
+    PageForm(form): PageForm<LevelForm>,
 ) -> Response {
     if !csrf::valid(&headers, &form.csrf) {
         return forbidden();
@@ -53,7 +57,7 @@ pub(super) async fn delete_version(
     state: State,
     Path((subject, version)): Path<(String, String)>,
     headers: HeaderMap,
-    Form(form): Form<TokenForm>,
+    PageForm(form): PageForm<TokenForm>,
 ) -> Response {
     if !csrf::valid(&headers, &form.csrf) {
         return forbidden();

@@ -1,19 +1,21 @@
 //! Reading pages: subjects, a subject, a version or schema id, the raw
 //! schema, and the Rust code preview.
 
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use herald_core::{CompatibilityLevel, SchemaType};
 use serde::Deserialize;
 
+use super::extract::PageQuery;
 use super::highlight::highlight;
 use super::pages::{
     CodePage, Link, ReferenceLink, SchemaPage, SubjectPage, SubjectQuery, SubjectRow, SubjectsPage,
     VersionRow, choices,
 };
 use super::{
-    State, csrf, dates, encode, error_page, failure, readable, render, subject_link, version_link,
+    State, context_query, csrf, dates, encode, error_page, failure, readable, render, schema_link,
+    subject_link, version_link,
 };
 use crate::model::Schema;
 use crate::model::SummaryFilter;
@@ -66,7 +68,7 @@ impl SubjectsQuery {
     }
 }
 
-pub(super) async fn subjects(state: State, Query(query): Query<SubjectsQuery>) -> Response {
+pub(super) async fn subjects(state: State, PageQuery(query): PageQuery<SubjectsQuery>) -> Response {
     let page = query.page.unwrap_or(1).max(1);
     let none_if_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     let (schema_type, context) = (
@@ -199,6 +201,7 @@ pub(super) async fn subject(
                 version: v.version,
                 link: version_link(&subject, v.version),
                 schema_id: v.schema_id,
+                schema_link: schema_link(v.schema_id, &subject),
                 created,
                 created_short,
                 deleted: v.deleted,
@@ -241,15 +244,18 @@ fn reference_links(schema: &Schema) -> Vec<ReferenceLink> {
 }
 
 /// The schema page for `schema`, with who uses it.
+/// `subject` (qualified) is the one the schema was reached through, which
+/// names its context.
 async fn schema_page(
     state: &State,
     schema: &Schema,
     heading: String,
+    subject: &str,
     found: Option<&SubjectVersion>,
 ) -> Response {
     let usages = state
         .0
-        .schema_usages(&schema.id.to_string(), None, false)
+        .schema_usages(&schema.id.to_string(), Some(subject), false)
         .await
         .unwrap_or_default()
         .into_iter()
@@ -272,6 +278,7 @@ async fn schema_page(
         }),
         references: reference_links(schema),
         usages,
+        raw_link: format!("/ui/schemas/{}/raw{}", schema.id, context_query(subject)),
         code_link: found.map(|f| format!("{}/code", version_link(&f.subject, f.version))),
         highlighted: highlight(
             &readable(schema.schema_type, &schema.text),
@@ -287,21 +294,40 @@ pub(super) async fn version(
     match state.0.version(&subject, &version, true).await {
         Ok(found) => {
             let heading = format!("{} version {}", found.subject, found.version);
-            schema_page(&state, &found.schema.clone(), heading, Some(&found)).await
+            let schema = found.schema.clone();
+            schema_page(&state, &schema, heading, &found.subject, Some(&found)).await
         }
         Err(error) => error_page(error),
     }
 }
 
-pub(super) async fn schema(state: State, Path(id): Path<String>) -> Response {
-    match state.0.schema_by_id(&id, None).await {
-        Ok(schema) => schema_page(&state, &schema.clone(), format!("Schema {id}"), None).await,
+/// `?subject=`: the subject whose context the schema id is read in.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(super) struct SchemaQuery {
+    subject: String,
+}
+
+pub(super) async fn schema(
+    state: State,
+    Path(id): Path<String>,
+    PageQuery(query): PageQuery<SchemaQuery>,
+) -> Response {
+    match state.0.schema_by_id(&id, Some(&query.subject)).await {
+        Ok(schema) => {
+            let heading = format!("Schema {id}");
+            schema_page(&state, &schema, heading, &query.subject, None).await
+        }
         Err(error) => error_page(error),
     }
 }
 
-pub(super) async fn raw(state: State, Path(id): Path<String>) -> Response {
-    match state.0.schema_by_id(&id, None).await {
+pub(super) async fn raw(
+    state: State,
+    Path(id): Path<String>,
+    PageQuery(query): PageQuery<SchemaQuery>,
+) -> Response {
+    match state.0.schema_by_id(&id, Some(&query.subject)).await {
         Ok(schema) => {
             let extension = match schema.schema_type {
                 SchemaType::Protobuf => "proto",

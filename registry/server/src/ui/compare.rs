@@ -1,14 +1,14 @@
 //! Judging pages: the diff between two versions of a subject, with the
 //! verdict and its findings linked into the diff, and the playground.
 
-use axum::Form;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use herald_core::SchemaType;
 use serde::Deserialize;
 use similar::{ChangeTag, TextDiff};
 
+use super::extract::{PageForm, PageQuery};
 use super::pages::{
     DiffFinding, DiffLine, DiffPage, DiffSide, PlaygroundFinding, PlaygroundPage, PlaygroundResult,
     choices,
@@ -27,7 +27,7 @@ pub(super) struct DiffQuery {
 pub(super) async fn diff(
     state: State,
     Path(subject): Path<String>,
-    Query(query): Query<DiffQuery>,
+    PageQuery(query): PageQuery<DiffQuery>,
 ) -> Response {
     let registry = &state.0;
     let (old, new) = match (
@@ -109,6 +109,7 @@ pub(super) struct PlaygroundQuery {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct PlaygroundForm {
     csrf: String,
     subject: String,
@@ -151,7 +152,7 @@ async fn playground_page(
 pub(super) async fn playground(
     state: State,
     headers: HeaderMap,
-    Query(query): Query<PlaygroundQuery>,
+    PageQuery(query): PageQuery<PlaygroundQuery>,
 ) -> Response {
     let form = PlaygroundForm {
         subject: query.subject,
@@ -164,7 +165,7 @@ pub(super) async fn playground(
 pub(super) async fn check(
     state: State,
     headers: HeaderMap,
-    Form(form): Form<PlaygroundForm>,
+    PageForm(form): PageForm<PlaygroundForm>,
 ) -> Response {
     let result = if !csrf::valid(&headers, &form.csrf) {
         PlaygroundResult {

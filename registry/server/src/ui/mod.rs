@@ -7,6 +7,7 @@ mod admin;
 mod browse;
 mod compare;
 mod csrf;
+mod extract;
 mod highlight;
 mod pages;
 
@@ -76,8 +77,19 @@ pub fn router(registry: Arc<Registry>) -> Router {
             "/ui/static/favicon.svg",
             get(|| async { asset("image/svg+xml", ICON) }),
         )
+        .route("/ui/{*path}", get(no_page).post(no_page))
         .layer(axum::middleware::map_response(secure))
         .with_state(registry)
+}
+
+/// Any other path under `/ui/`: a page saying so, not the REST API's
+/// JSON error.
+async fn no_page(uri: axum::http::Uri) -> Response {
+    failure(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        &format!("There is no page at {}.", uri.path()),
+    )
 }
 
 async fn secure(mut response: Response) -> Response {
@@ -147,6 +159,22 @@ fn encode(segment: &str) -> String {
 /// The link to a subject's page.
 fn subject_link(subject: &str) -> String {
     format!("/ui/subjects/{}", encode(subject))
+}
+
+/// The link to schema `id`'s page as `subject` (qualified) uses it: a
+/// schema id names a schema within the subject's context.
+fn schema_link(id: i64, subject: &str) -> String {
+    format!("/ui/schemas/{id}{}", context_query(subject))
+}
+
+/// `?subject=...` for a subject outside the default context, so that a
+/// schema page stays in that context; empty otherwise.
+fn context_query(subject: &str) -> String {
+    if subject.starts_with(':') {
+        format!("?subject={}", encode(subject))
+    } else {
+        String::new()
+    }
 }
 
 /// The link to a version's page.

@@ -56,6 +56,7 @@ pub struct VersionRow {
     pub version: i32,
     pub link: String,
     pub schema_id: i64,
+    pub schema_link: String,
     pub created: String,
     pub created_short: String,
     pub deleted: bool,
@@ -106,6 +107,7 @@ pub struct SchemaPage {
     pub state: Option<String>,
     pub references: Vec<ReferenceLink>,
     pub usages: Vec<Link>,
+    pub raw_link: String,
     pub code_link: Option<String>,
     /// Already escaped and highlighted.
     pub highlighted: String,

@@ -252,6 +252,16 @@ async fn admin_forms_need_the_csrf_token() {
     .await
     .expect("answered");
     assert_eq!(pair.status().as_u16(), 403);
+    // A form without the token field at all: refused the same way (not the
+    // form extractor's 422).
+    let missing = post(
+        "/ui/subjects/orders/config",
+        vec![("compatibility", "NONE")],
+        Some(&cookie),
+    )
+    .await
+    .expect("answered");
+    assert_eq!(missing.status().as_u16(), 403);
     server.get("/config/orders").await.assert_error(40408);
     // With it: applied, and back to the subject.
     let done = post(
@@ -460,3 +470,82 @@ async fn protobuf_code_previews_run_side_by_side() {
     server.stop().await;
 }
 
+/// Paths the UI does not have and parameters it cannot read are answered
+/// with a page, like every other UI error, not the REST API's JSON or
+/// plain text.
+#[tokio::test]
+async fn odd_requests_get_pages() {
+    let server = TestServer::start().await;
+    for (path, status, says) in [
+        ("/ui/nowhere", 404, "There is no page at /ui/nowhere."),
+        ("/ui/subjects/a/versions/1/more", 404, "There is no page at"),
+        ("/ui/?page=many", 400, "page"),
+    ] {
+        let response = browser()
+            .get(format!("{}{path}", server.base))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(response.status().as_u16(), status, "{path}");
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            content_type.starts_with("text/html"),
+            "{path}: {content_type}"
+        );
+        let html = response.text().await.expect("body");
+        assert!(
+            html.contains("<!doctype html>") && html.contains(says),
+            "{path}: {html}"
+        );
+    }
+    server.stop().await;
+}
+
+/// A subject in a context links to its own schema, not to the default
+/// context's schema with the same id.
+#[tokio::test]
+async fn context_subjects_link_within_their_context() {
+    let server = TestServer::start().await;
+    server
+        .register_ok(
+            "orders-value",
+            r#"{"type":"record","name":"DefaultOrder","fields":[]}"#,
+        )
+        .await;
+    server
+        .register_ok(
+            ":.staging:payments-value",
+            r#"{"type":"record","name":"StagingPayment","fields":[]}"#,
+        )
+        .await;
+    let (status, subject) = page(&server, "/ui/subjects/:.staging:payments-value").await;
+    assert_eq!(status, 200, "{subject}");
+    let link = "/ui/schemas/1?subject=%3A.staging%3Apayments-value";
+    assert!(subject.contains(&format!("href=\"{link}\"")), "{subject}");
+    let (status, schema) = page(&server, link).await;
+    assert_eq!(status, 200, "{schema}");
+    assert!(
+        schema.contains("StagingPayment") && !schema.contains("DefaultOrder"),
+        "{schema}"
+    );
+    assert!(
+        schema.contains(":.staging:payments-value version 1"),
+        "used by: {schema}"
+    );
+    let raw = "/ui/schemas/1/raw?subject=%3A.staging%3Apayments-value";
+    assert!(schema.contains(&format!("href=\"{raw}\"")), "{schema}");
+    let (_, version) = page(&server, "/ui/subjects/:.staging:payments-value/versions/1").await;
+    assert!(version.contains(&format!("href=\"{raw}\"")), "{version}");
+    let (status, downloaded) = page(&server, raw).await;
+    assert_eq!(status, 200);
+    assert!(downloaded.contains("StagingPayment"), "{downloaded}");
+    // The default context's schema 1 is still reached without the subject.
+    let (_, default) = page(&server, "/ui/schemas/1/raw").await;
+    assert!(default.contains("DefaultOrder"), "{default}");
+    server.stop().await;
+}
