@@ -11,7 +11,7 @@ use super::extract::PageQuery;
 use super::highlight::highlight;
 use super::pages::{
     CodePage, Link, ReferenceLink, SchemaPage, SubjectPage, SubjectQuery, SubjectRow, SubjectsPage,
-    VersionRow, choices,
+    VersionNav, VersionRow, choices,
 };
 use super::{
     State, context_query, csrf, dates, encode, error_page, failure, readable, render, schema_link,
@@ -148,11 +148,9 @@ pub(super) async fn subject(
         .and_then(|c| c.compatibility.clone())
         .unwrap_or_else(|| CompatibilityLevel::Backward.to_string());
     let policy = effective.and_then(|c| c.compatibility_policy);
-    let mode = registry
-        .mode(Some(&subject), true)
-        .await
-        .map(|m| m.as_str().to_owned())
-        .unwrap_or_default();
+    let mode = registry.mode(Some(&subject), true).await.ok();
+    let read_only = mode.is_some_and(|mode| mode.is_read_only());
+    let mode = mode.map(|m| m.as_str().to_owned()).unwrap_or_default();
     let latest = versions
         .iter()
         .rev()
@@ -181,11 +179,30 @@ pub(super) async fn subject(
         }
         None => (Vec::new(), Vec::new()),
     };
+    let mut referenced = Vec::new();
+    for v in versions.iter().filter(|v| !v.deleted) {
+        let version = v.version.to_string();
+        if !registry
+            .referenced_by(&subject, &version)
+            .await
+            .unwrap_or_default()
+            .is_empty()
+        {
+            referenced.push(v.version);
+        }
+    }
     let token = csrf::token(&headers);
     let mut previous_live: Option<i32> = None;
     let rows = versions
         .iter()
         .map(|v| {
+            let undeletable = if read_only {
+                Some("read-only subject")
+            } else if referenced.contains(&v.version) {
+                Some("referenced: cannot be deleted")
+            } else {
+                None
+            };
             let (created, created_short) = dates(v.created_at);
             let diff = (!v.deleted).then_some(previous_live).flatten().map(|from| {
                 format!(
@@ -207,6 +224,7 @@ pub(super) async fn subject(
                 deleted: v.deleted,
                 diff_from_previous: diff,
                 delete_action: format!("{}/delete", version_link(&subject, v.version)),
+                undeletable,
             }
         })
         .collect();
@@ -221,6 +239,11 @@ pub(super) async fn subject(
         mode,
         policy,
         versions: rows,
+        live_versions: versions
+            .iter()
+            .filter(|v| !v.deleted)
+            .map(|v| v.version)
+            .collect(),
         references,
         referrers,
         admin: true,
@@ -253,6 +276,10 @@ async fn schema_page(
     subject: &str,
     found: Option<&SubjectVersion>,
 ) -> Response {
+    let nav = match found {
+        Some(found) => Some(version_nav(state, found).await),
+        None => None,
+    };
     let usages = state
         .0
         .schema_usages(&schema.id.to_string(), Some(subject), false)
@@ -279,12 +306,38 @@ async fn schema_page(
         references: reference_links(schema),
         usages,
         raw_link: format!("/ui/schemas/{}/raw{}", schema.id, context_query(subject)),
+        nav,
         code_link: found.map(|f| format!("{}/code", version_link(&f.subject, f.version))),
         highlighted: highlight(
             &readable(schema.schema_type, &schema.text),
             schema.schema_type == SchemaType::Protobuf,
         ),
     })
+}
+
+/// The links around version `found`.
+async fn version_nav(state: &State, found: &SubjectVersion) -> VersionNav {
+    let versions = state
+        .0
+        .versions(&found.subject, true)
+        .await
+        .unwrap_or_default();
+    let link = |version: &i32| Link {
+        label: format!("version {version}"),
+        link: version_link(&found.subject, *version),
+    };
+    VersionNav {
+        subject: Link {
+            label: found.subject.clone(),
+            link: subject_link(&found.subject),
+        },
+        previous: versions
+            .iter()
+            .rev()
+            .find(|v| **v < found.version)
+            .map(link),
+        next: versions.iter().find(|v| **v > found.version).map(link),
+    }
 }
 
 pub(super) async fn version(

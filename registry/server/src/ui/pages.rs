@@ -62,6 +62,9 @@ pub struct VersionRow {
     pub deleted: bool,
     pub diff_from_previous: Option<String>,
     pub delete_action: String,
+    /// Why the server would refuse to soft-delete it (referenced, a
+    /// read-only subject); `None` when it may be deleted.
+    pub undeletable: Option<&'static str>,
 }
 
 /// A reference, linked.
@@ -88,6 +91,8 @@ pub struct SubjectPage {
     pub mode: String,
     pub policy: Option<String>,
     pub versions: Vec<VersionRow>,
+    /// The live versions, which the diff form offers.
+    pub live_versions: Vec<i32>,
     pub references: Vec<ReferenceLink>,
     pub referrers: Vec<Link>,
     pub admin: bool,
@@ -109,8 +114,18 @@ pub struct SchemaPage {
     pub usages: Vec<Link>,
     pub raw_link: String,
     pub code_link: Option<String>,
+    /// On a version's page: its subject, and the versions before and after.
+    pub nav: Option<VersionNav>,
     /// Already escaped and highlighted.
     pub highlighted: String,
+}
+
+/// Where a version's page leads: its subject, the previous and next
+/// versions (soft-deleted ones included, as the subject page lists them).
+pub struct VersionNav {
+    pub subject: Link,
+    pub previous: Option<Link>,
+    pub next: Option<Link>,
 }
 
 /// A finding on the diff page, linked to its line of the new version.

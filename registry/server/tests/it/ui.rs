@@ -549,3 +549,104 @@ async fn context_subjects_link_within_their_context() {
     assert!(default.contains("DefaultOrder"), "{default}");
     server.stop().await;
 }
+
+/// A version's page leads back to its subject and to the versions around
+/// it (soft-deleted ones too, as the subject page lists them).
+#[tokio::test]
+async fn version_pages_link_their_subject_and_neighbours() {
+    let server = TestServer::start().await;
+    server
+        .put("/config/orders", json!({"compatibility": "NONE"}))
+        .await;
+    for name in ["A", "B", "C"] {
+        server
+            .register_ok(
+                "orders",
+                &format!(r#"{{"type":"record","name":"{name}","fields":[]}}"#),
+            )
+            .await;
+    }
+    let (_, middle) = page(&server, "/ui/subjects/orders/versions/2").await;
+    assert!(
+        middle.contains(r#"<a href="/ui/subjects/orders">orders</a>"#),
+        "{middle}"
+    );
+    assert!(
+        middle.contains(r#"href="/ui/subjects/orders/versions/1" rel="prev""#),
+        "{middle}"
+    );
+    assert!(
+        middle.contains(r#"href="/ui/subjects/orders/versions/3" rel="next""#),
+        "{middle}"
+    );
+    let (_, first) = page(&server, "/ui/subjects/orders/versions/1").await;
+    assert!(!first.contains(r#"rel="prev""#), "{first}");
+    assert!(
+        first.contains(r#"href="/ui/subjects/orders/versions/2" rel="next""#),
+        "{first}"
+    );
+    let (_, last) = page(&server, "/ui/subjects/orders/versions/latest").await;
+    assert!(
+        last.contains(r#"href="/ui/subjects/orders/versions/2" rel="prev""#),
+        "{last}"
+    );
+    assert!(!last.contains(r#"rel="next""#), "{last}");
+    server.stop().await;
+}
+
+/// The subject page offers only what the server would do: no soft-delete
+/// of a referenced version or in a read-only subject, no diff among
+/// soft-deleted versions.
+#[tokio::test]
+async fn the_subject_page_offers_only_what_the_server_allows() {
+    let server = TestServer::start().await;
+    server
+        .register_ok(
+            "money",
+            r#"{"type":"record","name":"Money","fields":[{"name":"cents","type":"long"}]}"#,
+        )
+        .await;
+    server
+        .register_typed(
+            "orders",
+            "AVRO",
+            r#"{"type":"record","name":"Order","fields":[{"name":"total","type":"Money"}]}"#,
+            json!([{"name": "Money", "subject": "money", "version": 1}]),
+        )
+        .await;
+    let (_, money) = page(&server, "/ui/subjects/money").await;
+    assert!(money.contains("referenced: cannot be deleted"), "{money}");
+    assert!(!money.contains("Soft-delete"), "{money}");
+    let (_, orders) = page(&server, "/ui/subjects/orders").await;
+    assert!(orders.contains("Soft-delete"), "{orders}");
+    server
+        .put("/mode/orders", json!({"mode": "READONLY"}))
+        .await;
+    let (_, read_only) = page(&server, "/ui/subjects/orders").await;
+    assert!(read_only.contains("read-only subject"), "{read_only}");
+    assert!(!read_only.contains("Soft-delete"), "{read_only}");
+    server.delete("/mode/orders").await;
+
+    server
+        .put("/config/history", json!({"compatibility": "NONE"}))
+        .await;
+    for name in ["A", "B"] {
+        server
+            .register_ok(
+                "history",
+                &format!(r#"{{"type":"record","name":"{name}","fields":[]}}"#),
+            )
+            .await;
+    }
+    let (_, live) = page(&server, "/ui/subjects/history").await;
+    assert!(live.contains(r#"name="from""#), "{live}");
+    server.delete("/subjects/history").await;
+    let (status, deleted) = page(&server, "/ui/subjects/history").await;
+    assert_eq!(status, 200, "{deleted}");
+    assert!(deleted.contains("soft-deleted"), "{deleted}");
+    assert!(
+        !deleted.contains(r#"name="from""#),
+        "no diff to offer: {deleted}"
+    );
+    server.stop().await;
+}
