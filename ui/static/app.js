@@ -13,3 +13,28 @@ document.addEventListener("click", async (event) => {
   }
   setTimeout(() => { button.textContent = "Copy"; }, 1500);
 });
+
+// Inputs with data-suggest fill their datalist with the subjects that start
+// with what was typed (the page lists only the first ones).
+let suggesting;
+document.addEventListener("input", (event) => {
+  const input = event.target.closest("input[data-suggest]");
+  if (!input || !input.list) return;
+  clearTimeout(suggesting);
+  suggesting = setTimeout(async () => {
+    const url = `${input.dataset.suggest}?subjectPrefix=${encodeURIComponent(input.value)}&limit=50`;
+    try {
+      const response = await fetch(url, { headers: { accept: "application/json" } });
+      if (!response.ok) return;
+      const subjects = await response.json();
+      input.list.replaceChildren(...subjects.map((subject) => {
+        const option = document.createElement("option");
+        option.value = subject;
+        return option;
+      }));
+    } catch {
+      // Suggestions are a convenience: the form works without them.
+    }
+  }, 150);
+});
+

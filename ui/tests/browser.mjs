@@ -72,6 +72,26 @@ try {
   expect((await page.textContent("pre.code")).includes("pub struct Order"), "the Rust preview");
   await page.screenshot({ path: `${shots}/code.png`, fullPage: true });
 
+  // Subject suggestions reach past the subjects the page lists itself (the
+  // first 100).
+  for (let i = 0; i < 120; i++) {
+    const registered = await context.request.post(`${base}/subjects/zz-suggest-${i}/versions`, {
+      headers: { "content-type": "application/vnd.schemaregistry.v1+json" },
+      data: JSON.stringify({ schema: JSON.stringify({ type: "record", name: `S${i}`, fields: [] }) }),
+    });
+    expect(registered.ok(), `registering zz-suggest-${i}: ${registered.status()}`);
+  }
+  await page.goto(`${base}/ui/playground`);
+  const listed = await page.evaluate(() =>
+    [...document.querySelectorAll("#subjects option")].map((o) => o.value));
+  expect(!listed.includes("zz-suggest-99"), `the page lists only the first subjects: ${listed.length}`);
+  await page.fill("input[name=subject]", "zz-suggest-9");
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("#subjects option")].some((o) => o.value === "zz-suggest-99"));
+  const suggested = await page.evaluate(() =>
+    [...document.querySelectorAll("#subjects option")].map((o) => o.value));
+  expect(suggested.every((s) => s.startsWith("zz-suggest-9")), `suggestions match the prefix: ${suggested}`);
+
   // The playground.
   await page.goto(`${base}/ui/playground?subject=orders-value`);
   await page.fill("textarea[name=schema]", JSON.stringify({

@@ -24,6 +24,11 @@ pub struct CompatibilityVerdict {
     /// The same findings, structured, each with the version it was judged
     /// against (a Herald extension of the verbose response).
     pub findings: Vec<VersionFinding>,
+    /// The level the schema was judged under.
+    pub level: CompatibilityLevel,
+    /// The versions it was judged against, oldest first (none: the subject
+    /// had no live version to compare with).
+    pub judged_against: Vec<i32>,
 }
 
 /// Rules a compatibility check uses instead of the subject's own (the
@@ -166,12 +171,7 @@ impl Registry {
         let failures = self
             .check(level, rules, candidate.parsed.clone(), parsed)
             .await?;
-        Ok(verdict(
-            level,
-            failures
-                .iter()
-                .map(|(index, findings)| (&previous[*index], findings.as_slice())),
-        ))
+        Ok(verdict(level, &previous, &failures))
     }
 
     /// Judges `new` against every schema of `previous` under `level` on a
@@ -257,23 +257,21 @@ impl Registry {
         let failures = self
             .check(level, rules, candidate.parsed.clone(), parsed)
             .await?;
-        Ok(verdict(
-            level,
-            failures
-                .iter()
-                .map(|(index, findings)| (&previous[*index], findings.as_slice())),
-        ))
+        Ok(verdict(level, &previous, &failures))
     }
 }
 
-/// Builds the verdict from the versions that failed and their findings.
-fn verdict<'a>(
+/// Builds the verdict of a judgement against `previous` from the versions
+/// that failed (by index) and their findings.
+fn verdict(
     level: CompatibilityLevel,
-    failures: impl Iterator<Item = (&'a Previous, &'a [Finding])>,
+    previous: &[Previous],
+    failures: &[(usize, Vec<Finding>)],
 ) -> CompatibilityVerdict {
     let mut messages = Vec::new();
     let mut structured = Vec::new();
-    for (previous, findings) in failures {
+    for (index, findings) in failures {
+        let previous = &previous[*index];
         messages.extend(findings.iter().map(Finding::to_string));
         structured.extend(findings.iter().map(|finding| VersionFinding {
             old_schema_version: previous.version,
@@ -283,10 +281,14 @@ fn verdict<'a>(
         messages.push(format!("{{oldSchema: '{}'}}", previous.row.text));
         messages.push(format!("{{compatibility: '{level}'}}"));
     }
+    let mut judged_against: Vec<i32> = previous.iter().map(|p| p.version).collect();
+    judged_against.sort_unstable();
     CompatibilityVerdict {
         is_compatible: messages.is_empty(),
         messages,
         findings: structured,
+        level,
+        judged_against,
     }
 }
 

@@ -4,7 +4,7 @@
 use axum::extract::Path;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use herald_core::SchemaType;
+use herald_core::{SchemaReference, SchemaType};
 use serde::Deserialize;
 use similar::{ChangeTag, TextDiff};
 
@@ -14,7 +14,7 @@ use super::pages::{
     choices,
 };
 use super::{State, csrf, error_page, readable, render, subject_link};
-use crate::service::{NewSchema, RuleOverrides, SubjectListing};
+use crate::service::{CompatibilityVerdict, NewSchema, RuleOverrides, SubjectListing};
 
 #[derive(Deserialize)]
 pub(super) struct DiffQuery {
@@ -115,9 +115,14 @@ pub(super) struct PlaygroundForm {
     subject: String,
     schema_type: String,
     schema: String,
+    /// A JSON array of references.
+    references: String,
 }
 
 const TYPES: [&str; 3] = ["AVRO", "PROTOBUF", "JSON"];
+
+/// Subjects listed with the playground page itself.
+const FIRST_SUGGESTIONS: i64 = 100;
 
 async fn playground_page(
     state: &State,
@@ -126,8 +131,10 @@ async fn playground_page(
     result: Option<PlaygroundResult>,
 ) -> Response {
     let token = csrf::token(headers);
+    // The first subjects; the page's script suggests the others by prefix
+    // as the user types (`GET /subjects?subjectPrefix=`).
     let listing = SubjectListing {
-        limit: 1_000,
+        limit: FIRST_SUGGESTIONS,
         ..SubjectListing::default()
     };
     let subjects = state.0.subjects(&listing).await.unwrap_or_default();
@@ -144,6 +151,7 @@ async fn playground_page(
             },
         ),
         schema: form.schema,
+        references: form.references,
         result,
     };
     csrf::remember(render(&page), &token)
@@ -154,10 +162,16 @@ pub(super) async fn playground(
     headers: HeaderMap,
     PageQuery(query): PageQuery<PlaygroundQuery>,
 ) -> Response {
-    let form = PlaygroundForm {
+    let mut form = PlaygroundForm {
         subject: query.subject,
         ..PlaygroundForm::default()
     };
+    // Start from the subject's latest schema: its type, text and references.
+    if let Ok(latest) = state.0.version(&form.subject, "latest", false).await {
+        form.schema_type = latest.schema.schema_type.as_str().to_owned();
+        form.schema = latest.schema.text.clone();
+        form.references = references_text(&latest.schema.references);
+    }
     playground_page(&state, &headers, form, None).await
 }
 
@@ -167,20 +181,23 @@ pub(super) async fn check(
     headers: HeaderMap,
     PageForm(form): PageForm<PlaygroundForm>,
 ) -> Response {
+    let references: Result<Vec<SchemaReference>, _> = if form.references.trim().is_empty() {
+        Ok(Vec::new())
+    } else {
+        serde_json::from_str(&form.references)
+    };
     let result = if !csrf::valid(&headers, &form.csrf) {
-        PlaygroundResult {
-            compatible: false,
-            title: "Refused".to_owned(),
-            error: Some(
-                "The form's token does not match this browser's: reload the page.".to_owned(),
-            ),
-            findings: Vec::new(),
-        }
+        refused(
+            "Refused",
+            "The form's token does not match this browser's: reload the page.".to_owned(),
+        )
+    } else if let Err(error) = &references {
+        refused("Not valid references", error.to_string())
     } else {
         let request = NewSchema {
             schema: form.schema.clone(),
             schema_type: form.schema_type.parse().unwrap_or(SchemaType::Avro),
-            references: Vec::new(),
+            references: references.unwrap_or_default(),
             id: None,
             version: None,
             metadata: None,
@@ -197,6 +214,7 @@ pub(super) async fn check(
                 } else {
                     "Incompatible".to_owned()
                 },
+                judged: Some(judged(&verdict)),
                 error: None,
                 findings: verdict
                     .findings
@@ -209,15 +227,47 @@ pub(super) async fn check(
                     })
                     .collect(),
             },
-            Err(error) => PlaygroundResult {
-                compatible: false,
-                title: "Not a valid schema".to_owned(),
-                error: Some(error.to_string()),
-                findings: Vec::new(),
-            },
+            Err(error) => refused("Not a valid schema", error.to_string()),
         }
     };
     playground_page(&state, &headers, form, Some(result)).await
+}
+
+/// A verdict that could not be reached, and why.
+fn refused(title: &str, why: String) -> PlaygroundResult {
+    PlaygroundResult {
+        compatible: false,
+        title: title.to_owned(),
+        judged: None,
+        error: Some(why),
+        findings: Vec::new(),
+    }
+}
+
+/// What a verdict was judged against, in words.
+fn judged(verdict: &CompatibilityVerdict) -> String {
+    let versions: Vec<String> = verdict.judged_against.iter().map(i32::to_string).collect();
+    match versions.as_slice() {
+        [] => format!(
+            "Judged under {}: the subject has no live version to compare with, so any valid schema is accepted.",
+            verdict.level
+        ),
+        [one] => format!("Judged under {} against version {one}.", verdict.level),
+        many => format!(
+            "Judged under {} against versions {}.",
+            verdict.level,
+            many.join(", ")
+        ),
+    }
+}
+
+/// References as the playground's editable JSON text (empty for none).
+fn references_text(references: &[SchemaReference]) -> String {
+    if references.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string_pretty(references).unwrap_or_default()
+    }
 }
 
 /// The two texts as rows of a side-by-side diff: equal lines side by side,

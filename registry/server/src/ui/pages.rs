@@ -180,6 +180,8 @@ pub struct PlaygroundFinding {
 pub struct PlaygroundResult {
     pub compatible: bool,
     pub title: String,
+    /// The level and the versions the verdict was judged against.
+    pub judged: Option<String>,
     pub error: Option<String>,
     pub findings: Vec<PlaygroundFinding>,
 }
@@ -192,6 +194,8 @@ pub struct PlaygroundPage {
     pub subjects: Vec<String>,
     pub types: Vec<Choice>,
     pub schema: String,
+    /// The references, as a JSON array (editable).
+    pub references: String,
     pub result: Option<PlaygroundResult>,
 }
 

@@ -650,3 +650,98 @@ async fn the_subject_page_offers_only_what_the_server_allows() {
     );
     server.stop().await;
 }
+
+/// The playground starts from the subject's latest schema (type, text and
+/// references), judges a schema that imports another subject, and says
+/// what it judged against.
+#[tokio::test]
+async fn the_playground_judges_schemas_with_references() {
+    let server = TestServer::start().await;
+    server
+        .register_typed(
+            "money",
+            "PROTOBUF",
+            "syntax = \"proto3\";\npackage shop;\nmessage Money { int64 cents = 1; }\n",
+            json!([]),
+        )
+        .await;
+    let order = "syntax = \"proto3\";\npackage shop;\nimport \"shop/money.proto\";\nmessage Order { Money total = 1; }\n";
+    server
+        .register_typed(
+            "orders",
+            "PROTOBUF",
+            order,
+            json!([{"name": "shop/money.proto", "subject": "money", "version": 1}]),
+        )
+        .await;
+    let response = browser()
+        .get(format!("{}/ui/playground?subject=orders", server.base))
+        .send()
+        .await
+        .expect("answered");
+    let set_cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let html = response.text().await.expect("body");
+    assert!(
+        html.contains(r#"<option value="PROTOBUF" selected>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains("message Order { Money total = 1; }"),
+        "{html}"
+    );
+    assert!(
+        html.contains("shop/money.proto") && html.contains("money"),
+        "{html}"
+    );
+    let (cookie, token) = token(set_cookie.as_deref(), &html);
+    let check = |references: &'static str| {
+        browser()
+            .post(format!("{}/ui/playground", server.base))
+            .header("cookie", format!("herald_csrf={cookie}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                serde_urlencoded::to_string([
+                    ("csrf", token.as_str()),
+                    ("subject", "orders"),
+                    ("schema_type", "PROTOBUF"),
+                    (
+                        "schema",
+                        "syntax = \"proto3\";\npackage shop;\nimport \"shop/money.proto\";\nmessage Order { Money total = 1; string note = 2; }\n",
+                    ),
+                    ("references", references),
+                ])
+                .expect("form encodes"),
+            )
+            .send()
+    };
+    let judged = check(r#"[{"name": "shop/money.proto", "subject": "money", "version": 1}]"#)
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("body");
+    assert!(judged.contains("<h2>Compatible</h2>"), "{judged}");
+    assert!(
+        judged.contains("Judged under BACKWARD against version 1."),
+        "{judged}"
+    );
+    let without = check("")
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("body");
+    assert!(without.contains("Not a valid schema"), "{without}");
+    let garbled = check("[{\"name\": 1}]")
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("body");
+    assert!(garbled.contains("Not valid references"), "{garbled}");
+    server.stop().await;
+}
