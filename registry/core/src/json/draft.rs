@@ -73,7 +73,7 @@ impl Draft {
         };
         result.map_err(|error| {
             SchemaError::Invalid(format!(
-                "Invalid schema: {error} (at '{}' in the schema)",
+                "{error} (at '{}' in the schema)",
                 error.instance_path()
             ))
         })

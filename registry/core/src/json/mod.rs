@@ -107,7 +107,7 @@ impl JsonSchema {
             .with_draft(draft.as_jsonschema())
             .with_retriever(References(documents.into_iter().collect()))
             .build(&value)
-            .map_err(|e| SchemaError::Invalid(format!("Invalid schema: {e}")))?;
+            .map_err(|e| SchemaError::Invalid(e.to_string()))?;
         Ok(JsonSchema {
             text: text.to_owned(),
             canonical: value.to_string(),

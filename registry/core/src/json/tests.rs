@@ -228,3 +228,15 @@ fn reference_chains_and_nesting_through_references_are_limited() {
         );
     }
 }
+
+#[test]
+fn errors_say_invalid_schema_once() {
+    for text in [
+        r#"{"type":"object","properties":{"a":{"$ref":"address.json"}}}"#,
+        r#"{"type":"object","properties":{"a":{"type":"nonsense"}}}"#,
+    ] {
+        let message = parse(text).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.starts_with("Invalid schema: "), "{text}: {message}");
+        assert_eq!(message.matches("Invalid schema").count(), 1, "{message}");
+    }
+}
