@@ -23,6 +23,7 @@ use std::sync::Arc;
 use config::{ServerConfig, Storage};
 use connections::ConnectionLimits;
 use guard::{RequestGuard, Rules};
+use rest::hot_path::SchemaByIdHotPath;
 use service::Registry;
 use store::{Store, StoreError};
 
@@ -41,6 +42,14 @@ pub enum StartError {
         source: io::Error,
     },
 }
+
+/// What `herald serve` answers over HTTP, in the order a request meets it:
+/// the request guard (Host, Origin, CORS), the by-id fast path (cached
+/// schemas answered before any routing), then the router — REST, the UI
+/// and, on a shared port, gRPC — with its layers. A layer meant for every
+/// request (authentication, say) wraps this service, never the router
+/// alone: the fast path answers before the router.
+pub type HttpApp = RequestGuard<SchemaByIdHotPath<axum::Router>>;
 
 /// A registry bound to its socket(s), ready to serve.
 pub struct Server {
@@ -98,6 +107,14 @@ impl Server {
         }
     }
 
+    /// The HTTP service [`Server::run`] serves on the listener, for driving
+    /// it in-process (e.g. with `tower::ServiceExt::oneshot`).
+    pub fn app(&self) -> io::Result<HttpApp> {
+        let rules = Rules::new(&self.config.browsers, self.listener.local_addr()?);
+        let fast = SchemaByIdHotPath::new(self.router.clone(), self.registry.clone());
+        Ok(RequestGuard::new(fast, rules))
+    }
+
     /// Serves until `shutdown` completes, ends the change-feed watches, lets
     /// requests in flight finish, then closes the store.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
@@ -112,10 +129,8 @@ impl Server {
             max_connections: self.config.limits.max_connections,
             read_timeout: self.config.limits.request_read_timeout,
         };
-        let address = self.listener.local_addr()?;
-        let http = rest::hot_path::SchemaByIdHotPath::new(self.router, self.registry.clone());
-        let http = RequestGuard::new(http, Rules::new(&self.config.browsers, address));
-        let http = connections::serve(self.listener, http, limits, stopped.clone());
+        let app = self.app()?;
+        let http = connections::serve(self.listener, app, limits, stopped.clone());
         match self.grpc {
             None => http.await,
             Some((listener, routes)) => {
