@@ -13,9 +13,8 @@ use tower::ServiceExt;
 
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::model::Config;
-use crate::model::{Change, ChangeKind};
-use crate::service::{ConfigUpdate, Registry, RuleOverrides, SubjectListing};
+use crate::model::{Change, ChangeKind, Config};
+use crate::service::{ConfigUpdate, Registry, RuleOverrides, ServiceError, SubjectListing};
 use convert::{finding, new_schema, schema, status, subject_version};
 
 /// The generated messages and service of `herald.registry.v1`.
@@ -168,33 +167,22 @@ impl pb::registry_server::Registry for GrpcRegistry {
         let schema = new_schema(request.schema_type, request.schema, request.references)?;
         match self
             .registry
-            .register(&request.subject, schema.clone(), Some(request.normalize))
+            .register(&request.subject, schema, Some(request.normalize))
             .await
         {
             Ok(registered) => Ok(Response::new(pb::RegisterResponse {
                 id: u32::try_from(registered.schema.id).unwrap_or_default(),
                 version: registered.version,
             })),
-            Err(error) if error.code() == 40901 => {
-                // Incompatible: the findings travel in the status details.
-                let verdict = self
-                    .registry
-                    .check_compatibility(
-                        &request.subject,
-                        None,
-                        schema,
-                        Some(request.normalize),
-                        RuleOverrides::default(),
-                    )
-                    .await
-                    .map_err(|e| status(&e))?;
+            Err(ServiceError::Incompatible(refusal)) => {
+                // The findings travel in the status details.
                 let details = pb::CheckCompatibilityResponse {
                     compatible: false,
-                    findings: verdict.findings.iter().map(finding).collect(),
+                    findings: refusal.findings.iter().map(finding).collect(),
                 };
                 Err(Status::with_details(
                     tonic::Code::FailedPrecondition,
-                    format!("{}: {error}", error.code()),
+                    format!("40901: {}", refusal.message),
                     prost::Message::encode_to_vec(&details).into(),
                 ))
             }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use herald_core::json::RESERVED_PROPERTIES;
 use herald_core::{CheckRules, CompatibilityLevel, Finding, ParsedSchema};
 
+use super::error::Incompatibility;
 use super::names::{Scope, SubjectName, VersionSpec};
 use super::register::{Candidate, NewSchema};
 use super::settings::{effective_check_rules, effective_level, effective_normalize};
@@ -142,10 +143,13 @@ impl Registry {
         if verdict.is_compatible {
             return Ok(());
         }
-        Err(ServiceError::Incompatible(format!(
-            "Schema being registered is incompatible with an earlier schema for subject \"{subject}\", details: [{}]",
-            verdict.messages.join(", ")
-        )))
+        Err(ServiceError::Incompatible(Box::new(Incompatibility {
+            message: format!(
+                "Schema being registered is incompatible with an earlier schema for subject \"{subject}\", details: [{}]",
+                verdict.messages.join(", ")
+            ),
+            findings: verdict.findings,
+        })))
     }
 
     /// Judges `candidate` under `level` and `rules` against the live

@@ -4,7 +4,18 @@ use herald_core::SchemaError;
 use herald_core::compatibility::{InvalidLevel, InvalidRules};
 use herald_core::json::InvalidPolicy;
 
+use super::compatibility::VersionFinding;
 use crate::store::StoreError;
+
+/// Why a schema was refused as incompatible.
+#[derive(Debug)]
+pub struct Incompatibility {
+    /// Confluent's message: every finding, the old version, its schema and
+    /// the level.
+    pub message: String,
+    /// The findings, each with the version it was judged against.
+    pub findings: Vec<VersionFinding>,
+}
 
 /// Why a registry operation was refused or failed. [`ServiceError::code`]
 /// gives the Confluent `error_code`; its first three digits are the HTTP status.
@@ -40,9 +51,9 @@ pub enum ServiceError {
     /// 40409.
     #[error("Subject '{0}' does not have subject-level mode configured")]
     SubjectModeNotFound(String),
-    /// 40901: the message lists the findings.
-    #[error("{0}")]
-    Incompatible(String),
+    /// 40901: the message lists the findings, which come along structured.
+    #[error("{}", .0.message)]
+    Incompatible(Box<Incompatibility>),
     /// 42201.
     #[error("{0}")]
     InvalidSchema(String),

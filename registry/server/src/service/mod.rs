@@ -23,7 +23,7 @@ use herald_core::ParseLimits;
 
 pub use changes::WATCH_POLL;
 pub use compatibility::{CompatibilityVerdict, RuleOverrides, VersionFinding};
-pub use error::ServiceError;
+pub use error::{Incompatibility, ServiceError};
 pub use overview::{Referrer, SubjectOverview};
 pub use read::{SchemaListing, SubjectListing, SubjectVersion};
 pub use register::{NewSchema, Registered};
