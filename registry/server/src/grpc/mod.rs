@@ -11,10 +11,14 @@ use axum::Router;
 use tonic::{Request, Response, Status};
 use tower::ServiceExt;
 
+use tokio_stream::StreamExt;
+use tokio_stream::adapters::Map;
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::model::{Change, ChangeKind, Config};
-use crate::service::{ConfigUpdate, Registry, RuleOverrides, ServiceError, SubjectListing};
+use crate::service::{
+    ConfigUpdate, Registry, RuleOverrides, ServiceError, ServiceResult, SubjectListing,
+};
 use convert::{finding, new_schema, schema, status, subject_version};
 
 /// The generated messages and service of `herald.registry.v1`.
@@ -91,8 +95,14 @@ fn config_message(row: Config) -> pb::Config {
     }
 }
 
-/// Changes sent per read of the feed.
-const WATCH_BATCH: i64 = 100;
+/// A change of the feed as WatchSubjects streams it.
+type Watched = fn(ServiceResult<Change>) -> Result<pb::Change, Status>;
+
+fn watched(change: ServiceResult<Change>) -> Result<pb::Change, Status> {
+    change
+        .map(|change| self::change(&change))
+        .map_err(|e| status(&e))
+}
 
 fn change(row: &Change) -> pb::Change {
     let kind = match row.kind {
@@ -120,43 +130,17 @@ fn change(row: &Change) -> pb::Change {
 
 #[tonic::async_trait]
 impl pb::registry_server::Registry for GrpcRegistry {
-    type WatchSubjectsStream = ReceiverStream<Result<pb::Change, Status>>;
+    type WatchSubjectsStream = Map<ReceiverStream<ServiceResult<Change>>, Watched>;
 
     async fn watch_subjects(
         &self,
         request: Request<pb::WatchSubjectsRequest>,
     ) -> Result<Response<Self::WatchSubjectsStream>, Status> {
         let request = request.into_inner();
-        let registry = self.registry.clone();
-        let (sender, receiver) = tokio::sync::mpsc::channel(WATCH_BATCH as usize);
-        tokio::spawn(async move {
-            let mut after = request.after_sequence;
-            loop {
-                let batch = match registry
-                    .changes_since(after, &request.subject_prefix, WATCH_BATCH)
-                    .await
-                {
-                    Ok(batch) => batch,
-                    Err(error) => {
-                        let _ = sender.send(Err(status(&error))).await;
-                        return;
-                    }
-                };
-                if batch.is_empty() {
-                    if sender.is_closed() || !registry.wait_for_change().await {
-                        return; // The watcher went away, or the server is stopping.
-                    }
-                    continue;
-                }
-                for row in &batch {
-                    after = row.sequence;
-                    if sender.send(Ok(change(row))).await.is_err() {
-                        return; // The watcher went away.
-                    }
-                }
-            }
-        });
-        Ok(Response::new(ReceiverStream::new(receiver)))
+        let changes = self
+            .registry
+            .watch_changes(request.after_sequence, request.subject_prefix);
+        Ok(Response::new(changes.map(watched)))
     }
 
     async fn register(

@@ -7,6 +7,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use sqlx::postgres::PgListener;
+use tokio_stream::wrappers::ReceiverStream;
 
 use super::writer::{self, Write};
 use super::{Registry, ServiceResult};
@@ -21,6 +22,9 @@ pub const WATCH_POLL: Duration = Duration::from_secs(1);
 
 /// Changes read at a time while catching up with other replicas.
 const CATCH_UP_BATCH: i64 = 1_000;
+
+/// Changes a watch reads at a time, and holds for a slow watcher.
+const WATCH_BATCH: i64 = 100;
 
 impl Registry {
     /// Starts a write (its turn, a transaction, a savepoint): every write
@@ -61,9 +65,48 @@ impl Registry {
         Ok(())
     }
 
+    /// Every change after sequence `after` whose subject (or scope) starts
+    /// with `prefix`, oldest first, then each new one as it is committed
+    /// here or on another replica: the change feed, for any front end. The
+    /// watch ends when the receiver is dropped, after an error (sent as the
+    /// last item), or when the server stops.
+    pub fn watch_changes(
+        self: &Arc<Self>,
+        after: i64,
+        prefix: String,
+    ) -> ReceiverStream<ServiceResult<Change>> {
+        let registry = self.clone();
+        let (sender, receiver) = tokio::sync::mpsc::channel(WATCH_BATCH as usize);
+        tokio::spawn(async move {
+            let mut after = after;
+            loop {
+                let batch = match registry.changes_since(after, &prefix, WATCH_BATCH).await {
+                    Ok(batch) => batch,
+                    Err(error) => {
+                        let _ = sender.send(Err(error)).await;
+                        return;
+                    }
+                };
+                if batch.is_empty() {
+                    if sender.is_closed() || !registry.wait_for_change().await {
+                        return; // The watcher went away, or the server is stopping.
+                    }
+                    continue;
+                }
+                for change in batch {
+                    after = change.sequence;
+                    if sender.send(Ok(change)).await.is_err() {
+                        return; // The watcher went away.
+                    }
+                }
+            }
+        });
+        ReceiverStream::new(receiver)
+    }
+
     /// Up to `limit` changes after sequence `after` whose subject (or
     /// scope) starts with `prefix`, oldest first.
-    pub async fn changes_since(
+    async fn changes_since(
         &self,
         after: i64,
         prefix: &str,
@@ -76,7 +119,7 @@ impl Registry {
 
     /// Waits until a change is committed here, or `WATCH_POLL` passes.
     /// Returns `false` once the server is stopping: watches should end.
-    pub async fn wait_for_change(&self) -> bool {
+    async fn wait_for_change(&self) -> bool {
         if self.watches_ended() {
             return false;
         }
