@@ -6,14 +6,14 @@
 //! line handling (that is `herald-cli`).
 
 pub mod config;
-pub mod connections;
+pub(crate) mod connections;
 pub mod grpc;
-pub mod guard;
-pub mod model;
-pub mod rest;
-pub mod service;
+pub(crate) mod guard;
+pub(crate) mod model;
+pub(crate) mod rest;
+pub(crate) mod service;
 pub mod store;
-pub mod ui;
+pub(crate) mod ui;
 
 use std::future::Future;
 use std::io;

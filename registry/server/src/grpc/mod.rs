@@ -34,12 +34,12 @@ const DESCRIPTORS: &[u8] = tonic::include_file_descriptor_set!("registry_descrip
 const DEFAULT_PAGE: i32 = 100;
 
 /// The gRPC service over the registry.
-pub struct GrpcRegistry {
+pub(crate) struct GrpcRegistry {
     registry: Arc<Registry>,
 }
 
 /// `router` with the gRPC services (the registry, reflection, health) added.
-pub fn routes(router: Router, registry: Arc<Registry>) -> Router {
+pub(crate) fn routes(router: Router, registry: Arc<Registry>) -> Router {
     // The same bound on a request as REST's body limit.
     let max_message = registry.limits().max_body_bytes;
     let registry_service = pb::registry_server::RegistryServer::new(GrpcRegistry { registry })

@@ -21,13 +21,11 @@ use std::sync::Arc;
 
 use herald_core::ParseLimits;
 
-pub use changes::WATCH_POLL;
 pub use compatibility::{CompatibilityVerdict, RuleOverrides, VersionFinding};
-pub use error::{Incompatibility, ServiceError};
-pub use overview::{Referrer, SubjectOverview};
+pub use error::ServiceError;
 pub use read::{SchemaListing, SubjectListing, SubjectVersion};
 pub use register::{NewSchema, Registered};
-pub use settings::{ConfigUpdate, Mode};
+pub use settings::ConfigUpdate;
 
 use crate::config::Limits;
 use crate::store::Store;

@@ -4,13 +4,13 @@
 //! [`Store::write`] transaction. The SQL is written once for both databases
 //! (`$N` parameters, portable functions only).
 
-pub mod changes;
+pub(crate) mod changes;
 pub mod copy;
 mod flag;
-pub mod overview;
-pub mod schemas;
-pub mod settings;
-pub mod subjects;
+pub(crate) mod overview;
+pub(crate) mod schemas;
+pub(crate) mod settings;
+pub(crate) mod subjects;
 
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -22,10 +22,10 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 pub use flag::{Flag, NullableFlag};
 
 /// A connection, inside a transaction or not.
-pub type Conn = sqlx::AnyConnection;
+pub(crate) type Conn = sqlx::AnyConnection;
 
 /// A write transaction.
-pub type WriteTx = Transaction<'static, Any>;
+pub(crate) type WriteTx = Transaction<'static, Any>;
 
 /// The store could not be reached or refused a statement.
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +87,7 @@ impl Backend {
 const WRITE_LOCK_KEY: i64 = 0x4845_5241_4c44; // "HERALD"
 
 /// The PostgreSQL channel a committed change is announced on.
-pub const CHANGES_CHANNEL: &str = "herald_changes";
+pub(crate) const CHANGES_CHANNEL: &str = "herald_changes";
 
 /// Characters a file path must escape inside a `sqlite://` URL.
 const PATH_RESERVED: &percent_encoding::AsciiSet = &percent_encoding::AsciiSet::EMPTY
