@@ -9,7 +9,7 @@ use herald_core::{CheckRules, CompatibilityLevel, Finding, ParsedSchema};
 use super::error::Incompatibility;
 use super::names::{Scope, SubjectName, VersionSpec};
 use super::register::{Candidate, NewSchema};
-use super::settings::{effective_check_rules, effective_level, effective_normalize};
+use super::settings::Effective;
 use super::{Registry, ServiceError, ServiceResult};
 use crate::model::{Metadata, Schema};
 use crate::store::{Conn, subjects};
@@ -77,17 +77,13 @@ pub(super) struct CheckInputs {
 }
 
 impl CheckInputs {
-    /// Reads the level and rules of `scope` for a subject with `versions`.
-    pub(super) async fn read(
-        conn: &mut Conn,
-        scope: &Scope,
-        versions: Vec<subjects::VersionRow>,
-    ) -> ServiceResult<CheckInputs> {
-        Ok(CheckInputs {
-            level: effective_level(conn, scope).await?,
-            rules: effective_check_rules(conn, scope).await?,
+    /// The level and rules of `settings`, for a subject with `versions`.
+    pub(super) fn new(settings: &Effective, versions: Vec<subjects::VersionRow>) -> CheckInputs {
+        CheckInputs {
+            level: settings.level,
+            rules: settings.rules,
             versions,
-        })
+        }
     }
 }
 
@@ -222,15 +218,13 @@ impl Registry {
         let qualified = subject.qualified();
         let scope = Scope::Subject(subject.clone());
         let mut conn = self.store.read().await?;
-        let normalize = match normalize {
-            Some(normalize) => normalize,
-            None => effective_normalize(&mut conn, &scope).await?,
-        };
+        let settings = Effective::read(&mut conn, &scope).await?;
+        let normalize = normalize.unwrap_or(settings.normalize);
         let candidate = self
             .candidate(&mut conn, &subject, &request, normalize)
             .await?;
-        let level = effective_level(&mut conn, &scope).await?;
-        let rules = overrides.apply(effective_check_rules(&mut conn, &scope).await?)?;
+        let level = settings.level;
+        let rules = overrides.apply(settings.rules)?;
         let versions = match subjects::id(&mut conn, &qualified).await? {
             Some(id) => subjects::versions(&mut conn, id).await?,
             None => Vec::new(),

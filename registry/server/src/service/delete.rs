@@ -4,7 +4,7 @@ use super::writer::Write;
 
 use super::names::{Scope, SubjectName, VersionSpec};
 use super::read::{pick, visible_versions};
-use super::settings::effective_mode;
+use super::settings::Effective;
 use super::{Registry, ServiceError, ServiceResult};
 use crate::model::ChangeKind;
 use crate::store::subjects::VersionRow;
@@ -183,8 +183,9 @@ impl Registry {
 }
 
 async fn refuse_if_read_only(conn: &mut Conn, subject: &SubjectName) -> ServiceResult<()> {
-    if effective_mode(conn, &Scope::Subject(subject.clone()))
+    if Effective::read(conn, &Scope::Subject(subject.clone()))
         .await?
+        .mode
         .is_read_only()
     {
         return Err(ServiceError::NotPermitted(format!(

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use herald_core::CompatibilityLevel;
 
 use super::names::{DEFAULT_CONTEXT, Scope, SubjectName};
-use super::settings::effective_level;
+use super::settings::Effective;
 use super::{Registry, ServiceError, ServiceResult};
 use crate::model::Schema;
 use crate::model::SummaryFilter;
@@ -68,7 +68,7 @@ impl Registry {
                             } else {
                                 Scope::Context(summary.context.clone())
                             };
-                            let level = effective_level(&mut conn, &scope).await?;
+                            let level = Effective::read(&mut conn, &scope).await?.level;
                             inherited.insert(summary.context.clone(), level);
                             level
                         }

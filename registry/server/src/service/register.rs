@@ -9,7 +9,7 @@ use herald_core::{ParsedSchema, ReferencedSchema, SchemaReference, SchemaType};
 use super::compatibility::{CheckInputs, reserved_properties};
 use super::names::{Scope, SubjectName};
 use super::read::SubjectVersion;
-use super::settings::{Mode, effective_mode, effective_normalize};
+use super::settings::{Effective, Mode};
 use super::writer::Write;
 use super::{Registry, ServiceError, ServiceResult};
 use crate::model::ChangeKind;
@@ -169,19 +169,14 @@ impl Registry {
         let Ok(mut conn) = self.store.read().await else {
             return Ok(None);
         };
-        let Ok(mode) = effective_mode(&mut conn, scope).await else {
+        let Ok(settings) = Effective::read(&mut conn, scope).await else {
             return Ok(None);
         };
+        let mode = settings.mode;
         if check_mode_allows(mode, &subject.qualified(), request.id).is_err() {
             return Ok(None);
         }
-        let normalize = match normalize {
-            Some(normalize) => normalize,
-            None => match effective_normalize(&mut conn, scope).await {
-                Ok(normalize) => normalize,
-                Err(_) => return Ok(None),
-            },
-        };
+        let normalize = normalize.unwrap_or(settings.normalize);
         let candidate = match self.candidate(&mut conn, subject, request, normalize).await {
             Ok(candidate) => candidate,
             Err(error @ ServiceError::InvalidSchema(_)) if request.references.is_empty() => {
@@ -202,21 +197,11 @@ impl Registry {
         let judged = if mode == Mode::Import {
             None
         } else {
-            match CheckInputs::read(&mut conn, scope, versions).await {
-                Ok(inputs) => {
-                    let verdict = self
-                        .ensure_compatible(
-                            &mut conn,
-                            scope,
-                            &subject.qualified(),
-                            &candidate,
-                            &inputs,
-                        )
-                        .await;
-                    Some((inputs, verdict))
-                }
-                Err(_) => None,
-            }
+            let inputs = CheckInputs::new(&settings, versions);
+            let verdict = self
+                .ensure_compatible(&mut conn, scope, &subject.qualified(), &candidate, &inputs)
+                .await;
+            Some((inputs, verdict))
         };
         Ok(Some(Prepared {
             mode,
@@ -294,12 +279,10 @@ impl Registry {
     ) -> ServiceResult<Registered> {
         let qualified = subject.qualified();
         let tx = write.tx();
-        let mode = effective_mode(tx, scope).await?;
+        let settings = Effective::read(tx, scope).await?;
+        let mode = settings.mode;
         check_mode_allows(mode, &qualified, request.id)?;
-        let normalize = match normalize {
-            Some(normalize) => normalize,
-            None => effective_normalize(tx, scope).await?,
-        };
+        let normalize = normalize.unwrap_or(settings.normalize);
         let (candidate, judged) = match prepared {
             Some(prepared) if prepared.normalize == normalize && prepared.mode == mode => {
                 (Some(prepared.candidate), prepared.judged)
@@ -324,7 +307,7 @@ impl Registry {
             return Ok(found);
         }
         if mode != Mode::Import {
-            let inputs = CheckInputs::read(tx, scope, versions.clone()).await?;
+            let inputs = CheckInputs::new(&settings, versions.clone());
             match judged {
                 Some((judged_inputs, verdict)) if judged_inputs == inputs => verdict?,
                 _ => {
@@ -417,7 +400,11 @@ impl Registry {
         }
         let normalize = match normalize {
             Some(normalize) => normalize,
-            None => effective_normalize(&mut conn, &Scope::Subject(subject.clone())).await?,
+            None => {
+                Effective::read(&mut conn, &Scope::Subject(subject.clone()))
+                    .await?
+                    .normalize
+            }
         };
         let candidate = self
             .candidate(&mut conn, &subject, &request, normalize)

@@ -73,66 +73,54 @@ pub struct ConfigUpdate {
 
 const DEFAULT_LEVEL: CompatibilityLevel = CompatibilityLevel::Backward;
 
-/// The first value `pick` finds in the configuration along `scope`'s
-/// lineage (subject, context, global).
-async fn inherited<T>(
-    conn: &mut Conn,
-    scope: &Scope,
-    pick: impl Fn(Config) -> Option<T>,
-) -> ServiceResult<Option<T>> {
-    Ok(settings::configs_along(conn, &scope.lineage())
-        .await?
-        .into_iter()
-        .find_map(pick))
+/// The settings in force for a scope: what is set along its lineage
+/// (subject, context, global), else the server's defaults. Read in one
+/// query, once per request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Effective {
+    /// The compatibility level.
+    pub(super) level: CompatibilityLevel,
+    /// Whether registrations normalize by default.
+    pub(super) normalize: bool,
+    /// The Protobuf rule set and JSON Schema policy, each inherited on its own.
+    pub(super) rules: CheckRules,
+    /// The mode: READONLY_OVERRIDE above wins, else the most specific set.
+    pub(super) mode: Mode,
 }
 
-/// The level in force for `scope`.
-pub(super) async fn effective_level(
-    conn: &mut Conn,
-    scope: &Scope,
-) -> ServiceResult<CompatibilityLevel> {
-    match inherited(conn, scope, |row| row.compatibility).await? {
-        Some(level) => Ok(CompatibilityLevel::from_str(&level)?),
-        None => Ok(DEFAULT_LEVEL),
-    }
-}
-
-/// Whether registrations in `scope` normalize by default.
-pub(super) async fn effective_normalize(conn: &mut Conn, scope: &Scope) -> ServiceResult<bool> {
-    Ok(inherited(conn, scope, |row| row.normalize)
-        .await?
-        .unwrap_or(false))
-}
-
-/// The rules schemas in `scope` are judged by: the Protobuf rule set and
-/// the JSON Schema policy, each inherited on its own.
-pub(super) async fn effective_check_rules(
-    conn: &mut Conn,
-    scope: &Scope,
-) -> ServiceResult<CheckRules> {
-    let protobuf = match inherited(conn, scope, |row| row.protobuf_rules).await? {
-        Some(rules) => ProtobufRules::from_str(&rules)?,
-        None => ProtobufRules::Confluent,
-    };
-    let json = match inherited(conn, scope, |row| row.compatibility_policy).await? {
-        Some(policy) => CompatibilityPolicy::from_str(&policy)?,
-        None => CompatibilityPolicy::Strict,
-    };
-    Ok(CheckRules { protobuf, json })
-}
-
-/// The mode in force for `scope`: READONLY_OVERRIDE above wins, else the
-/// most specific mode set.
-pub(super) async fn effective_mode(conn: &mut Conn, scope: &Scope) -> ServiceResult<Mode> {
-    let mut found = None;
-    for (depth, mode) in settings::modes_along(conn, &scope.lineage()).await? {
-        let mode = Mode::from_str(&mode)?;
-        if depth > 0 && mode == Mode::ReadOnlyOverride {
-            return Ok(mode);
+impl Effective {
+    /// Reads the settings in force for `scope`.
+    pub(super) async fn read(conn: &mut Conn, scope: &Scope) -> ServiceResult<Effective> {
+        let (configs, modes) = settings::settings_along(conn, &scope.lineage()).await?;
+        let first = |pick: fn(&Config) -> Option<&String>| configs.iter().find_map(pick);
+        let level = match first(|c| c.compatibility.as_ref()) {
+            Some(level) => CompatibilityLevel::from_str(level)?,
+            None => DEFAULT_LEVEL,
+        };
+        let protobuf = match first(|c| c.protobuf_rules.as_ref()) {
+            Some(rules) => ProtobufRules::from_str(rules)?,
+            None => ProtobufRules::Confluent,
+        };
+        let json = match first(|c| c.compatibility_policy.as_ref()) {
+            Some(policy) => CompatibilityPolicy::from_str(policy)?,
+            None => CompatibilityPolicy::Strict,
+        };
+        let mut mode = None;
+        for (depth, set) in modes {
+            let set = Mode::from_str(&set)?;
+            if depth > 0 && set == Mode::ReadOnlyOverride {
+                mode = Some(set);
+                break;
+            }
+            mode = mode.or(Some(set));
         }
-        found = found.or(Some(mode));
+        Ok(Effective {
+            level,
+            normalize: configs.iter().find_map(|c| c.normalize).unwrap_or(false),
+            rules: CheckRules { protobuf, json },
+            mode: mode.unwrap_or(Mode::ReadWrite),
+        })
     }
-    Ok(found.unwrap_or(Mode::ReadWrite))
 }
 
 /// The two settings a scope can have.
@@ -159,9 +147,12 @@ impl Registry {
         if scope != Scope::Global && !default_to_global {
             return Err(ServiceError::SubjectConfigNotFound(scope.key()));
         }
-        let level = effective_level(&mut conn, &scope).await?;
-        let normalize = effective_normalize(&mut conn, &scope).await?;
-        let rules = effective_check_rules(&mut conn, &scope).await?;
+        let Effective {
+            level,
+            normalize,
+            rules,
+            ..
+        } = Effective::read(&mut conn, &scope).await?;
         Ok(Config {
             compatibility: Some(level.as_str().to_owned()),
             normalize: normalize.then_some(true),
@@ -256,7 +247,7 @@ impl Registry {
         if scope != Scope::Global && !default_to_global {
             return Err(ServiceError::SubjectModeNotFound(scope.key()));
         }
-        effective_mode(&mut conn, &scope).await
+        Ok(Effective::read(&mut conn, &scope).await?.mode)
     }
 
     /// Sets the mode of `scope`. IMPORT is refused while the scope holds

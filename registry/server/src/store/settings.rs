@@ -44,47 +44,44 @@ pub async fn config(conn: &mut Conn, scope: &str) -> StoreResult<Option<Config>>
     Ok(row.map(Config::from))
 }
 
-/// A configuration with the scope it is set on.
+/// A configuration or a mode set on one scope of a lineage.
 #[derive(sqlx::FromRow)]
-struct ScopedConfig {
+struct LineageRow {
     scope: String,
     #[sqlx(flatten)]
     config: ConfigRow,
+    /// The mode, for a row of `modes`; `None` for a row of `config`.
+    mode: Option<String>,
 }
 
-/// The configurations set on `keys` (at most three: a lineage), in the
-/// order of `keys`; scopes with none are left out. One query.
-pub async fn configs_along(conn: &mut Conn, keys: &[String]) -> StoreResult<Vec<Config>> {
-    let rows: Vec<ScopedConfig> = sqlx::query_as(
+/// What is set along `keys` (at most three: a lineage), in the order of
+/// `keys`: the configurations, and the modes with the index of the key
+/// each is set on. One query.
+pub async fn settings_along(
+    conn: &mut Conn,
+    keys: &[String],
+) -> StoreResult<(Vec<Config>, Vec<(usize, String)>)> {
+    let rows: Vec<LineageRow> = sqlx::query_as(
         "SELECT scope, compatibility, normalize, compatibility_group, protobuf_rules,
-             compatibility_policy
-         FROM config WHERE scope IN ($1, $2, $3)",
+             compatibility_policy, NULL AS mode
+         FROM config WHERE scope IN ($1, $2, $3)
+         UNION ALL
+         SELECT scope, NULL, NULL, NULL, NULL, NULL, mode
+         FROM modes WHERE scope IN ($1, $2, $3)",
     )
     .bind(lineage_key(keys, 0))
     .bind(lineage_key(keys, 1))
     .bind(lineage_key(keys, 2))
     .fetch_all(conn)
     .await?;
-    Ok(ranked(keys, rows, |row| &row.scope)
-        .into_iter()
-        .map(|(_, row)| Config::from(row.config))
-        .collect())
-}
-
-/// The modes set on `keys` (at most three: a lineage), in the order of
-/// `keys`, with the index of the key each is set on. One query.
-pub async fn modes_along(conn: &mut Conn, keys: &[String]) -> StoreResult<Vec<(usize, String)>> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT scope, mode FROM modes WHERE scope IN ($1, $2, $3)")
-            .bind(lineage_key(keys, 0))
-            .bind(lineage_key(keys, 1))
-            .bind(lineage_key(keys, 2))
-            .fetch_all(conn)
-            .await?;
-    Ok(ranked(keys, rows, |(scope, _)| scope)
-        .into_iter()
-        .map(|(rank, (_, mode))| (rank, mode))
-        .collect())
+    let (mut configs, mut modes) = (Vec::new(), Vec::new());
+    for (rank, row) in ranked(keys, rows, |row| &row.scope) {
+        match row.mode {
+            Some(mode) => modes.push((rank, mode)),
+            None => configs.push(Config::from(row.config)),
+        }
+    }
+    Ok((configs, modes))
 }
 
 /// Key `index` of a lineage, or its last key again (the query always
