@@ -9,7 +9,6 @@ use std::time::Duration;
 use sqlx::postgres::PgListener;
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::writer::{self, Write};
 use super::{Registry, ServiceResult};
 use crate::model::{Change, ChangeKind};
 use crate::store::changes;
@@ -27,44 +26,6 @@ const CATCH_UP_BATCH: i64 = 1_000;
 const WATCH_BATCH: i64 = 100;
 
 impl Registry {
-    /// Starts a write (its turn, a transaction, a savepoint): every write
-    /// starts here.
-    pub(super) async fn begin_write(&self) -> ServiceResult<Write> {
-        Ok(writer::begin(&self.batch, &self.store).await?)
-    }
-
-    /// Ends `write`, whose work gave `result`: nothing more to do when it
-    /// was kept by [`Registry::commit_change`]; otherwise (an error, or an
-    /// answer found already stored) it is settled ([`Write::settle`]), so
-    /// the answer waits for any uncommitted change it was read from. Every
-    /// write ends here.
-    pub(super) async fn end_write<T>(
-        &self,
-        write: Write,
-        result: ServiceResult<T>,
-    ) -> ServiceResult<T> {
-        write.settle().await?;
-        result
-    }
-
-    /// Records `kind` of change to `scope` in the write, merges it into the
-    /// batch being committed, waits until that is committed and durable,
-    /// and wakes the change-feed watchers: every kept write goes through here.
-    pub(super) async fn commit_change(
-        &self,
-        write: &mut Write,
-        kind: ChangeKind,
-        scope: &str,
-        version: Option<i32>,
-        schema_id: Option<i64>,
-    ) -> ServiceResult<()> {
-        changes::record(write.tx(), kind, scope, version, schema_id).await?;
-        changes::announce(write.tx(), self.store.backend()).await?;
-        write.merge().await?;
-        self.changed.notify_waiters();
-        Ok(())
-    }
-
     /// Every change after sequence `after` whose subject (or scope) starts
     /// with `prefix`, oldest first, then each new one as it is committed
     /// here or on another replica: the change feed, for any front end. The

@@ -7,11 +7,16 @@
 //! cancelled) is rolled back to its savepoint before anything else uses the
 //! transaction; one that answers from what earlier, still uncommitted
 //! writes of the batch wrote waits for their commit too ([`Write::settle`]).
+//! Every write of the registry starts with [`Registry::begin_write`] and
+//! ends with [`Registry::commit_change`] or [`Registry::end_write`].
 
 use std::sync::Arc;
 
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
+use super::{Registry, ServiceResult};
+use crate::model::ChangeKind;
+use crate::store::changes;
 use crate::store::{Store, StoreError, WriteTx};
 
 /// The savepoint each write runs in.
@@ -227,6 +232,46 @@ async fn savepoint(tx: &mut WriteTx, verb: &str) -> Result<(), StoreError> {
 async fn roll_back_savepoint(tx: &mut WriteTx) -> Result<(), StoreError> {
     savepoint(tx, "ROLLBACK TO SAVEPOINT").await?;
     savepoint(tx, "RELEASE SAVEPOINT").await
+}
+
+impl Registry {
+    /// Starts a write (its turn, a transaction, a savepoint): every write
+    /// starts here.
+    pub(super) async fn begin_write(&self) -> ServiceResult<Write> {
+        Ok(begin(&self.batch, &self.store).await?)
+    }
+
+    /// Ends `write`, whose work gave `result`: nothing more to do when it
+    /// was kept by [`Registry::commit_change`]; otherwise (an error, or an
+    /// answer found already stored) it is settled ([`Write::settle`]), so
+    /// the answer waits for any uncommitted change it was read from. Every
+    /// write ends here.
+    pub(super) async fn end_write<T>(
+        &self,
+        write: Write,
+        result: ServiceResult<T>,
+    ) -> ServiceResult<T> {
+        write.settle().await?;
+        result
+    }
+
+    /// Records `kind` of change to `scope` in the write, merges it into the
+    /// batch being committed, waits until that is committed and durable,
+    /// and wakes the change-feed watchers: every kept write goes through here.
+    pub(super) async fn commit_change(
+        &self,
+        write: &mut Write,
+        kind: ChangeKind,
+        scope: &str,
+        version: Option<i32>,
+        schema_id: Option<i64>,
+    ) -> ServiceResult<()> {
+        changes::record(write.tx(), kind, scope, version, schema_id).await?;
+        changes::announce(write.tx(), self.store.backend()).await?;
+        write.merge().await?;
+        self.changed.notify_waiters();
+        Ok(())
+    }
 }
 
 #[cfg(test)]
