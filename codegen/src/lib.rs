@@ -23,16 +23,14 @@
 //! verified; a changed schema behind a pinned version fails the build.
 //! `HERALD_CODEGEN_UPDATE=1` re-resolves and rewrites the lock.
 
-mod generate;
 mod lock;
-mod naming;
 mod resolve;
 
 use std::path::{Path, PathBuf};
 
 use herald_client::registry::{RegistryClient, auth_from};
 
-pub use generate::Roles;
+pub use herald_generator::{Roles, preview};
 
 /// Why code generation failed.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +47,12 @@ pub enum CodegenError {
     /// Files could not be written.
     #[error("herald-codegen: {0}")]
     Io(String),
+}
+
+impl From<herald_generator::GenerateError> for CodegenError {
+    fn from(error: herald_generator::GenerateError) -> Self {
+        CodegenError::Schema(error.to_string())
+    }
 }
 
 /// Which version of a subject to generate from.
@@ -218,8 +222,8 @@ impl Builder {
             for wanted in &self.subjects {
                 let schema = resolver.subject(&wanted.subject, wanted.version)?;
                 let references = resolver.references(&schema)?;
-                let source = generate::subject_module(&schema, &references, wanted.roles)?;
-                let module = generate::module_name(&wanted.subject);
+                let source = herald_generator::subject_module(&schema, &references, wanted.roles)?;
+                let module = herald_generator::module_name(&wanted.subject);
                 let path = generated_dir.join(format!("{module}.rs"));
                 write(&path, &source)?;
                 modules.push_str(&format!(
@@ -231,29 +235,6 @@ impl Builder {
         }
         lock.save()?;
         write(&out_dir.join("herald.rs"), &modules)
-    }
-}
-
-/// The Rust types herald-codegen generates for a schema of `schema_type`
-/// (`AVRO`, `PROTOBUF`, `JSON`) named after `subject`, with `references`
-/// (the names the schema uses and their texts, dependencies first) — for
-/// previews such as the registry's web UI.
-pub fn preview(
-    schema_type: &str,
-    subject: &str,
-    text: &str,
-    references: &[(String, String)],
-) -> Result<String, CodegenError> {
-    match schema_type {
-        "PROTOBUF" => Ok(generate::protobuf::generate(text, references)?.source),
-        "JSON" => {
-            let bundled = generate::json::bundle(text, references)?;
-            Ok(generate::json::generate(&bundled, &naming::type_name(subject))?.source)
-        }
-        _ => {
-            let texts: Vec<String> = references.iter().map(|(_, text)| text.clone()).collect();
-            Ok(generate::avro::generate(text, &texts)?.source)
-        }
     }
 }
 

@@ -8,56 +8,27 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::CodegenError;
+pub use herald_generator::{CachedSchema, LockedReference};
 
-/// A schema as fetched: text, type and references (subject, version).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CachedSchema {
-    /// Subject.
-    pub subject: String,
-    /// Version.
-    pub version: i32,
-    /// Schema id.
-    pub id: u32,
-    /// `AVRO`, `PROTOBUF` or `JSON`.
-    pub schema_type: String,
-    /// The schema text.
-    pub schema: String,
-    /// References: name, subject, version.
-    #[serde(default)]
-    pub references: Vec<LockedReference>,
-}
-
-/// A reference, pinned.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LockedReference {
-    /// The name the schema uses.
-    pub name: String,
-    /// The referenced subject.
-    pub subject: String,
-    /// Its version.
-    pub version: i32,
-}
-
-impl CachedSchema {
-    /// SHA-256 over type, text and references: changes when the content does.
-    pub fn fingerprint(&self) -> String {
-        let mut hasher = Sha256::new();
-        hasher.update(&self.schema_type);
+/// SHA-256 over `schema`'s type, text and references: changes when the
+/// content does.
+pub fn fingerprint(schema: &CachedSchema) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(&schema.schema_type);
+    hasher.update([0]);
+    hasher.update(&schema.schema);
+    for reference in &schema.references {
         hasher.update([0]);
-        hasher.update(&self.schema);
-        for reference in &self.references {
-            hasher.update([0]);
-            hasher.update(format!(
-                "{}={}@{}",
-                reference.name, reference.subject, reference.version
-            ));
-        }
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hasher.update(format!(
+            "{}={}@{}",
+            reference.name, reference.subject, reference.version
+        ));
     }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// One pinned subject in the lock file.
@@ -107,7 +78,7 @@ impl LockFile {
             name: schema.subject.clone(),
             version: schema.version,
             id: schema.id,
-            fingerprint: schema.fingerprint(),
+            fingerprint: fingerprint(schema),
         };
         match self.subjects.iter_mut().find(|s| s.name == entry.name) {
             Some(existing) => *existing = entry,

@@ -5,7 +5,7 @@
 use herald_client::registry::{RegistryClient, RegistryError, SubjectVersion};
 use tokio::runtime::Runtime;
 
-use crate::lock::{CachedSchema, LockFile, LockedReference};
+use crate::lock::{CachedSchema, LockFile, LockedReference, fingerprint};
 use crate::{CodegenError, Version};
 
 /// Resolves subjects and their references against a lock and a registry.
@@ -83,12 +83,12 @@ impl<'a> Resolver<'a> {
                         ))
                     })?,
                 };
-                if schema.fingerprint() != locked.fingerprint {
+                if fingerprint(&schema) != locked.fingerprint {
                     return Err(CodegenError::Lock(format!(
                         "{subject} version {} changed since herald.lock pinned it (fingerprint {} is now {}); if that is intended, rebuild with HERALD_CODEGEN_UPDATE=1",
                         locked.version,
                         locked.fingerprint,
-                        schema.fingerprint()
+                        fingerprint(&schema)
                     )));
                 }
                 schema

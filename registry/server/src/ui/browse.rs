@@ -419,7 +419,7 @@ pub(super) async fn code(
         found.subject.clone(),
     );
     let generated = tokio::task::spawn_blocking(move || {
-        herald_codegen::preview(schema_type.as_str(), &name, &text, &references)
+        herald_generator::preview(schema_type.as_str(), &name, &text, &references)
     })
     .await;
     match generated {

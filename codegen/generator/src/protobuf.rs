@@ -3,12 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use herald_client::core::protobuf::ProtobufSchema;
-use herald_client::core::{ParseLimits, ReferencedSchema, SchemaType};
+use herald_core::protobuf::ProtobufSchema;
+use herald_core::{ParseLimits, ReferencedSchema, SchemaType};
 use prost_build::Module;
 use prost_types::FileDescriptorProto;
 
-use crate::CodegenError;
+use crate::GenerateError;
 use crate::naming::field_name;
 
 /// Generated prost code for one schema, and its first message's Rust path.
@@ -25,7 +25,7 @@ pub struct ProtobufTypes {
 pub fn generate(
     text: &str,
     references: &[(String, String)],
-) -> Result<ProtobufTypes, CodegenError> {
+) -> Result<ProtobufTypes, GenerateError> {
     let referenced: Vec<ReferencedSchema> = references
         .iter()
         .map(|(name, text)| ReferencedSchema {
@@ -35,12 +35,12 @@ pub fn generate(
         })
         .collect();
     let schema = ProtobufSchema::parse(text, &referenced, ParseLimits::default())
-        .map_err(|e| CodegenError::Schema(format!("Protobuf schema: {e}")))?;
+        .map_err(|e| GenerateError(format!("Protobuf schema: {e}")))?;
     let file = schema.file();
     let first = file
         .messages()
         .next()
-        .ok_or_else(|| CodegenError::Schema("the Protobuf schema defines no message".to_owned()))?;
+        .ok_or_else(|| GenerateError("the Protobuf schema defines no message".to_owned()))?;
     // Every file goes to prost-build, so that it sees the whole type graph;
     // well-known types are extern (prost-types, re-exported by
     // herald-client), so their modules are left out.
@@ -63,7 +63,7 @@ pub fn generate(
         .compile_well_known_types()
         .extern_path(".google.protobuf", "::herald_client::prost_types")
         .generate(requests)
-        .map_err(|e| CodegenError::Schema(format!("prost-build: {e}")))?;
+        .map_err(|e| GenerateError(format!("prost-build: {e}")))?;
     let mut source = String::new();
     for package in &packages {
         let Some(mut nested) = modules.remove(&Module::from_protobuf_package_name(package)) else {

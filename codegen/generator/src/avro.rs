@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use apache_avro::Schema;
 use apache_avro::schema::{Name, RecordSchema, UnionSchema};
 
-use crate::CodegenError;
+use crate::GenerateError;
 use crate::naming::{doc, field_name, type_name};
 
 const DERIVES: &str =
@@ -24,9 +24,9 @@ pub struct AvroTypes {
 
 /// Generates the types of `text`; `references` are the texts of the
 /// schemas it names.
-pub fn generate(text: &str, references: &[String]) -> Result<AvroTypes, CodegenError> {
+pub fn generate(text: &str, references: &[String]) -> Result<AvroTypes, GenerateError> {
     let (schema, dependencies) = Schema::parse_str_with_list(text, references)
-        .map_err(|e| CodegenError::Schema(format!("Avro schema: {e}")))?;
+        .map_err(|e| GenerateError(format!("Avro schema: {e}")))?;
     let mut named = HashMap::new();
     for schema in dependencies.iter().chain(std::iter::once(&schema)) {
         collect_named(schema, &mut named);
@@ -98,7 +98,7 @@ struct Writer {
 }
 
 impl Writer {
-    fn rust_type(&mut self, schema: &Schema, hint: &str) -> Result<RustType, CodegenError> {
+    fn rust_type(&mut self, schema: &Schema, hint: &str) -> Result<RustType, GenerateError> {
         Ok(match schema {
             Schema::Null => RustType::plain("()"),
             Schema::Boolean => RustType::plain("bool"),
@@ -166,22 +166,22 @@ impl Writer {
             },
             Schema::Ref { name } => self.reference(name)?,
             Schema::BigDecimal => {
-                return Err(CodegenError::Schema(
+                return Err(GenerateError(
                     "Avro big-decimal is not supported by the code generator".to_owned(),
                 ));
             }
         })
     }
 
-    fn reference(&mut self, name: &Name) -> Result<RustType, CodegenError> {
+    fn reference(&mut self, name: &Name) -> Result<RustType, GenerateError> {
         let fullname = name.fullname(None);
         let schema = self.named.get(&fullname).cloned().ok_or_else(|| {
-            CodegenError::Schema(format!("Avro type {fullname} is named but not defined"))
+            GenerateError(format!("Avro type {fullname} is named but not defined"))
         })?;
         self.rust_type(&schema, name.name())
     }
 
-    fn record(&mut self, record: &RecordSchema) -> Result<String, CodegenError> {
+    fn record(&mut self, record: &RecordSchema) -> Result<String, GenerateError> {
         let name = type_name(record.name.name());
         if self.defined.contains_key(&name) {
             return Ok(name);
@@ -209,7 +209,7 @@ impl Writer {
         Ok(name)
     }
 
-    fn union(&mut self, union: &UnionSchema, hint: &str) -> Result<RustType, CodegenError> {
+    fn union(&mut self, union: &UnionSchema, hint: &str) -> Result<RustType, GenerateError> {
         let variants = union.variants();
         let non_null: Vec<&Schema> = variants.iter().filter(|v| **v != Schema::Null).collect();
         if non_null.len() == 1 && variants.len() == 2 {

@@ -1,13 +1,9 @@
 //! One Rust module per subject: the schema's types, constants naming the
 //! subject, version and id, a codec, and producer/consumer wrappers.
 
-pub mod avro;
-pub mod json;
-pub mod protobuf;
-
-use crate::CodegenError;
-use crate::lock::CachedSchema;
+use crate::CachedSchema;
 use crate::naming::{field_name, type_name};
+use crate::{GenerateError, avro, json, protobuf};
 
 /// What a subject's module offers besides its types.
 #[derive(Clone, Copy, Debug, Default)]
@@ -29,7 +25,7 @@ pub fn subject_module(
     schema: &CachedSchema,
     references: &[CachedSchema],
     roles: Roles,
-) -> Result<String, CodegenError> {
+) -> Result<String, GenerateError> {
     let subject_type = type_name(&schema.subject);
     let mut self_contained = None;
     let (types, root, codec_type, codec) = match schema.schema_type.as_str() {
