@@ -22,6 +22,10 @@
 //! registry (CI, docs.rs) uses them. With a registry the pinned content is
 //! verified; a changed schema behind a pinned version fails the build.
 //! `HERALD_CODEGEN_UPDATE=1` re-resolves and rewrites the lock.
+//!
+//! Not for: turning a schema text into Rust on its own (that is
+//! `herald-generator`, which this crate calls), or the generated code's
+//! runtime (that is `herald-client`).
 
 mod lock;
 mod resolve;

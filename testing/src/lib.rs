@@ -4,6 +4,8 @@
 //! its own, dropped when the test ends, on the server `HERALD_TEST_POSTGRES`
 //! names (default: the machine's, `postgres://postgres@127.0.0.1:5432`).
 //! `scripts/test` runs the server suite both ways.
+//!
+//! Not for: production code (no crate depends on it outside its tests).
 
 use herald_server::config::Storage;
 use sqlx::Connection;

@@ -6,6 +6,10 @@
 //!
 //! `check`, `compat`, `register`, `fetch` and `diff` are the compatibility
 //! gate a CI pipeline runs (see `docs/ci.md`).
+//!
+//! Not for: rules of its own — the registry (`herald-server`) and the
+//! schema model (`herald-core`) decide; this crate parses arguments and
+//! prints.
 
 mod gate;
 mod migrate;

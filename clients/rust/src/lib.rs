@@ -6,6 +6,10 @@
 //! - [`envelope`]: the CloudEvents-aligned event envelope and its headers.
 //! - [`transport`], [`producer`], [`consumer`]: typed producers and
 //!   consumers over NATS JetStream or an in-memory broker.
+//!
+//! Not for: running a registry (`herald-server`) or generating code
+//! (`herald-codegen`); the schema model itself is `herald-core`, re-exported
+//! as [`core`].
 
 pub mod codec;
 pub mod consumer;
