@@ -7,6 +7,11 @@
 //! - [`transport`], [`producer`], [`consumer`]: typed producers and
 //!   consumers over NATS JetStream or an in-memory broker.
 //!
+//! Cargo features: `nats` (on by default) adds the NATS JetStream
+//! transport; `grpc` adds Herald's gRPC API as a second way to reach the
+//! registry. With `default-features = false` the crate has the registry
+//! client, codecs and the in-memory transport, and links no broker client.
+//!
 //! Not for: running a registry (`herald-server`) or generating code
 //! (`herald-codegen`); the schema model itself is `herald-core`, re-exported
 //! as [`core`].

@@ -1,10 +1,12 @@
 //! Where events travel: a [`Transport`] publishes messages and hands out
 //! deliveries to durable consumers, which acknowledge them once handled.
 //!
-//! [`memory::MemoryTransport`] is an in-process broker for tests;
-//! [`nats::JetStreamTransport`] is NATS JetStream.
+//! [`memory::MemoryTransport`] is an in-process broker (always there);
+//! `nats::JetStreamTransport` is NATS JetStream (cargo feature `nats`, on
+//! by default).
 
 pub mod memory;
+#[cfg(feature = "nats")]
 pub mod nats;
 
 use std::future::Future;
