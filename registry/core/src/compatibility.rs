@@ -121,6 +121,17 @@ impl CompatibilityLevel {
         )
     }
 
+    /// The earlier versions (oldest first) a new version is judged against
+    /// under this level: all of them for a transitive level, else the
+    /// latest only.
+    pub fn compared<T>(self, earlier: &[T]) -> &[T] {
+        if self.is_transitive() {
+            earlier
+        } else {
+            &earlier[earlier.len().saturating_sub(1)..]
+        }
+    }
+
     /// The directions this level checks.
     pub fn directions(self) -> &'static [Direction] {
         match self {
@@ -212,6 +223,22 @@ mod tests {
         avro(&format!(
             r#"{{"type":"record","name":"R","fields":[{fields}]}}"#
         ))
+    }
+
+    #[test]
+    fn transitive_levels_compare_every_earlier_version_others_the_latest() {
+        let earlier = [1, 2, 3];
+        assert_eq!(
+            CompatibilityLevel::BackwardTransitive.compared(&earlier),
+            [1, 2, 3]
+        );
+        assert_eq!(
+            CompatibilityLevel::FullTransitive.compared(&earlier),
+            [1, 2, 3]
+        );
+        assert_eq!(CompatibilityLevel::Backward.compared(&earlier), [3]);
+        assert_eq!(CompatibilityLevel::Forward.compared(&earlier), [3]);
+        assert!(CompatibilityLevel::Full.compared::<i32>(&[]).is_empty());
     }
 
     #[test]

@@ -216,15 +216,6 @@ impl Judge {
             .map(|annotation| annotation_item(&annotation))
             .collect()
     }
-
-    /// The earlier versions a level looks at: all, or the latest only.
-    fn relevant<'a, T>(&self, old: &'a [T]) -> &'a [T] {
-        if self.level.is_transitive() {
-            old
-        } else {
-            &old[old.len().saturating_sub(1)..]
-        }
-    }
 }
 
 fn annotation_item(annotation: &Annotation) -> Item {
@@ -268,7 +259,7 @@ fn files_pair(
         };
         let current = module(new, &new_text)?;
         let mut items = Vec::new();
-        for path in judge.relevant(old) {
+        for path in judge.level.compared(old) {
             let previous = module(path, &files::read(path)?)?;
             items.extend(judge.modules(rules, &BufConfig::default(), &previous, &current));
         }
@@ -332,7 +323,7 @@ fn directories(
         let config = buf_config(new)?;
         let current = tree_module(new, &config)?;
         let mut items = Vec::new();
-        for dir in judge.relevant(old) {
+        for dir in judge.level.compared(old) {
             let previous = tree_module(dir, &buf_config(dir)?)?;
             items.extend(judge.modules(&rules, &config, &previous, &current));
         }
@@ -345,7 +336,8 @@ fn directories(
             let path = new.join(relative);
             let schema_type = given.or_else(|| type_of(&path)).unwrap_or(SchemaType::Avro);
             let previous: Vec<PathBuf> = judge
-                .relevant(old)
+                .level
+                .compared(old)
                 .iter()
                 .map(|dir| dir.join(relative))
                 .filter(|p| p.is_file())

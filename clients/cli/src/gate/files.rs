@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use herald_core::{ParseLimits, ParsedSchema, ReferencedSchema, SchemaType};
+use herald_core::{ParseLimits, ParsedSchema, ReferencedSchema, SchemaType, names_referenced};
 
 use super::CliError;
-use herald_core::project::{imports, type_of};
+use herald_core::project::type_of;
 
 /// Reads a file, naming it in the error.
 pub fn read(path: &Path) -> Result<String, CliError> {
@@ -44,7 +44,7 @@ pub fn local_references(
     let mut found: Vec<ReferencedSchema> = Vec::new();
     let mut pending: Vec<(PathBuf, String)> = vec![(path.to_path_buf(), text.to_owned())];
     while let Some((from, text)) = pending.pop() {
-        for name in names_imported(schema_type, &text) {
+        for name in names_referenced(schema_type, &text) {
             if found.iter().any(|r| r.name == name) {
                 continue;
             }
@@ -61,39 +61,6 @@ pub fn local_references(
         }
     }
     Ok(found)
-}
-
-fn names_imported(schema_type: SchemaType, text: &str) -> Vec<String> {
-    match schema_type {
-        SchemaType::Protobuf => imports(text),
-        SchemaType::Json => {
-            let mut names = Vec::new();
-            if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
-                collect_refs(&value, &mut names);
-            }
-            names
-        }
-        SchemaType::Avro => Vec::new(),
-    }
-}
-
-/// The document parts of every `$ref` in `value`.
-fn collect_refs(value: &serde_json::Value, names: &mut Vec<String>) {
-    match value {
-        serde_json::Value::Object(map) => {
-            if let Some(serde_json::Value::String(reference)) = map.get("$ref") {
-                let document = reference.split('#').next().unwrap_or_default();
-                if !document.is_empty() && !document.contains("://") {
-                    names.push(document.to_owned());
-                }
-            }
-            map.values().for_each(|child| collect_refs(child, names));
-        }
-        serde_json::Value::Array(items) => {
-            items.iter().for_each(|child| collect_refs(child, names))
-        }
-        _ => {}
-    }
 }
 
 /// `name` relative to `from`'s directory or one of its ancestors.

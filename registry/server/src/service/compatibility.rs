@@ -160,11 +160,7 @@ impl Registry {
     ) -> ServiceResult<CompatibilityVerdict> {
         let live: Vec<subjects::VersionRow> =
             versions.iter().filter(|v| !v.deleted).copied().collect();
-        let needed = if level.is_transitive() {
-            &live[..]
-        } else {
-            &live[live.len().saturating_sub(1)..]
-        };
+        let needed = level.compared(&live);
         let context = scope.context().unwrap_or(super::names::DEFAULT_CONTEXT);
         let previous = self.previous(conn, context, needed.iter().copied()).await?;
         let parsed = previous.iter().map(|p| p.parsed.clone()).collect();

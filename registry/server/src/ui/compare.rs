@@ -4,7 +4,7 @@
 use axum::extract::Path;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use herald_core::{SchemaReference, SchemaType};
+use herald_core::{SchemaReference, SchemaType, names_referenced};
 use serde::Deserialize;
 use similar::{ChangeTag, TextDiff};
 
@@ -14,7 +14,9 @@ use super::pages::{
     choices,
 };
 use super::{State, csrf, error_page, readable, render, subject_link};
-use crate::service::{CompatibilityVerdict, NewSchema, RuleOverrides, SubjectListing};
+use crate::service::{
+    CompatibilityVerdict, NewSchema, RuleOverrides, ServiceError, SubjectListing,
+};
 
 #[derive(Deserialize)]
 pub(super) struct DiffQuery {
@@ -227,10 +229,29 @@ pub(super) async fn check(
                     })
                     .collect(),
             },
-            Err(error) => refused("Not a valid schema", error.to_string()),
+            Err(error) => refused("Not a valid schema", unreferenced_hint(&form, error)),
         }
     };
     playground_page(&state, &headers, form, Some(result)).await
+}
+
+/// `error`'s message, and the names the schema refers to that the form's
+/// references do not give, when there are some: the likely cause.
+fn unreferenced_hint(form: &PlaygroundForm, error: ServiceError) -> String {
+    let schema_type = form.schema_type.parse().unwrap_or(SchemaType::Avro);
+    let missing: Vec<String> = names_referenced(schema_type, &form.schema)
+        .into_iter()
+        .filter(|name| !form.references.contains(&format!("{name:?}")))
+        .filter(|name| !herald_core::protobuf::is_builtin(name))
+        .collect();
+    if missing.is_empty() {
+        error.to_string()
+    } else {
+        format!(
+            "{error} (the schema refers to {}, which the references do not give)",
+            missing.join(", ")
+        )
+    }
 }
 
 /// A verdict that could not be reached, and why.

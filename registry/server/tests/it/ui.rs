@@ -736,6 +736,10 @@ async fn the_playground_judges_schemas_with_references() {
         .await
         .expect("body");
     assert!(without.contains("Not a valid schema"), "{without}");
+    assert!(
+        without.contains("the schema refers to shop/money.proto, which the references do not give"),
+        "{without}"
+    );
     let garbled = check("[{\"name\": 1}]")
         .await
         .expect("answered")
