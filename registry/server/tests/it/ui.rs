@@ -338,59 +338,31 @@ async fn diff_links_findings_to_lines_and_the_playground_judges() {
     );
     assert!(html.contains("&#34;b&#34;") || html.contains("&quot;b&quot;"));
 
-    let response = browser()
-        .get(format!("{}/ui/playground?subject=orders", server.base))
-        .send()
-        .await
-        .expect("answered");
-    let set_cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let html = response.text().await.expect("body");
-    assert!(html.contains("value=\"orders\""));
-    let (cookie, token) = token(set_cookie.as_deref(), &html);
+    let playground = Playground::open(&server, "orders").await;
+    assert!(playground.html.contains("value=\"orders\""));
     let check = |schema: &'static str| {
-        browser()
-            .post(format!("{}/ui/playground", server.base))
-            .header("cookie", format!("herald_csrf={cookie}"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(
-                serde_urlencoded::to_string([
-                    ("csrf", token.as_str()),
+        let playground = &playground;
+        async move {
+            playground
+                .submit(&[
                     ("subject", "orders"),
                     ("schema_type", "AVRO"),
                     ("schema", schema),
                 ])
-                .expect("form encodes"),
-            )
-            .send()
+                .await
+        }
     };
     let breaking = check(r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string"},{"name":"c","type":"long"}]}"#)
-        .await
-        .expect("answered")
-        .text()
-        .await
-        .expect("body");
+        .await;
     assert!(
         breaking.contains("Incompatible")
             && breaking.contains("READER_FIELD_MISSING_DEFAULT_VALUE"),
         "{breaking}"
     );
     let fine = check(r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string"}]}"#)
-        .await
-        .expect("answered")
-        .text()
-        .await
-        .expect("body");
+        .await;
     assert!(fine.contains("<h2>Compatible</h2>"), "{fine}");
-    let invalid = check("{not a schema")
-        .await
-        .expect("answered")
-        .text()
-        .await
-        .expect("body");
+    let invalid = check("{not a schema").await;
     assert!(invalid.contains("Not a valid schema"), "{invalid}");
     assert_eq!(
         server.get("/subjects/orders/versions").await.body,
@@ -398,6 +370,56 @@ async fn diff_links_findings_to_lines_and_the_playground_judges() {
         "nothing stored"
     );
     server.stop().await;
+}
+
+/// The playground as a browser uses it: the page for a subject, and its
+/// form submitted with the session's CSRF cookie and token.
+struct Playground {
+    base: String,
+    /// The page first shown.
+    html: String,
+    cookie: String,
+    token: String,
+}
+
+impl Playground {
+    async fn open(server: &TestServer, subject: &str) -> Playground {
+        let response = browser()
+            .get(format!("{}/ui/playground?subject={subject}", server.base))
+            .send()
+            .await
+            .expect("answered");
+        let set_cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let html = response.text().await.expect("body");
+        let (cookie, token) = token(set_cookie.as_deref(), &html);
+        Playground {
+            base: server.base.clone(),
+            html,
+            cookie,
+            token,
+        }
+    }
+
+    /// Submits the form with `fields` (the token added); the answer page.
+    async fn submit(&self, fields: &[(&str, &str)]) -> String {
+        let mut form = vec![("csrf", self.token.as_str())];
+        form.extend_from_slice(fields);
+        browser()
+            .post(format!("{}/ui/playground", self.base))
+            .header("cookie", format!("herald_csrf={}", self.cookie))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(&form).expect("form encodes"))
+            .send()
+            .await
+            .expect("answered")
+            .text()
+            .await
+            .expect("body")
+    }
 }
 
 #[tokio::test]
@@ -674,17 +696,8 @@ async fn the_playground_judges_schemas_with_references() {
             json!([{"name": "shop/money.proto", "subject": "money", "version": 1}]),
         )
         .await;
-    let response = browser()
-        .get(format!("{}/ui/playground?subject=orders", server.base))
-        .send()
-        .await
-        .expect("answered");
-    let set_cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let html = response.text().await.expect("body");
+    let playground = Playground::open(&server, "orders").await;
+    let html = &playground.html;
     assert!(
         html.contains(r#"<option value="PROTOBUF" selected>"#),
         "{html}"
@@ -697,15 +710,11 @@ async fn the_playground_judges_schemas_with_references() {
         html.contains("shop/money.proto") && html.contains("money"),
         "{html}"
     );
-    let (cookie, token) = token(set_cookie.as_deref(), &html);
     let check = |references: &'static str| {
-        browser()
-            .post(format!("{}/ui/playground", server.base))
-            .header("cookie", format!("herald_csrf={cookie}"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(
-                serde_urlencoded::to_string([
-                    ("csrf", token.as_str()),
+        let playground = &playground;
+        async move {
+            playground
+                .submit(&[
                     ("subject", "orders"),
                     ("schema_type", "PROTOBUF"),
                     (
@@ -714,38 +723,22 @@ async fn the_playground_judges_schemas_with_references() {
                     ),
                     ("references", references),
                 ])
-                .expect("form encodes"),
-            )
-            .send()
+                .await
+        }
     };
-    let judged = check(r#"[{"name": "shop/money.proto", "subject": "money", "version": 1}]"#)
-        .await
-        .expect("answered")
-        .text()
-        .await
-        .expect("body");
+    let judged = check(r#"[{"name": "shop/money.proto", "subject": "money", "version": 1}]"#).await;
     assert!(judged.contains("<h2>Compatible</h2>"), "{judged}");
     assert!(
         judged.contains("Judged under BACKWARD against version 1."),
         "{judged}"
     );
-    let without = check("")
-        .await
-        .expect("answered")
-        .text()
-        .await
-        .expect("body");
+    let without = check("").await;
     assert!(without.contains("Not a valid schema"), "{without}");
     assert!(
         without.contains("the schema refers to shop/money.proto, which the references do not give"),
         "{without}"
     );
-    let garbled = check("[{\"name\": 1}]")
-        .await
-        .expect("answered")
-        .text()
-        .await
-        .expect("body");
+    let garbled = check("[{\"name\": 1}]").await;
     assert!(garbled.contains("Not valid references"), "{garbled}");
     server.stop().await;
 }
