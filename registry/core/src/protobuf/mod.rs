@@ -68,7 +68,7 @@ impl ProtobufSchema {
         if serialized.is_none() {
             check_nesting(text, limits)?;
         }
-        let compile = |spans| {
+        let attempt = |spans| {
             let (files, main_name) =
                 compiler_files(text, serialized.as_deref(), references, spans)?;
             Ok::<_, SchemaError>((compile(files, &main_name), main_name))
@@ -76,10 +76,10 @@ impl ProtobufSchema {
         // Compiled without source info, which would cost more memory than
         // the rest of the compiled file; a schema that does not compile is
         // compiled again with it, for an error that says where.
-        let (pool, main_name) = match compile(Spans::Left)? {
+        let (pool, main_name) = match attempt(Spans::Left)? {
             (Ok(pool), main_name) => (pool, main_name),
             (Err(error), _) => {
-                let located = compile(Spans::Kept)?.0.err();
+                let located = attempt(Spans::Kept)?.0.err();
                 return Err(invalid(located.unwrap_or(error)));
             }
         };

@@ -27,8 +27,8 @@ pub struct CompatibilityVerdict {
     pub findings: Vec<VersionFinding>,
     /// The level the schema was judged under.
     pub level: CompatibilityLevel,
-    /// The versions it was judged against, oldest first (none: the subject
-    /// had no live version to compare with).
+    /// The versions it was judged against, in the subject's order (none:
+    /// the subject had no live version to compare with).
     pub judged_against: Vec<i32>,
 }
 
@@ -275,8 +275,7 @@ fn verdict(
         messages.push(format!("{{oldSchema: '{}'}}", previous.row.text));
         messages.push(format!("{{compatibility: '{level}'}}"));
     }
-    let mut judged_against: Vec<i32> = previous.iter().map(|p| p.version).collect();
-    judged_against.sort_unstable();
+    let judged_against = previous.iter().map(|p| p.version).collect();
     CompatibilityVerdict {
         is_compatible: messages.is_empty(),
         messages,

@@ -250,6 +250,14 @@ impl Registry {
         Ok(schemas::referencing_ids(&mut conn, &found.subject, found.version, false).await?)
     }
 
+    /// The versions of `subject` that live schemas reference (which may
+    /// therefore not be deleted).
+    pub async fn referenced_versions(&self, subject: &str) -> ServiceResult<Vec<i32>> {
+        let qualified = SubjectName::parse(subject)?.qualified();
+        let mut conn = self.store.read().await?;
+        Ok(schemas::referenced_versions(&mut conn, &qualified).await?)
+    }
+
     /// Every context.
     pub async fn contexts(&self) -> ServiceResult<Vec<String>> {
         let mut conn = self.store.read().await?;

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::model::Schema;
 use crate::model::SummaryFilter;
-use crate::service::SubjectVersion;
+use crate::service::{ServiceError, SubjectVersion};
 
 /// Subjects per page.
 const PAGE_SIZE: i64 = 50;
@@ -179,18 +179,10 @@ pub(super) async fn subject(
         }
         None => (Vec::new(), Vec::new()),
     };
-    let mut referenced = Vec::new();
-    for v in versions.iter().filter(|v| !v.deleted) {
-        let version = v.version.to_string();
-        if !registry
-            .referenced_by(&subject, &version)
-            .await
-            .unwrap_or_default()
-            .is_empty()
-        {
-            referenced.push(v.version);
-        }
-    }
+    let referenced = registry
+        .referenced_versions(&subject)
+        .await
+        .unwrap_or_default();
     let token = csrf::token(&headers);
     let mut previous_live: Option<i32> = None;
     let rows = versions
@@ -361,12 +353,19 @@ pub(super) struct SchemaQuery {
     subject: String,
 }
 
+impl SchemaQuery {
+    /// Schema `id` in the context of the asked subject.
+    async fn read(&self, state: &State, id: &str) -> Result<std::sync::Arc<Schema>, ServiceError> {
+        state.0.schema_by_id(id, Some(&self.subject)).await
+    }
+}
+
 pub(super) async fn schema(
     state: State,
     Path(id): Path<String>,
     PageQuery(query): PageQuery<SchemaQuery>,
 ) -> Response {
-    match state.0.schema_by_id(&id, Some(&query.subject)).await {
+    match query.read(&state, &id).await {
         Ok(schema) => {
             let heading = format!("Schema {id}");
             schema_page(&state, &schema, heading, &query.subject, None).await
@@ -380,7 +379,7 @@ pub(super) async fn raw(
     Path(id): Path<String>,
     PageQuery(query): PageQuery<SchemaQuery>,
 ) -> Response {
-    match state.0.schema_by_id(&id, Some(&query.subject)).await {
+    match query.read(&state, &id).await {
         Ok(schema) => {
             let extension = match schema.schema_type {
                 SchemaType::Protobuf => "proto",

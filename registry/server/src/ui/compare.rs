@@ -188,60 +188,77 @@ pub(super) async fn check(
     } else {
         serde_json::from_str(&form.references)
     };
-    let result = if !csrf::valid(&headers, &form.csrf) {
-        refused(
+    let result = match references {
+        _ if !csrf::valid(&headers, &form.csrf) => refused(
             "Refused",
             "The form's token does not match this browser's: reload the page.".to_owned(),
-        )
-    } else if let Err(error) = &references {
-        refused("Not valid references", error.to_string())
-    } else {
-        let request = NewSchema {
-            schema: form.schema.clone(),
-            schema_type: form.schema_type.parse().unwrap_or(SchemaType::Avro),
-            references: references.unwrap_or_default(),
-            id: None,
-            version: None,
-            metadata: None,
-        };
-        match state
-            .0
-            .check_compatibility(&form.subject, None, request, None, RuleOverrides::default())
-            .await
-        {
-            Ok(verdict) => PlaygroundResult {
-                compatible: verdict.is_compatible,
-                title: if verdict.is_compatible {
-                    "Compatible".to_owned()
-                } else {
-                    "Incompatible".to_owned()
-                },
-                judged: Some(judged(&verdict)),
-                error: None,
-                findings: verdict
-                    .findings
-                    .iter()
-                    .map(|f| PlaygroundFinding {
-                        rule: f.finding.rule.to_owned(),
-                        path: f.finding.path.clone(),
-                        message: f.finding.message.clone(),
-                        line: f.finding.location.map(|l| l.line),
-                    })
-                    .collect(),
-            },
-            Err(error) => refused("Not a valid schema", unreferenced_hint(&form, error)),
-        }
+        ),
+        Err(error) => refused("Not valid references", error.to_string()),
+        Ok(references) => judge_in_playground(&state, &form, references).await,
     };
     playground_page(&state, &headers, form, Some(result)).await
 }
 
-/// `error`'s message, and the names the schema refers to that the form's
-/// references do not give, when there are some: the likely cause.
-fn unreferenced_hint(form: &PlaygroundForm, error: ServiceError) -> String {
+/// The verdict a registration of the form's schema, with `references`,
+/// would get.
+async fn judge_in_playground(
+    state: &State,
+    form: &PlaygroundForm,
+    references: Vec<SchemaReference>,
+) -> PlaygroundResult {
     let schema_type = form.schema_type.parse().unwrap_or(SchemaType::Avro);
-    let missing: Vec<String> = names_referenced(schema_type, &form.schema)
+    let given: Vec<String> = references.iter().map(|r| r.name.clone()).collect();
+    let request = NewSchema {
+        schema: form.schema.clone(),
+        schema_type,
+        references,
+        id: None,
+        version: None,
+        metadata: None,
+    };
+    match state
+        .0
+        .check_compatibility(&form.subject, None, request, None, RuleOverrides::default())
+        .await
+    {
+        Ok(verdict) => PlaygroundResult {
+            compatible: verdict.is_compatible,
+            title: if verdict.is_compatible {
+                "Compatible".to_owned()
+            } else {
+                "Incompatible".to_owned()
+            },
+            judged: Some(judged(&verdict)),
+            error: None,
+            findings: verdict
+                .findings
+                .iter()
+                .map(|f| PlaygroundFinding {
+                    rule: f.finding.rule.to_owned(),
+                    path: f.finding.path.clone(),
+                    message: f.finding.message.clone(),
+                    line: f.finding.location.map(|l| l.line),
+                })
+                .collect(),
+        },
+        Err(error) => refused(
+            "Not a valid schema",
+            unreferenced_hint(schema_type, &form.schema, &given, error),
+        ),
+    }
+}
+
+/// `error`'s message, and the names `schema` refers to that the `given`
+/// references do not name, when there are some: the likely cause.
+fn unreferenced_hint(
+    schema_type: SchemaType,
+    schema: &str,
+    given: &[String],
+    error: ServiceError,
+) -> String {
+    let missing: Vec<String> = names_referenced(schema_type, schema)
         .into_iter()
-        .filter(|name| !form.references.contains(&format!("{name:?}")))
+        .filter(|name| !given.contains(name))
         .filter(|name| !herald_core::protobuf::is_builtin(name))
         .collect();
     if missing.is_empty() {
