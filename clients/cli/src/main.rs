@@ -70,8 +70,6 @@ const DEFAULT_LOG: &str = "info,typify=warn,typify_impl=warn";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // reqwest's rustls takes its crypto from the process-wide provider.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("HERALD_LOG")

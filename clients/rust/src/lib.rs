@@ -1,6 +1,8 @@
 //! Herald's Rust client.
 //!
-//! - [`registry`]: the registry's REST API, with caches and retries.
+//! - [`registry`]: the registry's REST API (or Herald's gRPC API): register,
+//!   read, look up, list, judge compatibility (with structured findings),
+//!   configure; with caches and retries.
 //! - [`wire`]: Confluent's wire format (magic byte, schema id, message indexes).
 //! - [`codec`]: Avro, Protobuf and JSON serializers and deserializers.
 //! - [`envelope`]: the CloudEvents-aligned event envelope and its headers.

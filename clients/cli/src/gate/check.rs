@@ -3,9 +3,11 @@
 
 use clap::Args;
 
-use super::client::{Judgement, RegistryClient, payload};
+use herald_client::registry::{CompatibilityOptions, RegistryClient, RegistryError};
+
 use super::compat::RuleArgs;
 use super::project::{Project, ProjectArgs};
+use super::registry::{connect, failure, payload};
 use super::report::{Format, Item, Report, SubjectResult};
 use super::{CliError, Verdict, files};
 use herald_core::project::MappedSubject;
@@ -37,7 +39,7 @@ impl RegistryArgs {
                     "no registry: pass --registry URL, set HERALD_REGISTRY_URL, or add `registry = \"http://...\"` to herald.toml".to_owned(),
                 )
             })?;
-        Ok(RegistryClient::new(&url))
+        Ok(connect(&url))
     }
 }
 
@@ -68,10 +70,10 @@ pub struct CheckArgs {
 pub async fn run(args: &CheckArgs) -> Result<(Report, Verdict), CliError> {
     let project = Project::load(&args.project.config)?;
     let client = args.registry.client(Some(&project))?;
-    let overrides = args.rules.overrides()?;
+    let options = args.rules.options()?;
     let mut results = Vec::new();
     for subject in project.select(&args.project.subjects)? {
-        results.push(check_one(&client, &project, subject, &overrides).await?);
+        results.push(check_one(&client, &project, subject, &options).await?);
     }
     let report = Report::new(results);
     let verdict = report.verdict();
@@ -82,16 +84,29 @@ async fn check_one(
     client: &RegistryClient,
     project: &Project,
     subject: &MappedSubject,
-    overrides: &[(&str, String)],
+    options: &CompatibilityOptions,
 ) -> Result<SubjectResult, CliError> {
     let path = project.root.join(&subject.file);
     let shown = path.display().to_string();
     let text = files::read(&path)?;
-    let judgement = match client
-        .compatibility(&subject.name, &payload(subject, &text), overrides)
+    let new_subject = || {
+        SubjectResult::new(subject.name.clone(), Vec::new()).with_note(format!(
+            "subject {} not found on {}: it will be created on register",
+            subject.name,
+            client.base()
+        ))
+    };
+    let verdict = match client
+        .check_compatibility(&subject.name, &payload(subject, &text), options)
         .await
     {
-        Err(CliError::Invalid(message)) => {
+        Ok(verdict) => verdict,
+        Err(error) if error.is_unknown_subject() => return Ok(new_subject()),
+        Err(RegistryError::Api {
+            error_code: 42201,
+            message,
+            ..
+        }) => {
             let item = Item {
                 rule: "INVALID_SCHEMA".to_owned(),
                 message,
@@ -100,50 +115,41 @@ async fn check_one(
             };
             return Ok(SubjectResult::new(subject.name.clone(), vec![item]));
         }
-        other => other?,
+        Err(error) => return Err(failure(client, error)),
     };
-    let new_subject = || {
-        SubjectResult::new(subject.name.clone(), Vec::new()).with_note(format!(
-            "subject {} not found on {}: it will be created on register",
-            subject.name,
-            client.base()
-        ))
-    };
-    Ok(match judgement {
-        Judgement::NewSubject => new_subject(),
-        Judgement::Judged {
-            compatible: true, ..
-        } if !client.subject_exists(&subject.name).await? => new_subject(),
-        Judgement::Judged {
-            compatible,
-            findings,
-            messages,
-        } => {
-            let mut items: Vec<Item> = findings
-                .into_iter()
-                .map(|finding| Item {
-                    rule: finding.rule,
-                    path: finding.path,
-                    message: finding.message,
-                    file: Some(shown.clone()),
-                    line: finding.location.as_ref().map(|l| l.line),
-                    column: finding.location.as_ref().map(|l| l.column),
-                    ..Item::default()
-                })
-                .collect();
-            if !compatible && items.is_empty() {
-                // A registry without structured findings: its messages.
-                items = messages
-                    .into_iter()
-                    .map(|message| Item {
-                        rule: "INCOMPATIBLE".to_owned(),
-                        message,
-                        file: Some(shown.clone()),
-                        ..Item::default()
-                    })
-                    .collect();
-            }
-            SubjectResult::new(subject.name.clone(), items)
-        }
-    })
+    if verdict.compatible
+        && !client
+            .subject_exists(&subject.name)
+            .await
+            .map_err(|error| failure(client, error))?
+    {
+        return Ok(new_subject());
+    }
+    let mut items: Vec<Item> = verdict
+        .findings
+        .into_iter()
+        .map(|finding| Item {
+            rule: finding.rule,
+            path: finding.path,
+            message: finding.message,
+            file: Some(shown.clone()),
+            line: finding.location.map(|l| l.line),
+            column: finding.location.map(|l| l.column),
+            ..Item::default()
+        })
+        .collect();
+    if !verdict.compatible && items.is_empty() {
+        // A registry without structured findings: its messages.
+        items = verdict
+            .messages
+            .into_iter()
+            .map(|message| Item {
+                rule: "INCOMPATIBLE".to_owned(),
+                message,
+                file: Some(shown.clone()),
+                ..Item::default()
+            })
+            .collect();
+    }
+    Ok(SubjectResult::new(subject.name.clone(), items))
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use clap::Args;
+use herald_client::registry::CompatibilityOptions;
 use herald_core::protobuf::buf::{self, Annotation, BufConfig, Module};
 use herald_core::{
     CheckRules, CompatibilityLevel, CompatibilityPolicy, Direction, ParseLimits, ParsedSchema,
@@ -65,12 +66,12 @@ impl RuleArgs {
             .map_err(|e| CliError::Usage(e.to_string()))
     }
 
-    /// The query parameters that ask the registry for these rules.
-    pub fn overrides(&self) -> Result<Vec<(&'static str, String)>, CliError> {
-        let mut overrides = Vec::new();
+    /// The compatibility options that ask the registry for these rules.
+    pub fn options(&self) -> Result<CompatibilityOptions, CliError> {
+        let mut options = CompatibilityOptions::default();
         match self.protobuf() {
             ProtoRules::Registry(rules) if self.rules.is_some() => {
-                overrides.push(("protobufRules", rules.as_str().to_owned()));
+                options.protobuf_rules = Some(rules.as_str().to_owned());
             }
             ProtoRules::Registry(_) => {}
             ProtoRules::Buf(_) => {
@@ -80,9 +81,9 @@ impl RuleArgs {
             }
         }
         if self.policy.is_some() {
-            overrides.push(("compatibilityPolicy", self.policy()?.as_str().to_owned()));
+            options.compatibility_policy = Some(self.policy()?.as_str().to_owned());
         }
-        Ok(overrides)
+        Ok(options)
     }
 }
 

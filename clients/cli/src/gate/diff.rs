@@ -2,11 +2,12 @@
 //! diff, then the compatibility findings between them.
 
 use clap::Args;
-use serde_json::{Value, json};
+use herald_client::registry::{CompatibilityOptions, SubjectVersion};
+use serde_json::Value;
 use similar::TextDiff;
 
 use super::check::RegistryArgs;
-use super::client::RemoteVersion;
+use super::registry::{failure, version};
 use super::report::{Format, Item, Report, SubjectResult};
 use super::{CliError, Verdict};
 
@@ -32,8 +33,8 @@ pub struct DiffArgs {
 /// Runs `herald diff`: prints the diff and the findings.
 pub async fn run(args: &DiffArgs, color: bool) -> Result<Verdict, CliError> {
     let client = args.registry.client(None)?;
-    let old = client.version(&args.subject, &args.old).await?;
-    let new = client.version(&args.subject, &args.new).await?;
+    let old = version(&client, &args.subject, &args.old).await?;
+    let new = version(&client, &args.subject, &args.new).await?;
     let (before, after) = (readable(&old), readable(&new));
     let diff = TextDiff::from_lines(&before, &after);
     print!(
@@ -43,20 +44,17 @@ pub async fn run(args: &DiffArgs, color: bool) -> Result<Verdict, CliError> {
             &format!("{} version {} (id {})", new.subject, new.version, new.id),
         )
     );
-    let references: Vec<Value> = new
-        .references
-        .iter()
-        .map(|r| json!({"name": r.name, "subject": r.subject, "version": r.version}))
-        .collect();
-    let body = json!({
-        "schema": new.schema,
-        "schemaType": new.schema_type.as_deref().unwrap_or("AVRO"),
-        "references": references,
-    });
-    let (compatible, findings) = client
-        .compatibility_with_version(&args.subject, old.version, &body)
-        .await?;
-    let items: Vec<Item> = findings
+    let against = CompatibilityOptions {
+        version: Some(old.version),
+        ..CompatibilityOptions::default()
+    };
+    let verdict = client
+        .check_compatibility(&args.subject, &new.schema, &against)
+        .await
+        .map_err(|error| failure(&client, error))?;
+    let compatible = verdict.compatible;
+    let items: Vec<Item> = verdict
+        .findings
         .into_iter()
         .map(|finding| Item {
             rule: finding.rule,
@@ -79,12 +77,13 @@ pub async fn run(args: &DiffArgs, color: bool) -> Result<Verdict, CliError> {
 }
 
 /// The schema text laid out for reading: JSON (Avro, JSON Schema) pretty-printed.
-fn readable(version: &RemoteVersion) -> String {
-    let text = match version.schema_type.as_deref() {
-        Some("PROTOBUF") => version.schema.clone(),
-        _ => serde_json::from_str::<Value>(&version.schema)
+fn readable(version: &SubjectVersion) -> String {
+    let schema = &version.schema;
+    let text = match schema.schema_type.as_str() {
+        "PROTOBUF" => schema.schema.clone(),
+        _ => serde_json::from_str::<Value>(&schema.schema)
             .and_then(|value| serde_json::to_string_pretty(&value))
-            .unwrap_or_else(|_| version.schema.clone()),
+            .unwrap_or_else(|_| schema.schema.clone()),
     };
     if text.ends_with('\n') {
         text

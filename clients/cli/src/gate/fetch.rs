@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use herald_client::registry::{RegistryClient, SubjectVersion};
 
 use super::check::RegistryArgs;
-use super::client::{RegistryClient, RemoteVersion};
+use super::registry::{failure, version};
 use super::{CliError, Verdict};
 
 /// `herald fetch`.
@@ -34,15 +35,15 @@ pub struct FetchArgs {
 /// Runs `herald fetch`, printing one line per file written.
 pub async fn run(args: &FetchArgs) -> Result<Verdict, CliError> {
     let client = args.registry.client(None)?;
-    let known = client.subjects().await?;
+    let known = client
+        .subjects()
+        .await
+        .map_err(|error| failure(&client, error))?;
     std::fs::create_dir_all(&args.out)
         .map_err(|e| CliError::Io(format!("cannot create {}: {e}", args.out.display())))?;
     let mut written: Vec<(String, i32)> = Vec::new();
     for pattern in &args.subjects {
-        let (pattern, version) = match pattern.rsplit_once('@') {
-            Some((pattern, version)) => (pattern, version.to_owned()),
-            None => (pattern.as_str(), "latest".to_owned()),
-        };
+        let (pattern, spec) = pattern.rsplit_once('@').unwrap_or((pattern, "latest"));
         let matching: Vec<&String> = known.iter().filter(|s| matches(pattern, s)).collect();
         if matching.is_empty() {
             return Err(CliError::Usage(format!(
@@ -51,7 +52,7 @@ pub async fn run(args: &FetchArgs) -> Result<Verdict, CliError> {
             )));
         }
         for subject in matching {
-            let found = client.version(subject, &version).await?;
+            let found = version(&client, subject, spec).await?;
             let file = format!("{}.{}", safe(subject), extension(&found));
             save(&client, &args.out, &found, &file, &mut written).await?;
         }
@@ -63,7 +64,7 @@ pub async fn run(args: &FetchArgs) -> Result<Verdict, CliError> {
 async fn save(
     client: &RegistryClient,
     out: &Path,
-    found: &RemoteVersion,
+    found: &SubjectVersion,
     file: &str,
     written: &mut Vec<(String, i32)>,
 ) -> Result<(), CliError> {
@@ -77,7 +78,7 @@ async fn save(
         std::fs::create_dir_all(parent)
             .map_err(|e| CliError::Io(format!("cannot create {}: {e}", parent.display())))?;
     }
-    std::fs::write(&path, &found.schema)
+    std::fs::write(&path, &found.schema.schema)
         .map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))?;
     println!(
         "{} ({} version {}, id {})",
@@ -86,10 +87,11 @@ async fn save(
         found.version,
         found.id
     );
-    for reference in &found.references {
+    for reference in &found.schema.references {
         let target = client
-            .version(&reference.subject, &reference.version.to_string())
-            .await?;
+            .version(&reference.subject, reference.version)
+            .await
+            .map_err(|error| failure(client, error))?;
         let name = if extension(&target) == "avsc" || reference.name.contains("..") {
             format!("{}.avsc", safe(&target.subject))
         } else {
@@ -100,10 +102,10 @@ async fn save(
     Ok(())
 }
 
-fn extension(version: &RemoteVersion) -> &'static str {
-    match version.schema_type.as_deref() {
-        Some("PROTOBUF") => "proto",
-        Some("JSON") => "json",
+fn extension(version: &SubjectVersion) -> &'static str {
+    match version.schema.schema_type.as_str() {
+        "PROTOBUF" => "proto",
+        "JSON" => "json",
         _ => "avsc",
     }
 }

@@ -5,13 +5,13 @@
 //! server error.
 
 pub mod check;
-pub mod client;
 pub mod compat;
 pub mod diff;
 pub mod fetch;
 pub mod files;
 pub mod project;
 pub mod register;
+pub mod registry;
 pub mod report;
 
 use std::process::ExitCode;

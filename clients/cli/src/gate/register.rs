@@ -3,10 +3,11 @@
 //! same id and version.
 
 use clap::Args;
+use herald_client::registry::{Registration, RegistryError};
 
 use super::check::RegistryArgs;
-use super::client::payload;
 use super::project::{Project, ProjectArgs};
+use super::registry::{failure, payload};
 use super::{CliError, Verdict, files};
 
 /// `herald register`.
@@ -40,14 +41,21 @@ pub async fn run(args: &RegisterArgs) -> Result<Verdict, CliError> {
         }
         let text = files::read(&project.root.join(&subject.file))?;
         match client
-            .register(&subject.name, &payload(subject, &text))
-            .await?
+            .register_version(&subject.name, &payload(subject, &text))
+            .await
         {
-            Ok((id, version)) => println!("{}: id {id}, version {version}", subject.name),
-            Err(message) => {
+            Ok(Registration { id, version }) => {
+                println!("{}: id {id}, version {version}", subject.name);
+            }
+            Err(RegistryError::Api {
+                error_code: 40901,
+                message,
+                ..
+            }) => {
                 verdict = Verdict::Incompatible;
                 println!("{}: incompatible: {message}", subject.name);
             }
+            Err(error) => return Err(failure(&client, error)),
         }
     }
     Ok(verdict)

@@ -6,7 +6,10 @@ use base64::Engine as _;
 use tonic::transport::{Channel, Endpoint};
 use tonic::{Code, Status};
 
-use super::{Auth, Reference, RegisteredSchema, RegistryError, SubjectVersion};
+use super::{
+    Auth, CompatibilityFinding, CompatibilityOptions, CompatibilityVerdict, FindingLocation,
+    Reference, RegisteredSchema, RegistryError, SubjectVersion,
+};
 
 /// The generated messages and client of `herald.registry.v1`.
 #[allow(missing_docs, clippy::all)]
@@ -38,7 +41,7 @@ impl Grpc {
         auth: Option<&Auth>,
         subject: &str,
         schema: &RegisteredSchema,
-    ) -> Result<u32, RegistryError> {
+    ) -> Result<(u32, Option<i32>), RegistryError> {
         let message = pb::RegisterRequest {
             subject: subject.to_owned(),
             schema_type: schema_type(&schema.schema_type).into(),
@@ -47,7 +50,8 @@ impl Grpc {
             normalize: false,
         };
         let answer = self.stub.clone().register(request(auth, message)).await;
-        Ok(answer.map_err(error)?.into_inner().id)
+        let answer = answer.map_err(error)?.into_inner();
+        Ok((answer.id, Some(answer.version)))
     }
 
     pub(super) async fn schema_by_id(
@@ -98,13 +102,16 @@ impl Grpc {
         auth: Option<&Auth>,
         subject: &str,
         schema: &RegisteredSchema,
-    ) -> Result<(bool, Vec<String>), RegistryError> {
+        options: &CompatibilityOptions,
+    ) -> Result<CompatibilityVerdict, RegistryError> {
         let message = pb::CheckCompatibilityRequest {
             subject: subject.to_owned(),
             schema_type: schema_type(&schema.schema_type).into(),
             schema: schema.schema.clone(),
             references: references(&schema.references),
-            version: 0,
+            version: options.version.unwrap_or(0),
+            protobuf_rules: options.protobuf_rules.clone().unwrap_or_default(),
+            compatibility_policy: options.compatibility_policy.clone().unwrap_or_default(),
         };
         let answer = self
             .stub
@@ -118,7 +125,50 @@ impl Grpc {
             .iter()
             .map(|f| format!("{} at {}: {}", f.rule, f.path, f.message))
             .collect();
-        Ok((answer.compatible, messages))
+        Ok(CompatibilityVerdict {
+            compatible: answer.compatible,
+            findings: answer.findings.into_iter().map(finding).collect(),
+            messages,
+        })
+    }
+
+    pub(super) async fn subjects(&self, auth: Option<&Auth>) -> Result<Vec<String>, RegistryError> {
+        let mut subjects = Vec::new();
+        let mut page_token = String::new();
+        loop {
+            let message = pb::ListSubjectsRequest {
+                page_token,
+                ..pb::ListSubjectsRequest::default()
+            };
+            let answer = self
+                .stub
+                .clone()
+                .list_subjects(request(auth, message))
+                .await;
+            let page = answer.map_err(error)?.into_inner();
+            subjects.extend(page.subjects);
+            if page.next_page_token.is_empty() {
+                return Ok(subjects);
+            }
+            page_token = page.next_page_token;
+        }
+    }
+
+    pub(super) async fn versions(
+        &self,
+        auth: Option<&Auth>,
+        subject: &str,
+    ) -> Result<Vec<i32>, RegistryError> {
+        let message = pb::ListVersionsRequest {
+            subject: subject.to_owned(),
+            include_deleted: false,
+        };
+        let answer = self
+            .stub
+            .clone()
+            .list_versions(request(auth, message))
+            .await;
+        Ok(answer.map_err(error)?.into_inner().versions)
     }
 
     pub(super) async fn compatibility_level(
@@ -252,6 +302,19 @@ fn registered(schema: pb::Schema) -> RegisteredSchema {
                 version: r.version,
             })
             .collect(),
+    }
+}
+
+fn finding(finding: pb::Finding) -> CompatibilityFinding {
+    CompatibilityFinding {
+        rule: finding.rule,
+        path: finding.path,
+        message: finding.message,
+        location: finding.location.map(|l| FindingLocation {
+            line: l.line,
+            column: l.column,
+        }),
+        old_schema_version: (finding.old_version > 0).then_some(finding.old_version),
     }
 }
 

@@ -1,13 +1,18 @@
 //! A registry client: register, read by id, version and latest, lookup,
-//! compatibility and config, over the REST API (Herald's or any
+//! subjects, compatibility and config, over the REST API (Herald's or any
 //! Confluent-compatible registry) or, with the `grpc` feature, Herald's gRPC
 //! API. Ids are immutable, so schemas by id are cached for good; a subject's
 //! latest version is cached briefly. Server errors (5xx) and connection
 //! failures are retried with exponential backoff.
 
+mod compatibility;
 #[cfg(feature = "grpc")]
 mod grpc;
 mod rest;
+
+pub use compatibility::{
+    CompatibilityFinding, CompatibilityOptions, CompatibilityVerdict, FindingLocation, Registration,
+};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -213,9 +218,26 @@ impl RegistryClient {
         subject: &str,
         schema: &RegisteredSchema,
     ) -> Result<u32, RegistryError> {
-        let id = dispatch!(self, register(subject, schema))?;
+        let (id, _) = dispatch!(self, register(subject, schema))?;
         self.remember(id, schema.clone());
         Ok(id)
+    }
+
+    /// Registers `schema` under `subject`; returns its id and the version
+    /// that holds it (looked up when the registry answers the id alone, as
+    /// Confluent's does).
+    pub async fn register_version(
+        &self,
+        subject: &str,
+        schema: &RegisteredSchema,
+    ) -> Result<Registration, RegistryError> {
+        let (id, version) = dispatch!(self, register(subject, schema))?;
+        self.remember(id, schema.clone());
+        let version = match version {
+            Some(version) => version,
+            None => self.lookup(subject, schema).await?.version,
+        };
+        Ok(Registration { id, version })
     }
 
     /// The schema with `id` (cached: ids never change).
@@ -269,14 +291,41 @@ impl RegistryClient {
         dispatch!(self, lookup(subject, schema))
     }
 
-    /// Whether `schema` may be registered under `subject`; the messages
-    /// say why not.
+    /// Whether `schema` may be registered under `subject`, judged as a
+    /// registration would be under the subject's own rules.
     pub async fn compatibility(
         &self,
         subject: &str,
         schema: &RegisteredSchema,
-    ) -> Result<(bool, Vec<String>), RegistryError> {
-        dispatch!(self, compatibility(subject, schema))
+    ) -> Result<CompatibilityVerdict, RegistryError> {
+        self.check_compatibility(subject, schema, &CompatibilityOptions::default())
+            .await
+    }
+
+    /// Whether `schema` may be registered under `subject`, asked as
+    /// `options` say (one version, other rules). An unknown subject is the
+    /// error 40401.
+    pub async fn check_compatibility(
+        &self,
+        subject: &str,
+        schema: &RegisteredSchema,
+        options: &CompatibilityOptions,
+    ) -> Result<CompatibilityVerdict, RegistryError> {
+        dispatch!(self, compatibility(subject, schema, options))
+    }
+
+    /// Every subject with a live version.
+    pub async fn subjects(&self) -> Result<Vec<String>, RegistryError> {
+        dispatch!(self, subjects())
+    }
+
+    /// Whether `subject` has a live version.
+    pub async fn subject_exists(&self, subject: &str) -> Result<bool, RegistryError> {
+        match dispatch!(self, versions(subject)) {
+            Ok(versions) => Ok(!versions.is_empty()),
+            Err(error) if error.is_unknown_subject() => Ok(false),
+            Err(error) => Err(error),
+        }
     }
 
     /// The compatibility level in force for `subject` (or the global one).
@@ -318,6 +367,18 @@ impl RegistryClient {
 }
 
 impl RegistryError {
+    /// Whether the registry answered that the subject does not exist
+    /// (40401).
+    pub fn is_unknown_subject(&self) -> bool {
+        matches!(
+            self,
+            RegistryError::Api {
+                error_code: 40401,
+                ..
+            }
+        )
+    }
+
     /// Whether trying again may help: the registry was unreachable or
     /// answered with a server error.
     fn is_transient(&self) -> bool {

@@ -4,7 +4,10 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{Auth, RegisteredSchema, RegistryError, SubjectVersion};
+use super::{
+    Auth, CompatibilityOptions, CompatibilityVerdict, RegisteredSchema, RegistryError,
+    SubjectVersion,
+};
 
 /// The registry's media type.
 const MEDIA_TYPE: &str = "application/vnd.schemaregistry.v1+json";
@@ -67,12 +70,16 @@ impl Rest {
         auth: Option<&Auth>,
         subject: &str,
         schema: &RegisteredSchema,
-    ) -> Result<u32, RegistryError> {
+    ) -> Result<(u32, Option<i32>), RegistryError> {
         let path = format!("/subjects/{}/versions", encode(subject));
         let answer = self
             .call(auth, Method::POST, &path, Some(&json!(schema)))
             .await?;
-        number(&answer, "id")
+        // Confluent answers the id alone; Herald adds the version.
+        let version = answer["version"]
+            .as_i64()
+            .and_then(|v| i32::try_from(v).ok());
+        Ok((number(&answer, "id")?, version))
     }
 
     pub(super) async fn schema_by_id(
@@ -116,16 +123,45 @@ impl Rest {
         auth: Option<&Auth>,
         subject: &str,
         schema: &RegisteredSchema,
-    ) -> Result<(bool, Vec<String>), RegistryError> {
-        let path = format!(
-            "/compatibility/subjects/{}/versions?verbose=true",
+        options: &CompatibilityOptions,
+    ) -> Result<CompatibilityVerdict, RegistryError> {
+        let against = options
+            .version
+            .map_or_else(String::new, |version| format!("/{version}"));
+        let mut path = format!(
+            "/compatibility/subjects/{}/versions{against}?verbose=true",
             encode(subject)
         );
+        let overrides = [
+            ("protobufRules", &options.protobuf_rules),
+            ("compatibilityPolicy", &options.compatibility_policy),
+        ];
+        for (key, value) in overrides {
+            if let Some(value) = value {
+                path.push_str(&format!("&{key}={}", encode(value)));
+            }
+        }
         let answer = self
             .call(auth, Method::POST, &path, Some(&json!(schema)))
             .await?;
-        let messages = serde_json::from_value(answer["messages"].clone()).unwrap_or_default();
-        Ok((answer["is_compatible"].as_bool().unwrap_or(false), messages))
+        Ok(CompatibilityVerdict {
+            compatible: answer["is_compatible"].as_bool().unwrap_or(false),
+            findings: serde_json::from_value(answer["findings"].clone()).unwrap_or_default(),
+            messages: serde_json::from_value(answer["messages"].clone()).unwrap_or_default(),
+        })
+    }
+
+    pub(super) async fn subjects(&self, auth: Option<&Auth>) -> Result<Vec<String>, RegistryError> {
+        parse(self.call(auth, Method::GET, "/subjects", None).await?)
+    }
+
+    pub(super) async fn versions(
+        &self,
+        auth: Option<&Auth>,
+        subject: &str,
+    ) -> Result<Vec<i32>, RegistryError> {
+        let path = format!("/subjects/{}/versions", encode(subject));
+        parse(self.call(auth, Method::GET, &path, None).await?)
     }
 
     pub(super) async fn compatibility_level(

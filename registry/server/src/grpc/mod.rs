@@ -85,6 +85,11 @@ fn scope(subject: &str) -> Option<&str> {
     (!subject.is_empty()).then_some(subject)
 }
 
+/// An optional string field: empty is unset.
+fn non_empty(value: String) -> Option<String> {
+    (!value.is_empty()).then_some(value)
+}
+
 /// A stored configuration as a message (unset fields empty).
 fn config_message(row: Config) -> pb::Config {
     pb::Config {
@@ -188,7 +193,10 @@ impl pb::registry_server::Registry for GrpcRegistry {
                 version.as_deref(),
                 schema,
                 None,
-                RuleOverrides::default(),
+                RuleOverrides {
+                    protobuf_rules: non_empty(request.protobuf_rules),
+                    compatibility_policy: non_empty(request.compatibility_policy),
+                },
             )
             .await
             .map_err(|e| status(&e))?;
@@ -261,7 +269,7 @@ impl pb::registry_server::Registry for GrpcRegistry {
                 .map_err(|_| Status::invalid_argument("page_token is not one this server gave"))?
         };
         let listing = SubjectListing {
-            prefix: (!request.prefix.is_empty()).then_some(request.prefix),
+            prefix: non_empty(request.prefix),
             deleted: request.include_deleted,
             offset,
             limit: i64::from(size) + 1,
@@ -347,13 +355,12 @@ impl pb::registry_server::Registry for GrpcRegistry {
     ) -> Result<Response<pb::Config>, Status> {
         let request = request.into_inner();
         let config = request.config.unwrap_or_default();
-        let text = |value: String| (!value.is_empty()).then_some(value);
         let update = ConfigUpdate {
-            compatibility: text(config.compatibility),
+            compatibility: non_empty(config.compatibility),
             normalize: Some(config.normalize),
             compatibility_group: None,
-            protobuf_rules: text(config.protobuf_rules),
-            compatibility_policy: text(config.compatibility_policy),
+            protobuf_rules: non_empty(config.protobuf_rules),
+            compatibility_policy: non_empty(config.compatibility_policy),
         };
         let row = self
             .registry

@@ -88,6 +88,7 @@ async fn every_call_over_grpc() {
             schema: BREAKING.to_owned(),
             references: Vec::new(),
             version: 0,
+            ..pb::CheckCompatibilityRequest::default()
         })
         .await
         .expect("judged")
