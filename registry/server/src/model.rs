@@ -139,6 +139,40 @@ pub struct Config {
     pub compatibility_policy: Option<String>,
 }
 
+/// A subject as the subjects page lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubjectSummary {
+    /// Qualified name.
+    pub name: String,
+    /// Its context.
+    pub context: String,
+    /// The type of its latest version (live first).
+    pub schema_type: Option<SchemaType>,
+    /// Its latest live version.
+    pub latest: Option<i32>,
+    /// Live versions.
+    pub live_versions: i64,
+    /// All versions, soft-deleted ones included.
+    pub versions: i64,
+    /// When its last version was registered (Unix millis).
+    pub changed_at: i64,
+    /// The level set on the subject itself, if any.
+    pub own_level: Option<String>,
+}
+
+/// A version with its registration time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DatedVersion {
+    /// Version number.
+    pub version: i32,
+    /// Schema id.
+    pub schema_id: i64,
+    /// Soft-deleted.
+    pub deleted: bool,
+    /// When it was registered (Unix millis).
+    pub created_at: i64,
+}
+
 /// Which subjects a page shows.
 #[derive(Clone, Debug, Default)]
 pub struct SummaryFilter<'a> {

@@ -9,15 +9,14 @@ use herald_core::CompatibilityLevel;
 use super::names::{DEFAULT_CONTEXT, Scope, SubjectName};
 use super::settings::Effective;
 use super::{Registry, ServiceError, ServiceResult};
-use crate::model::Schema;
-use crate::model::SummaryFilter;
-use crate::store::overview::{self, DatedVersion, SubjectSummary};
+use crate::model::{DatedVersion, Schema, SubjectSummary, SummaryFilter};
+use crate::store::overview;
 use crate::store::schemas;
 
 /// A subject on the subjects page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubjectOverview {
-    /// The stored summary.
+    /// Its summary.
     pub summary: SubjectSummary,
     /// The level in force.
     pub level: CompatibilityLevel,

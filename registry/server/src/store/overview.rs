@@ -1,28 +1,45 @@
 //! Queries for the web UI: a page of subjects with their summary in one
 //! query, and a subject's versions with their dates.
 
-use super::{Conn, Flag, StoreResult};
-use crate::model::SummaryFilter;
+use super::{Conn, Flag, StoreError, StoreResult};
+use crate::model::{DatedVersion, SubjectSummary, SummaryFilter};
 
-/// One row of the subjects page.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct SubjectSummary {
-    /// Qualified name.
-    pub name: String,
-    /// Its context.
-    pub context: String,
-    /// The type of its latest version (live first).
-    pub schema_type: Option<String>,
-    /// Its latest live version.
-    pub latest: Option<i32>,
-    /// Live versions.
-    pub live_versions: i64,
-    /// All versions, soft-deleted ones included.
-    pub versions: i64,
-    /// When its last version was registered (Unix millis).
-    pub changed_at: i64,
-    /// The level set on the subject itself, if any.
-    pub own_level: Option<String>,
+/// One row of the subjects page as stored; [`SubjectSummary`] once decoded.
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    name: String,
+    context: String,
+    schema_type: Option<String>,
+    latest: Option<i32>,
+    live_versions: i64,
+    versions: i64,
+    changed_at: i64,
+    own_level: Option<String>,
+}
+
+impl TryFrom<SummaryRow> for SubjectSummary {
+    type Error = StoreError;
+
+    fn try_from(row: SummaryRow) -> StoreResult<SubjectSummary> {
+        let schema_type = match row.schema_type {
+            Some(spelled) => Some(
+                spelled
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("schema type {spelled:?}")))?,
+            ),
+            None => None,
+        };
+        Ok(SubjectSummary {
+            name: row.name,
+            context: row.context,
+            schema_type,
+            latest: row.latest,
+            live_versions: row.live_versions,
+            versions: row.versions,
+            changed_at: row.changed_at,
+            own_level: row.own_level,
+        })
+    }
 }
 
 /// A page of subjects, sorted by name, in one query.
@@ -59,39 +76,35 @@ pub async fn subject_page(
         filter.limit.max(0),
         filter.offset.max(0)
     );
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(contains_pattern(filter.search))
         .bind(filter.context)
         .bind(filter.include_deleted)
         .bind(filter.schema_type)
         .fetch_all(conn)
-        .await?)
-}
-
-/// A version with its registration time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct DatedVersion {
-    /// Version number.
-    pub version: i32,
-    /// Schema id.
-    pub schema_id: i64,
-    /// Soft-deleted.
-    #[sqlx(try_from = "Flag")]
-    pub deleted: bool,
-    /// When it was registered (Unix millis).
-    pub created_at: i64,
+        .await?;
+    rows.into_iter().map(SubjectSummary::try_from).collect()
 }
 
 /// Every version of the subject `name`, oldest first.
 pub async fn dated_versions(conn: &mut Conn, name: &str) -> StoreResult<Vec<DatedVersion>> {
-    Ok(sqlx::query_as(
+    let rows: Vec<(i32, i64, Flag, i64)> = sqlx::query_as(
         "SELECT v.version, v.schema_id, v.deleted, v.created_at
          FROM versions v JOIN subjects s ON s.id = v.subject_id
          WHERE s.name = $1 ORDER BY v.version",
     )
     .bind(name)
     .fetch_all(conn)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(version, schema_id, deleted, created_at)| DatedVersion {
+            version,
+            schema_id,
+            deleted: deleted.into(),
+            created_at,
+        })
+        .collect())
 }
 
 /// A LIKE pattern (escape character `!`) matching names that contain

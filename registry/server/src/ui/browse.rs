@@ -97,8 +97,9 @@ pub(super) async fn subjects(state: State, PageQuery(query): PageQuery<SubjectsQ
                 schema_type: row
                     .summary
                     .schema_type
-                    .clone()
-                    .unwrap_or_else(|| "AVRO".to_owned()),
+                    .unwrap_or(SchemaType::Avro)
+                    .as_str()
+                    .to_owned(),
                 latest: row
                     .summary
                     .latest
