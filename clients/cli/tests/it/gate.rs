@@ -313,6 +313,60 @@ fn an_unreachable_registry_is_exit_2_with_advice() {
     assert!(no_project.stderr.contains("herald.toml"), "{no_project:?}");
 }
 
+/// A registry stand-in on a free port that answers `GET /subjects` with
+/// `[]` once and returns the request's `authorization` header.
+fn one_request_registry() -> (String, std::thread::JoinHandle<Option<String>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let seen = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().expect("the CLI connects");
+        let mut reader = BufReader::new(stream.try_clone().expect("stream"));
+        let mut authorization = None;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).expect("a header line");
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(": ")
+                && name.eq_ignore_ascii_case("authorization")
+            {
+                authorization = Some(value.to_owned());
+            }
+        }
+        let mut stream = stream;
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n[]")
+            .expect("answer");
+        authorization
+    });
+    (url, seen)
+}
+
+#[test]
+fn credentials_from_herald_registry_auth_are_sent() {
+    let work = tempfile::tempdir().expect("temporary directory");
+    let cases = [
+        ("reader:s3cret", "Basic cmVhZGVyOnMzY3JldA=="),
+        ("a-bearer-token", "Bearer a-bearer-token"),
+    ];
+    for (auth, header) in cases {
+        let (url, seen) = one_request_registry();
+        let run = crate::support::herald()
+            .current_dir(work.path())
+            .env("HERALD_REGISTRY_AUTH", auth)
+            .args(["fetch", "--subject", "orders-value", "--out", "out"])
+            .args(["--registry", &url])
+            .output()
+            .expect("herald runs");
+        // The stand-in knows no subject: nothing to fetch.
+        assert_eq!(run.status.code(), Some(2), "{run:?}");
+        assert_eq!(seen.join().expect("served").as_deref(), Some(header));
+    }
+}
+
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
         .current_dir(dir)
