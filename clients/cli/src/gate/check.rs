@@ -128,15 +128,7 @@ async fn check_one(
     let mut items: Vec<Item> = verdict
         .findings
         .into_iter()
-        .map(|finding| Item {
-            rule: finding.rule,
-            path: finding.path,
-            message: finding.message,
-            file: Some(shown.clone()),
-            line: finding.location.map(|l| l.line),
-            column: finding.location.map(|l| l.column),
-            ..Item::default()
-        })
+        .map(|finding| Item::from_registry(finding, Some(&shown)))
         .collect();
     if !verdict.compatible && items.is_empty() {
         // A registry without structured findings: its messages.

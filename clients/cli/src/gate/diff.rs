@@ -56,12 +56,7 @@ pub async fn run(args: &DiffArgs, color: bool) -> Result<Verdict, CliError> {
     let items: Vec<Item> = verdict
         .findings
         .into_iter()
-        .map(|finding| Item {
-            rule: finding.rule,
-            path: finding.path,
-            message: finding.message,
-            ..Item::default()
-        })
+        .map(|finding| Item::from_registry(finding, None))
         .collect();
     let mut result = SubjectResult::new(
         format!("{} {} -> {}", args.subject, old.version, new.version),

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use clap::ValueEnum;
+use herald_client::registry::CompatibilityFinding;
 use herald_core::Finding;
 use serde::Serialize;
 
@@ -82,6 +83,21 @@ impl Item {
             file: file.map(str::to_owned),
             line: finding.location.map(|l| l.line),
             column: finding.location.map(|l| l.column),
+            ..Item::default()
+        }
+    }
+
+    /// A finding as a registry reported it; its position is given only with
+    /// the `file` whose text the registry judged.
+    pub fn from_registry(finding: CompatibilityFinding, file: Option<&str>) -> Item {
+        let location = finding.location.filter(|_| file.is_some());
+        Item {
+            rule: finding.rule,
+            path: finding.path,
+            message: finding.message,
+            file: file.map(str::to_owned),
+            line: location.map(|l| l.line),
+            column: location.map(|l| l.column),
             ..Item::default()
         }
     }
