@@ -14,6 +14,7 @@
 mod gate;
 mod migrate;
 mod serve;
+mod users;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -61,6 +62,9 @@ enum Command {
     Diff(gate::diff::DiffArgs),
     /// Copy a whole registry into another database, keeping ids (e.g. SQLite to PostgreSQL).
     MigrateStore(migrate::MigrateStoreArgs),
+    /// Manage the users of the registry's credentials file.
+    #[command(subcommand)]
+    Users(users::UsersCommand),
 }
 
 /// What is logged without `HERALD_LOG`: Herald's own events at info;
@@ -91,6 +95,7 @@ fn main() -> ExitCode {
         Command::Fetch(args) => block_on(async |_| gate::fetch::run(&args).await),
         Command::Diff(args) => block_on(async |color| gate::diff::run(&args, color).await),
         Command::MigrateStore(args) => block_on(async |_| migrate::run(&args).await),
+        Command::Users(command) => users::run(&command),
     };
     match outcome {
         Ok(verdict) => verdict.exit_code(),

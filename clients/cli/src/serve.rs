@@ -66,6 +66,10 @@ pub struct ServeArgs {
     /// Origins whose web pages may call the API (CORS), comma-separated [default: none]
     #[arg(long, env = "HERALD_CORS_ORIGINS", value_delimiter = ',')]
     cors_origins: Option<Vec<String>>,
+    /// Turns access control on with this file (`users`, `anonymous`; see
+    /// docs/security.md) [default: off: everyone may do everything]
+    #[arg(long, env = "HERALD_AUTH", value_name = "FILE")]
+    auth: Option<PathBuf>,
 }
 
 /// The `--config` file: the same keys as the flags, in snake_case.
@@ -86,6 +90,7 @@ struct FileConfig {
     max_connections: Option<usize>,
     allowed_hosts: Option<Vec<String>>,
     cors_origins: Option<Vec<String>>,
+    auth: Option<PathBuf>,
 }
 
 /// The flag (or its environment variable), else the file's value, else the default.
@@ -160,7 +165,12 @@ impl ServeArgs {
                 fallback.max_connections,
             ),
         };
+        let access = match self.auth.or(file.auth) {
+            Some(path) => herald_server::access::load_config(&path)?,
+            None => defaults.access,
+        };
         Ok(ServerConfig {
+            access,
             listen: self.listen.or(file.listen).unwrap_or(defaults.listen),
             grpc_listen: self.grpc_listen.or(file.grpc_listen),
             storage,

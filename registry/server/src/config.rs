@@ -119,6 +119,23 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// What web pages may do.
     pub browsers: BrowserPolicy,
+    /// Who may do what (off by default).
+    pub access: AccessConfig,
+}
+
+/// Who may use the registry. Off (the default): everyone may do
+/// everything. See docs/security.md.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessConfig {
+    /// Turns access control on (set when a configuration file is given).
+    #[serde(skip)]
+    pub enabled: bool,
+    /// The credentials file for HTTP Basic (written by `herald users add`).
+    pub users: Option<PathBuf>,
+    /// The role of callers without credentials (`reader`, say); none:
+    /// they are refused (401).
+    pub anonymous: Option<String>,
 }
 
 /// What web pages may do with the registry: the `Host` names it answers
@@ -143,6 +160,7 @@ impl Default for ServerConfig {
             storage: Storage::DataDir(PathBuf::from("herald-data")),
             limits: Limits::default(),
             browsers: BrowserPolicy::default(),
+            access: AccessConfig::default(),
         }
     }
 }

@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
 use bytes::Bytes;
 use hyper::body::{Frame, Incoming};
@@ -60,8 +60,8 @@ pub async fn serve<S>(
             accepted = listener.accept() => accepted,
             _ = stopped.wait_for(|stop| *stop) => break,
         };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
             Err(error) => {
                 // Out of descriptors or similar: wait, do not spin.
                 tracing::warn!(%error, "accepting a connection failed");
@@ -77,7 +77,9 @@ pub async fn serve<S>(
             let timeout = limits.read_timeout;
             let hyper_service =
                 TowerToHyperService::new(service.map_request(move |request: Request<Incoming>| {
-                    request.map(|body| Body::new(TimedBody::new(body, timeout)))
+                    let mut request = request.map(|body| Body::new(TimedBody::new(body, timeout)));
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    request
                 }));
             let mut builder = Builder::new(TokioExecutor::new());
             builder

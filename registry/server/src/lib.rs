@@ -5,6 +5,7 @@
 //! Not for: parsing or judging schemas (that is `herald-core`), or command
 //! line handling (that is `herald-cli`).
 
+pub mod access;
 pub mod config;
 pub(crate) mod connections;
 pub mod grpc;
@@ -20,6 +21,8 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use access::AccessControl;
+use access::layer::Access;
 use config::{ServerConfig, Storage};
 use connections::ConnectionLimits;
 use guard::{RequestGuard, Rules};
@@ -33,6 +36,9 @@ pub enum StartError {
     /// The database could not be opened or migrated.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The access configuration (or its credentials file) is not valid.
+    #[error("access control: {0}")]
+    Access(String),
     /// The data directory or the listening socket failed.
     #[error("{context}: {source}")]
     Io {
@@ -44,12 +50,12 @@ pub enum StartError {
 }
 
 /// What `herald serve` answers over HTTP, in the order a request meets it:
-/// the request guard (Host, Origin, CORS), the by-id fast path (cached
-/// schemas answered before any routing), then the router — REST, the UI
-/// and, on a shared port, gRPC — with its layers. A layer meant for every
-/// request (authentication, say) wraps this service, never the router
-/// alone: the fast path answers before the router.
-pub type HttpApp = RequestGuard<SchemaByIdHotPath<axum::Router>>;
+/// the request guard (Host, Origin, CORS), access control (who calls, and
+/// may they), the by-id fast path (cached schemas answered before any
+/// routing), then the router — REST, the UI and, on a shared port, gRPC —
+/// with its layers. A layer meant for every request wraps this service,
+/// never the router alone: the fast path answers before the router.
+pub type HttpApp = RequestGuard<Access<SchemaByIdHotPath<axum::Router>>>;
 
 /// A registry bound to its socket(s), ready to serve.
 pub struct Server {
@@ -58,6 +64,7 @@ pub struct Server {
     /// gRPC's own socket and routes, when it does not share `listener`.
     grpc: Option<(tokio::net::TcpListener, axum::Router)>,
     registry: Arc<Registry>,
+    access: Arc<AccessControl>,
     config: ServerConfig,
 }
 
@@ -74,6 +81,8 @@ impl Server {
             }
             Storage::Url(url) => Store::open_url(url).await?,
         };
+        let access = AccessControl::new(&config.access, config.limits.max_body_bytes)
+            .map_err(StartError::Access)?;
         let listener = bind(config.listen).await?;
         let registry = Registry::new(store, config.limits);
         let http =
@@ -90,6 +99,7 @@ impl Server {
             router,
             grpc,
             registry,
+            access: Arc::new(access),
             config: config.clone(),
         })
     }
@@ -112,7 +122,10 @@ impl Server {
     pub fn app(&self) -> io::Result<HttpApp> {
         let rules = Rules::new(&self.config.browsers, self.listener.local_addr()?);
         let fast = SchemaByIdHotPath::new(self.router.clone(), self.registry.clone());
-        Ok(RequestGuard::new(fast, rules))
+        Ok(RequestGuard::new(
+            Access::new(fast, self.access.clone()),
+            rules,
+        ))
     }
 
     /// Serves until `shutdown` completes, ends the change-feed watches, lets
@@ -134,6 +147,7 @@ impl Server {
         match self.grpc {
             None => http.await,
             Some((listener, routes)) => {
+                let routes = Access::new(routes, self.access.clone());
                 let grpc = connections::serve(listener, routes, limits, stopped);
                 tokio::join!(http, grpc);
             }

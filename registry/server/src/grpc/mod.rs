@@ -12,12 +12,11 @@ use tonic::{Request, Response, Status};
 use tower::ServiceExt;
 
 use tokio_stream::StreamExt;
-use tokio_stream::adapters::Map;
-use tokio_stream::wrappers::ReceiverStream;
 
+use crate::access::layer::Caller;
 use crate::model::{Change, ChangeKind, Config};
 use crate::service::{
-    ConfigUpdate, Registry, RuleOverrides, ServiceError, ServiceResult, SubjectListing,
+    ConfigUpdate, Registry, RuleOverrides, ServiceError, ServiceResult, SubjectListing, Visibility,
 };
 use convert::{finding, new_schema, schema, status, subject_version};
 
@@ -100,9 +99,6 @@ fn config_message(row: Config) -> pb::Config {
     }
 }
 
-/// A change of the feed as WatchSubjects streams it.
-type Watched = fn(ServiceResult<Change>) -> Result<pb::Change, Status>;
-
 fn watched(change: ServiceResult<Change>) -> Result<pb::Change, Status> {
     change
         .map(|change| self::change(&change))
@@ -135,17 +131,25 @@ fn change(row: &Change) -> pb::Change {
 
 #[tonic::async_trait]
 impl pb::registry_server::Registry for GrpcRegistry {
-    type WatchSubjectsStream = Map<ReceiverStream<ServiceResult<Change>>, Watched>;
+    type WatchSubjectsStream =
+        std::pin::Pin<Box<dyn tokio_stream::Stream<Item = Result<pb::Change, Status>> + Send>>;
 
     async fn watch_subjects(
         &self,
         request: Request<pb::WatchSubjectsRequest>,
     ) -> Result<Response<Self::WatchSubjectsStream>, Status> {
+        let caller = Caller::of(request.extensions());
         let request = request.into_inner();
         let changes = self
             .registry
             .watch_changes(request.after_sequence, request.subject_prefix);
-        Ok(Response::new(changes.map(watched)))
+        // Only changes of subjects (and scopes) the caller may read.
+        let visible = changes.filter(move |change| {
+            change
+                .as_ref()
+                .map_or(true, |change| caller.shows(&change.scope))
+        });
+        Ok(Response::new(Box::pin(visible.map(watched))))
     }
 
     async fn register(
@@ -254,6 +258,7 @@ impl pb::registry_server::Registry for GrpcRegistry {
         &self,
         request: Request<pb::ListSubjectsRequest>,
     ) -> Result<Response<pb::ListSubjectsResponse>, Status> {
+        let caller = Caller::of(request.extensions());
         let request = request.into_inner();
         let size = if request.page_size <= 0 {
             DEFAULT_PAGE
@@ -277,7 +282,7 @@ impl pb::registry_server::Registry for GrpcRegistry {
         };
         let mut subjects = self
             .registry
-            .subjects(&listing)
+            .subjects(&listing, &caller)
             .await
             .map_err(|e| status(&e))?;
         let more = subjects.len() > usize::try_from(size).unwrap_or(0);

@@ -99,8 +99,8 @@ pub fn router(registry: Arc<Registry>, limits: &Limits) -> Router {
                 .put(settings::set_mode)
                 .delete(settings::delete_mode),
         )
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(async || not_found())
+        .method_not_allowed_fallback(async || method_not_allowed())
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(panics::CatchPanics(internal_error));
     // Request spans cost ~7% of a cached read: only when they would be
@@ -113,11 +113,13 @@ pub fn router(registry: Arc<Registry>, limits: &Limits) -> Router {
     router.with_state(registry)
 }
 
-async fn not_found() -> ApiError {
+/// The answer to a path no route has.
+pub(crate) fn not_found() -> ApiError {
     ApiError::status(StatusCode::NOT_FOUND, "HTTP 404 Not Found")
 }
 
-async fn method_not_allowed() -> ApiError {
+/// The answer to a method a route does not have.
+pub(crate) fn method_not_allowed() -> ApiError {
     ApiError::status(
         StatusCode::METHOD_NOT_ALLOWED,
         "HTTP 405 Method Not Allowed",

@@ -7,7 +7,8 @@ use super::State;
 use super::body::{ApiJson, ApiPath, ApiQuery, RawSchema};
 use super::dto::{SchemaById, SubjectVersionRef, VersionBody};
 use super::error::ApiError;
-use crate::service::SchemaListing;
+use crate::access::layer::Caller;
+use crate::service::{SchemaListing, Visibility};
 
 /// `format`: `serialized` or `ignore_extensions` for Protobuf; other
 /// values (and every value for Avro) serve the stored text.
@@ -95,6 +96,7 @@ pub(super) async fn by_guid(
 /// `GET /schemas/ids/{id}/subjects`.
 pub(super) async fn subjects_of(
     state: State,
+    caller: Caller,
     ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<UsageQuery>,
 ) -> Result<ApiJson<Vec<String>>, ApiError> {
@@ -102,7 +104,11 @@ pub(super) async fn subjects_of(
         .0
         .schema_usages(&id, query.subject.as_deref(), query.deleted)
         .await?;
-    let mut subjects: Vec<String> = usages.into_iter().map(|(subject, _)| subject).collect();
+    let mut subjects: Vec<String> = usages
+        .into_iter()
+        .map(|(subject, _)| subject)
+        .filter(|subject| caller.shows(subject))
+        .collect();
     subjects.dedup();
     Ok(ApiJson(subjects))
 }
@@ -110,6 +116,7 @@ pub(super) async fn subjects_of(
 /// `GET /schemas/ids/{id}/versions`.
 pub(super) async fn versions_of(
     state: State,
+    caller: Caller,
     ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<UsageQuery>,
 ) -> Result<ApiJson<Vec<SubjectVersionRef>>, ApiError> {
@@ -120,6 +127,7 @@ pub(super) async fn versions_of(
     Ok(ApiJson(
         usages
             .into_iter()
+            .filter(|(subject, _)| caller.shows(subject))
             .map(|(subject, version)| SubjectVersionRef { subject, version })
             .collect(),
     ))
@@ -128,6 +136,7 @@ pub(super) async fn versions_of(
 /// `GET /schemas`.
 pub(super) async fn list(
     state: State,
+    caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<ApiJson<Vec<VersionBody>>, ApiError> {
     let listing = SchemaListing {
@@ -137,6 +146,6 @@ pub(super) async fn list(
         offset: query.offset,
         limit: query.limit,
     };
-    let versions = state.0.schemas(&listing).await?;
+    let versions = state.0.schemas(&listing, &caller).await?;
     Ok(ApiJson(versions.iter().map(VersionBody::from).collect()))
 }

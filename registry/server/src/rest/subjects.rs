@@ -6,6 +6,7 @@ use super::body::{ApiBody, ApiJson, ApiPath, ApiQuery, RawSchema};
 use super::dto::{RegisterResponse, SchemaRequest, VersionBody};
 use super::error::ApiError;
 use super::{DeletedQuery, NormalizeQuery, State};
+use crate::access::layer::Caller;
 use crate::service::SubjectListing;
 
 #[derive(Debug, Default, Deserialize)]
@@ -48,6 +49,7 @@ pub(super) struct PermanentQuery {
 /// `GET /subjects`.
 pub(super) async fn list(
     state: State,
+    caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<ApiJson<Vec<String>>, ApiError> {
     let listing = SubjectListing {
@@ -57,7 +59,7 @@ pub(super) async fn list(
         offset: query.offset,
         limit: query.limit,
     };
-    Ok(ApiJson(state.0.subjects(&listing).await?))
+    Ok(ApiJson(state.0.subjects(&listing, &caller).await?))
 }
 
 /// `POST /subjects/{subject}`: is this schema registered under the subject?

@@ -23,7 +23,7 @@ use herald_core::ParseLimits;
 
 pub use compatibility::{CompatibilityVerdict, RuleOverrides, VersionFinding};
 pub use error::ServiceError;
-pub use read::{SchemaListing, SubjectListing, SubjectVersion};
+pub use read::{SchemaListing, SubjectListing, SubjectVersion, Visibility};
 pub use register::{NewSchema, Registered};
 pub use settings::ConfigUpdate;
 

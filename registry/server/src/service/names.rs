@@ -66,7 +66,7 @@ pub fn qualify(context: &str, local: &str) -> String {
 
 /// Splits `:.ctx:rest` into (`.ctx`, `rest`); anything else is in the
 /// default context. Validates characters and reserved names.
-fn split_context(raw: &str) -> Result<(String, &str), ServiceError> {
+pub fn split_context(raw: &str) -> Result<(String, &str), ServiceError> {
     if raw.len() > MAX_NAME_BYTES {
         return Err(ServiceError::InvalidSubject(format!(
             "of {} bytes: names are at most {MAX_NAME_BYTES} bytes",

@@ -71,6 +71,24 @@ fn context_of(subject: Option<&str>) -> ServiceResult<String> {
     }
 }
 
+/// Which subjects a listing may show (the caller's read rights).
+pub trait Visibility: Sync {
+    /// Whether `subject` (a qualified name) may be listed.
+    fn shows(&self, subject: &str) -> bool;
+    /// Whether every subject may be listed (no filtering needed).
+    fn shows_all(&self) -> bool;
+}
+
+/// `items` from `offset`, at most `limit` of them (not positive: all).
+fn page<T>(items: Vec<T>, offset: i64, limit: i64) -> Vec<T> {
+    let offset = usize::try_from(offset.max(0)).unwrap_or(usize::MAX);
+    let limit = usize::try_from(limit)
+        .ok()
+        .filter(|l| *l > 0)
+        .unwrap_or(usize::MAX);
+    items.into_iter().skip(offset).take(limit).collect()
+}
+
 fn prefix_filter(prefix: &SubjectPrefix, offset: i64, limit: i64) -> SubjectFilter<'_> {
     SubjectFilter {
         context: prefix.context.as_deref(),
@@ -177,23 +195,54 @@ impl Registry {
     }
 
     /// Qualified subject names, per `GET /subjects`.
-    pub async fn subjects(&self, listing: &SubjectListing) -> ServiceResult<Vec<String>> {
+    /// Only those `visible` shows, paged after filtering.
+    pub async fn subjects(
+        &self,
+        listing: &SubjectListing,
+        visible: &dyn Visibility,
+    ) -> ServiceResult<Vec<String>> {
         let prefix = SubjectPrefix::parse(listing.prefix.as_deref().unwrap_or(ALL_CONTEXTS))?;
-        let mut filter = prefix_filter(&prefix, listing.offset, listing.limit);
+        let filtered = !visible.shows_all();
+        let (offset, limit) = if filtered {
+            (0, -1)
+        } else {
+            (listing.offset, listing.limit)
+        };
+        let mut filter = prefix_filter(&prefix, offset, limit);
         filter.live = !listing.deleted_only;
         filter.deleted = listing.deleted || listing.deleted_only;
         let mut conn = self.store.read().await?;
-        Ok(subjects::list(&mut conn, &filter).await?)
+        let mut names = subjects::list(&mut conn, &filter).await?;
+        if filtered {
+            names.retain(|name| visible.shows(name));
+            names = page(names, listing.offset, listing.limit);
+        }
+        Ok(names)
     }
 
     /// Versions with their schemas, per `GET /schemas`.
-    pub async fn schemas(&self, listing: &SchemaListing) -> ServiceResult<Vec<SubjectVersion>> {
+    /// Only those of subjects `visible` shows, paged after filtering.
+    pub async fn schemas(
+        &self,
+        listing: &SchemaListing,
+        visible: &dyn Visibility,
+    ) -> ServiceResult<Vec<SubjectVersion>> {
         let prefix = SubjectPrefix::parse(listing.prefix.as_deref().unwrap_or(ALL_CONTEXTS))?;
-        let filter = prefix_filter(&prefix, listing.offset, listing.limit);
+        let filtered = !visible.shows_all();
+        let (offset, limit) = if filtered {
+            (0, -1)
+        } else {
+            (listing.offset, listing.limit)
+        };
+        let filter = prefix_filter(&prefix, offset, limit);
         let mut conn = self.store.read().await?;
-        let listed =
+        let mut listed =
             subjects::list_versions(&mut conn, &filter, listing.deleted, listing.latest_only)
                 .await?;
+        if filtered {
+            listed.retain(|version| visible.shows(&version.subject));
+            listed = page(listed, listing.offset, listing.limit);
+        }
         let mut out = Vec::with_capacity(listed.len());
         for version in listed {
             if let Some(schema) = self

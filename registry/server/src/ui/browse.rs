@@ -1,6 +1,8 @@
 //! Reading pages: subjects, a subject, a version or schema id, the raw
 //! schema, and the Rust code preview.
 
+use crate::access::layer::Caller;
+use crate::service::Visibility;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -68,7 +70,11 @@ impl SubjectsQuery {
     }
 }
 
-pub(super) async fn subjects(state: State, PageQuery(query): PageQuery<SubjectsQuery>) -> Response {
+pub(super) async fn subjects(
+    state: State,
+    caller: Caller,
+    PageQuery(query): PageQuery<SubjectsQuery>,
+) -> Response {
     let page = query.page.unwrap_or(1).max(1);
     let none_if_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     let (schema_type, context) = (
@@ -88,8 +94,10 @@ pub(super) async fn subjects(state: State, PageQuery(query): PageQuery<SubjectsQ
         Err(error) => return error_page(error),
     };
     let contexts = state.0.contexts().await.unwrap_or_default();
+    // Only what the caller may read (a page may then show fewer rows).
     let rows = rows
         .into_iter()
+        .filter(|row| caller.shows(&row.summary.name))
         .map(|row| {
             let (changed, changed_short) = dates(row.summary.changed_at);
             SubjectRow {

@@ -1,6 +1,7 @@
 //! Judging pages: the diff between two versions of a subject, with the
 //! verdict and its findings linked into the diff, and the playground.
 
+use crate::access::layer::Caller;
 use axum::extract::Path;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -128,6 +129,7 @@ const FIRST_SUGGESTIONS: i64 = 100;
 
 async fn playground_page(
     state: &State,
+    caller: &Caller,
     headers: &HeaderMap,
     form: PlaygroundForm,
     result: Option<PlaygroundResult>,
@@ -139,7 +141,7 @@ async fn playground_page(
         limit: FIRST_SUGGESTIONS,
         ..SubjectListing::default()
     };
-    let subjects = state.0.subjects(&listing).await.unwrap_or_default();
+    let subjects = state.0.subjects(&listing, caller).await.unwrap_or_default();
     let page = PlaygroundPage {
         csrf: token.form.clone(),
         subject: form.subject,
@@ -161,6 +163,7 @@ async fn playground_page(
 
 pub(super) async fn playground(
     state: State,
+    caller: Caller,
     headers: HeaderMap,
     PageQuery(query): PageQuery<PlaygroundQuery>,
 ) -> Response {
@@ -174,12 +177,13 @@ pub(super) async fn playground(
         form.schema = latest.schema.text.clone();
         form.references = references_text(&latest.schema.references);
     }
-    playground_page(&state, &headers, form, None).await
+    playground_page(&state, &caller, &headers, form, None).await
 }
 
 /// Judges the pasted schema as a registration would be; stores nothing.
 pub(super) async fn check(
     state: State,
+    caller: Caller,
     headers: HeaderMap,
     PageForm(form): PageForm<PlaygroundForm>,
 ) -> Response {
@@ -196,7 +200,7 @@ pub(super) async fn check(
         Err(error) => refused("Not valid references", error.to_string()),
         Ok(references) => judge_in_playground(&state, &form, references).await,
     };
-    playground_page(&state, &headers, form, Some(result)).await
+    playground_page(&state, &caller, &headers, form, Some(result)).await
 }
 
 /// The verdict a registration of the form's schema, with `references`,

@@ -1,0 +1,260 @@
+//! The one place every HTTP request passes through on its way in — REST,
+//! the by-id fast path, the UI and gRPC alike: who is calling
+//! ([`super::Authenticator`]), what the route needs ([`super::rules`]), and
+//! whether the caller holds it. The caller's [`Principal`] travels on in
+//! the request's extensions, for listings to filter by.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request};
+use axum::http::HeaderMap;
+use axum::http::header::{self, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use futures_util::future::{BoxFuture, Either, Ready, ready};
+use prost::Message as _;
+use tower::Service;
+
+use super::grants::{Principal, Role};
+use super::rules::{Need, Route, RouteTable};
+use super::{AccessControl, Refusal};
+use crate::rest::error::ApiError;
+use crate::service::Visibility;
+
+/// The caller of a request, as the access layer established it.
+#[derive(Clone, Debug)]
+pub struct Caller(pub Arc<Principal>);
+
+impl Caller {
+    /// The caller a request carries; one without any grant when none does
+    /// (never more than the access layer allowed).
+    pub fn of(extensions: &axum::http::Extensions) -> Caller {
+        extensions.get::<Caller>().cloned().unwrap_or_else(|| {
+            Caller(Arc::new(Principal {
+                name: super::ANONYMOUS.to_owned(),
+                grants: Vec::new(),
+            }))
+        })
+    }
+}
+
+impl Visibility for Caller {
+    fn shows(&self, subject: &str) -> bool {
+        self.0.may(Role::Reader, subject)
+    }
+
+    fn shows_all(&self) -> bool {
+        self.0.may_everywhere(Role::Reader)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Caller, Infallible> {
+        Ok(Caller::of(&parts.extensions))
+    }
+}
+
+/// Field 1 of a gRPC request message: the subject, in every registry
+/// request that names one (other fields are skipped).
+#[derive(Clone, PartialEq, prost::Message)]
+struct SubjectField {
+    #[prost(string, tag = "1")]
+    subject: String,
+}
+
+/// The access layer around `S`.
+#[derive(Clone)]
+pub struct Access<S> {
+    inner: S,
+    control: Arc<AccessControl>,
+    table: Arc<RouteTable>,
+}
+
+impl<S> Access<S> {
+    /// `inner`, behind `control`.
+    pub fn new(inner: S, control: Arc<AccessControl>) -> Access<S> {
+        Access {
+            inner,
+            control,
+            table: Arc::new(RouteTable::new()),
+        }
+    }
+}
+
+impl<S> Service<Request> for Access<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Either<
+        Ready<Result<Response, Infallible>>,
+        Either<S::Future, BoxFuture<'static, Result<Response, Infallible>>>,
+    >;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let grpc = is_grpc(request.headers());
+        let (need, subject) = match self.table.classify(request.method(), request.uri().path()) {
+            Route::Known { need, subject, .. } => (need, subject),
+            Route::NoSuchPath => return Either::Left(ready(Ok(no_such_path(grpc)))),
+            Route::NoSuchMethod => return Either::Left(ready(Ok(no_such_method(grpc)))),
+        };
+        let Some(authenticator) = self.control.authenticator.clone() else {
+            request
+                .extensions_mut()
+                .insert(Caller(self.control.unrestricted.clone()));
+            return Either::Right(Either::Left(self.inner.call(request)));
+        };
+        // The ready service answers this request; a clone waits for the next.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let control = self.control.clone();
+        Either::Right(Either::Right(Box::pin(async move {
+            let peer = request
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip());
+            let principal = match authenticator.authenticate(request.headers(), peer).await {
+                Ok(principal) => principal,
+                Err(refusal) => return Ok(refused(&control, refusal, grpc)),
+            };
+            let (request, subject) = match (need, subject, grpc) {
+                (Need::Subject(_), None, true) => {
+                    match subject_of_grpc(request, control.max_body).await {
+                        Ok(found) => found,
+                        Err(answer) => return Ok(answer),
+                    }
+                }
+                (_, subject, _) => (request, subject),
+            };
+            if let Some(refusal) = decide(&principal, need, subject.as_deref()) {
+                return Ok(refused(&control, refusal, grpc));
+            }
+            let mut request = request;
+            request.extensions_mut().insert(Caller(principal));
+            inner.call(request).await
+        })))
+    }
+}
+
+/// Whether `principal` may make a request that needs `need` on `subject`;
+/// `None` when it may.
+fn decide(principal: &Arc<Principal>, need: Need, subject: Option<&str>) -> Option<Refusal> {
+    let allowed = match (need, subject.filter(|s| !s.is_empty())) {
+        (Need::Public, _) => true,
+        (Need::Somewhere(role), _) | (Need::Subject(role @ Role::Reader), None) => {
+            principal.may_somewhere(role)
+        }
+        (Need::Subject(role), Some(subject)) => principal.may(role, subject),
+        (Need::Everywhere(role), _) | (Need::Subject(role), None) => principal.may_everywhere(role),
+    };
+    if allowed {
+        return None;
+    }
+    let what = match (need, subject) {
+        (Need::Subject(role) | Need::Somewhere(role) | Need::Everywhere(role), Some(subject)) => {
+            format!("{role} rights on subject '{subject}'")
+        }
+        (Need::Everywhere(role) | Need::Subject(role), None) => {
+            format!("{role} rights on every subject")
+        }
+        (Need::Somewhere(role), None) => format!("{role} rights"),
+        (Need::Public, _) => String::new(),
+    };
+    Some(if principal.is_anonymous() {
+        Refusal::Unauthenticated(format!("This needs {what}: sign in"))
+    } else {
+        Refusal::Forbidden(format!("User '{}' lacks {what}", principal.name))
+    })
+}
+
+/// The request back (its body read into memory) and the subject its gRPC
+/// message names, or the answer when the body cannot be read.
+async fn subject_of_grpc(
+    request: Request,
+    limit: usize,
+) -> Result<(Request, Option<String>), Response> {
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        tonic::Status::resource_exhausted("the request message is too large").into_http()
+    })?;
+    // A gRPC frame: a compression flag, a 4-byte length, the message.
+    let subject = match bytes.get(5..) {
+        Some(message) if bytes[0] == 0 => SubjectField::decode(message)
+            .map(|field| field.subject)
+            .map_err(|_| {
+                tonic::Status::invalid_argument("the request message does not decode").into_http()
+            })?,
+        _ => {
+            return Err(tonic::Status::invalid_argument(
+                "an uncompressed gRPC message is expected",
+            )
+            .into_http());
+        }
+    };
+    Ok((Request::from_parts(parts, Body::from(bytes)), Some(subject)))
+}
+
+fn is_grpc(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/grpc"))
+}
+
+/// A refusal as REST (Confluent's error body) or gRPC (a status whose
+/// message starts with the error code) answers it.
+fn refused(control: &AccessControl, refusal: Refusal, grpc: bool) -> Response {
+    match (refusal, grpc) {
+        (Refusal::Unauthenticated(message), true) => {
+            tonic::Status::unauthenticated(format!("40101: {message}")).into_http()
+        }
+        (Refusal::Forbidden(message), true) => {
+            tonic::Status::permission_denied(format!("40301: {message}")).into_http()
+        }
+        (Refusal::Unauthenticated(message), false) => {
+            let mut response = ApiError {
+                code: 40101,
+                message,
+            }
+            .into_response();
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(control.challenge),
+            );
+            response
+        }
+        (Refusal::Forbidden(message), false) => ApiError {
+            code: 40301,
+            message,
+        }
+        .into_response(),
+    }
+}
+
+fn no_such_path(grpc: bool) -> Response {
+    if grpc {
+        return tonic::Status::unimplemented("no such method").into_http();
+    }
+    crate::rest::not_found().into_response()
+}
+
+fn no_such_method(grpc: bool) -> Response {
+    if grpc {
+        return tonic::Status::unimplemented("no such method").into_http();
+    }
+    crate::rest::method_not_allowed().into_response()
+}

@@ -1,0 +1,283 @@
+//! What each route asks of its caller: one table for REST, the UI and the
+//! gRPC methods. A request whose path and method are not in the table is
+//! refused (404 or 405) before it reaches anything, so a route added to a
+//! router without a rule here cannot be reached at all.
+
+use axum::http::Method;
+
+use super::grants::Role;
+
+/// What a route asks of the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// Nothing: health checks, the UI's static files.
+    Public,
+    /// A grant of at least the role anywhere: listings (filtered to what the
+    /// caller may read) and reads by schema id.
+    Somewhere(Role),
+    /// A grant of at least the role covering the request's subject (`{subject}`
+    /// in the path; field 1, `subject`, of a gRPC request). Without a subject
+    /// (the global config and mode over gRPC): an unscoped grant for changes,
+    /// any grant for reads.
+    Subject(Role),
+    /// An unscoped grant of at least the role.
+    Everywhere(Role),
+}
+
+use Need::{Everywhere, Public, Somewhere, Subject};
+use Role::{Admin, Reader, Writer};
+
+const GET: Method = Method::GET;
+const POST: Method = Method::POST;
+const PUT: Method = Method::PUT;
+const DELETE: Method = Method::DELETE;
+
+/// Every HTTP route: its path template (axum's syntax) and what each method
+/// needs. HEAD is GET's.
+pub const HTTP_ROUTES: &[(&str, &[(Method, Need)])] = &[
+    ("/", &[(GET, Public)]),
+    ("/healthz", &[(GET, Public)]),
+    ("/readyz", &[(GET, Public)]),
+    ("/schemas/types", &[(GET, Somewhere(Reader))]),
+    ("/v1/metadata/id", &[(GET, Somewhere(Reader))]),
+    ("/v1/metadata/version", &[(GET, Somewhere(Reader))]),
+    ("/contexts", &[(GET, Somewhere(Reader))]),
+    ("/schemas", &[(GET, Somewhere(Reader))]),
+    ("/schemas/ids/{id}", &[(GET, Somewhere(Reader))]),
+    ("/schemas/ids/{id}/schema", &[(GET, Somewhere(Reader))]),
+    ("/schemas/ids/{id}/subjects", &[(GET, Somewhere(Reader))]),
+    ("/schemas/ids/{id}/versions", &[(GET, Somewhere(Reader))]),
+    ("/schemas/guids/{guid}", &[(GET, Somewhere(Reader))]),
+    ("/subjects", &[(GET, Somewhere(Reader))]),
+    (
+        "/subjects/{subject}",
+        &[(POST, Subject(Writer)), (DELETE, Subject(Admin))],
+    ),
+    (
+        "/subjects/{subject}/versions",
+        &[(GET, Subject(Reader)), (POST, Subject(Writer))],
+    ),
+    (
+        "/subjects/{subject}/versions/{version}",
+        &[(GET, Subject(Reader)), (DELETE, Subject(Admin))],
+    ),
+    (
+        "/subjects/{subject}/versions/{version}/schema",
+        &[(GET, Subject(Reader))],
+    ),
+    (
+        "/subjects/{subject}/versions/{version}/referencedby",
+        &[(GET, Subject(Reader))],
+    ),
+    (
+        "/compatibility/subjects/{subject}/versions",
+        &[(POST, Subject(Writer))],
+    ),
+    (
+        "/compatibility/subjects/{subject}/versions/{version}",
+        &[(POST, Subject(Writer))],
+    ),
+    (
+        "/config",
+        &[
+            (GET, Somewhere(Reader)),
+            (PUT, Everywhere(Admin)),
+            (DELETE, Everywhere(Admin)),
+        ],
+    ),
+    (
+        "/config/{subject}",
+        &[
+            (GET, Subject(Reader)),
+            (PUT, Subject(Admin)),
+            (DELETE, Subject(Admin)),
+        ],
+    ),
+    (
+        "/mode",
+        &[
+            (GET, Somewhere(Reader)),
+            (PUT, Everywhere(Admin)),
+            (DELETE, Everywhere(Admin)),
+        ],
+    ),
+    (
+        "/mode/{subject}",
+        &[
+            (GET, Subject(Reader)),
+            (PUT, Subject(Admin)),
+            (DELETE, Subject(Admin)),
+        ],
+    ),
+    ("/ui", &[(GET, Public)]),
+    ("/ui/", &[(GET, Somewhere(Reader))]),
+    ("/ui/subjects/{subject}", &[(GET, Subject(Reader))]),
+    ("/ui/subjects/{subject}/config", &[(POST, Subject(Admin))]),
+    ("/ui/subjects/{subject}/diff", &[(GET, Subject(Reader))]),
+    (
+        "/ui/subjects/{subject}/versions/{version}",
+        &[(GET, Subject(Reader))],
+    ),
+    (
+        "/ui/subjects/{subject}/versions/{version}/code",
+        &[(GET, Subject(Reader))],
+    ),
+    (
+        "/ui/subjects/{subject}/versions/{version}/delete",
+        &[(POST, Subject(Admin))],
+    ),
+    ("/ui/schemas/{id}", &[(GET, Somewhere(Reader))]),
+    ("/ui/schemas/{id}/raw", &[(GET, Somewhere(Reader))]),
+    (
+        "/ui/playground",
+        &[(GET, Somewhere(Reader)), (POST, Somewhere(Writer))],
+    ),
+    ("/ui/static/style.css", &[(GET, Public)]),
+    ("/ui/static/app.js", &[(GET, Public)]),
+    ("/ui/static/favicon.svg", &[(GET, Public)]),
+    // Unknown UI pages: an HTML 404.
+    ("/ui/{*path}", &[(GET, Public), (POST, Public)]),
+];
+
+/// Every gRPC method (`/package.Service/Method`) and what it needs.
+pub const GRPC_METHODS: &[(&str, Need)] = &[
+    ("/herald.registry.v1.Registry/Register", Subject(Writer)),
+    (
+        "/herald.registry.v1.Registry/CheckCompatibility",
+        Subject(Writer),
+    ),
+    ("/herald.registry.v1.Registry/GetSchema", Somewhere(Reader)),
+    ("/herald.registry.v1.Registry/GetVersion", Subject(Reader)),
+    ("/herald.registry.v1.Registry/Lookup", Subject(Writer)),
+    (
+        "/herald.registry.v1.Registry/ListSubjects",
+        Somewhere(Reader),
+    ),
+    ("/herald.registry.v1.Registry/ListVersions", Subject(Reader)),
+    ("/herald.registry.v1.Registry/DeleteSubject", Subject(Admin)),
+    ("/herald.registry.v1.Registry/DeleteVersion", Subject(Admin)),
+    ("/herald.registry.v1.Registry/GetConfig", Subject(Reader)),
+    ("/herald.registry.v1.Registry/SetConfig", Subject(Admin)),
+    ("/herald.registry.v1.Registry/GetMode", Subject(Reader)),
+    ("/herald.registry.v1.Registry/SetMode", Subject(Admin)),
+    (
+        "/herald.registry.v1.Registry/WatchSubjects",
+        Somewhere(Reader),
+    ),
+    (
+        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        Somewhere(Reader),
+    ),
+    ("/grpc.health.v1.Health/Check", Public),
+    ("/grpc.health.v1.Health/Watch", Public),
+    ("/grpc.health.v1.Health/List", Public),
+];
+
+/// How a request's path and method were classified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// A known route: what it needs, and the subject in its path, if any.
+    Known {
+        /// What the caller must hold.
+        need: Need,
+        /// `{subject}` from the path (percent-decoded).
+        subject: Option<String>,
+        /// A gRPC method: the subject, if any, is in the request message.
+        grpc: bool,
+    },
+    /// A path no route has.
+    NoSuchPath,
+    /// A known path without this method.
+    NoSuchMethod,
+}
+
+/// The table, indexed for lookups.
+pub struct RouteTable {
+    http: matchit::Router<&'static [(Method, Need)]>,
+}
+
+impl RouteTable {
+    /// Indexes [`HTTP_ROUTES`].
+    pub fn new() -> RouteTable {
+        let mut http = matchit::Router::new();
+        for (template, methods) in HTTP_ROUTES {
+            http.insert(*template, *methods)
+                .expect("the route templates do not overlap");
+        }
+        RouteTable { http }
+    }
+
+    /// What `method` on `path` needs.
+    pub fn classify(&self, method: &Method, path: &str) -> Route {
+        if let Some((_, need)) = GRPC_METHODS.iter().find(|(name, _)| *name == path) {
+            return match *method {
+                Method::POST => Route::Known {
+                    need: *need,
+                    subject: None,
+                    grpc: true,
+                },
+                _ => Route::NoSuchMethod,
+            };
+        }
+        let Ok(found) = self.http.at(path) else {
+            return Route::NoSuchPath;
+        };
+        let method = if *method == Method::HEAD {
+            &Method::GET
+        } else {
+            method
+        };
+        let Some((_, need)) = found.value.iter().find(|(allowed, _)| allowed == method) else {
+            return Route::NoSuchMethod;
+        };
+        let subject = found.params.get("subject").map(|raw| {
+            percent_encoding::percent_decode_str(raw)
+                .decode_utf8_lossy()
+                .into_owned()
+        });
+        Route::Known {
+            need: *need,
+            subject,
+            grpc: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_methods_are_classified() {
+        let table = RouteTable::new();
+        assert_eq!(
+            table.classify(&Method::POST, "/subjects/a%2Fb/versions"),
+            Route::Known {
+                need: Subject(Writer),
+                subject: Some("a/b".to_owned()),
+                grpc: false
+            }
+        );
+        assert_eq!(
+            table.classify(&Method::HEAD, "/schemas/ids/1"),
+            Route::Known {
+                need: Somewhere(Reader),
+                subject: None,
+                grpc: false
+            }
+        );
+        assert_eq!(
+            table.classify(&Method::PATCH, "/config"),
+            Route::NoSuchMethod
+        );
+        assert_eq!(table.classify(&Method::GET, "/nope"), Route::NoSuchPath);
+        assert_eq!(
+            table.classify(&Method::POST, "/herald.registry.v1.Registry/SetMode"),
+            Route::Known {
+                need: Subject(Admin),
+                subject: None,
+                grpc: true
+            }
+        );
+    }
+}
