@@ -23,6 +23,7 @@ use base64::Engine as _;
 
 pub use credentials::{UserEntry, UsersFile, hash_password};
 pub use grants::{Grant, Role};
+pub use rules::{GRPC_METHODS, HTTP_ROUTES, Need};
 
 use crate::config::AccessConfig;
 use credentials::Credentials;

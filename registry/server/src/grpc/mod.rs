@@ -27,7 +27,7 @@ pub mod pb {
 }
 
 /// The encoded descriptors of the API, for reflection.
-const DESCRIPTORS: &[u8] = tonic::include_file_descriptor_set!("registry_descriptor");
+pub const DESCRIPTORS: &[u8] = tonic::include_file_descriptor_set!("registry_descriptor");
 
 /// Subjects per page when a request gives no page size.
 const DEFAULT_PAGE: i32 = 100;

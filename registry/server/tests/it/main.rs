@@ -2,6 +2,7 @@
 //! driven over HTTP and gRPC, on a temporary SQLite file or (with
 //! `HERALD_TEST_BACKEND=postgres`) a fresh PostgreSQL database.
 
+mod access;
 mod app;
 mod browser;
 mod client_transports;

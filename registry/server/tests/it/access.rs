@@ -1,0 +1,514 @@
+//! Access control on a real server: every write endpoint for every kind of
+//! caller, refusals that change nothing, listings filtered by grants, every
+//! route and RPC covered by a rule, and herald-client signing in over REST
+//! and gRPC.
+
+use herald_client::registry::{Auth, RegisteredSchema, RegistryClient, RegistryError};
+use herald_server::access::{GRPC_METHODS, Grant, HTTP_ROUTES, Need, Role, UsersFile};
+use herald_server::config::AccessConfig;
+use prost::Message as _;
+use serde_json::{Value, json};
+
+use crate::support::{MEDIA_TYPE, TestServer, record};
+
+/// The users of every test here, each with password `NAME-pw`.
+const USERS: &[(&str, &str)] = &[
+    ("admin", "admin"),
+    ("writer", "writer"),
+    ("payments", "writer:payments."),
+    ("reader", "reader"),
+];
+
+/// A registry with access control on, the users above, and callers
+/// without credentials given `anonymous` (none: refused).
+async fn secured(anonymous: Option<&str>) -> (TestServer, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("users.toml");
+    let mut users = UsersFile::default();
+    for (name, grant) in USERS {
+        let grant: Grant = grant.parse().expect("a grant");
+        users
+            .set_user(name, &format!("{name}-pw"), &[grant])
+            .expect("added");
+    }
+    users.save(&path).expect("saved");
+    let server = TestServer::start_configured(|config| {
+        config.access = AccessConfig {
+            enabled: true,
+            users: Some(path),
+            anonymous: anonymous.map(str::to_owned),
+        };
+    })
+    .await;
+    (server, dir)
+}
+
+/// A request as `user` (`None`: without credentials): status and body.
+async fn call(
+    server: &TestServer,
+    user: Option<&str>,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value, reqwest::header::HeaderMap) {
+    // Redirects are answers too (`/ui` redirects to `/ui/`).
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    let mut request = client.request(method, format!("{}{path}", server.base));
+    if let Some(user) = user {
+        request = request.basic_auth(user, Some(format!("{user}-pw")));
+    }
+    if let Some(body) = body {
+        request = request
+            .header("Content-Type", MEDIA_TYPE)
+            .body(body.to_string());
+    }
+    let response = request.send().await.expect("answered");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+        headers,
+    )
+}
+
+/// What the registry holds about `subject`, read as admin.
+async fn state_of(server: &TestServer, subject: &str) -> Vec<(u16, Value)> {
+    let mut state = Vec::new();
+    for path in [
+        format!("/subjects/{subject}/versions?deleted=true"),
+        format!("/config/{subject}"),
+        format!("/mode/{subject}"),
+        "/config".to_owned(),
+        "/mode".to_owned(),
+    ] {
+        let (status, body, _) =
+            call(server, Some("admin"), reqwest::Method::GET, &path, None).await;
+        state.push((status, body));
+    }
+    state
+}
+
+#[tokio::test]
+async fn every_write_needs_its_role_and_a_refusal_changes_nothing() {
+    let (server, _dir) = secured(None).await;
+    let subject = "orders-value";
+    let v1 = record("Order", r#"{"name":"id","type":"long"}"#);
+    let v2 = record(
+        "Order",
+        r#"{"name":"id","type":"long"},{"name":"note","type":"string","default":""}"#,
+    );
+    let v3 = record(
+        "Order",
+        r#"{"name":"id","type":"long"},{"name":"tag","type":"string","default":""}"#,
+    );
+    for schema in [&v1, &v2] {
+        let (status, _, _) = call(
+            &server,
+            Some("admin"),
+            reqwest::Method::POST,
+            &format!("/subjects/{subject}/versions"),
+            Some(json!({ "schema": schema })),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    use reqwest::Method;
+    // (method, path, body, role needed); deletes last, as the admin's succeed.
+    let writes: Vec<(Method, String, Option<Value>, Role)> = vec![
+        (
+            Method::POST,
+            format!("/subjects/{subject}/versions"),
+            Some(json!({"schema": v3})),
+            Role::Writer,
+        ),
+        (
+            Method::POST,
+            format!("/subjects/{subject}"),
+            Some(json!({"schema": v1})),
+            Role::Writer,
+        ),
+        (
+            Method::POST,
+            format!("/compatibility/subjects/{subject}/versions"),
+            Some(json!({"schema": v2})),
+            Role::Writer,
+        ),
+        (
+            Method::POST,
+            format!("/compatibility/subjects/{subject}/versions/1"),
+            Some(json!({"schema": v2})),
+            Role::Writer,
+        ),
+        (
+            Method::PUT,
+            format!("/config/{subject}"),
+            Some(json!({"compatibility": "FULL"})),
+            Role::Admin,
+        ),
+        (
+            Method::DELETE,
+            format!("/config/{subject}"),
+            None,
+            Role::Admin,
+        ),
+        (
+            Method::PUT,
+            format!("/mode/{subject}"),
+            Some(json!({"mode": "READONLY"})),
+            Role::Admin,
+        ),
+        (
+            Method::DELETE,
+            format!("/mode/{subject}"),
+            None,
+            Role::Admin,
+        ),
+        (
+            Method::PUT,
+            "/config".to_owned(),
+            Some(json!({"compatibility": "NONE"})),
+            Role::Admin,
+        ),
+        (
+            Method::PUT,
+            "/mode".to_owned(),
+            Some(json!({"mode": "READWRITE"})),
+            Role::Admin,
+        ),
+        (
+            Method::DELETE,
+            format!("/subjects/{subject}/versions/1"),
+            None,
+            Role::Admin,
+        ),
+        (
+            Method::DELETE,
+            format!("/subjects/{subject}"),
+            None,
+            Role::Admin,
+        ),
+    ];
+    for (method, path, body, needed) in writes {
+        let callers: [(Option<&str>, Option<Role>); 5] = [
+            (None, None),
+            (Some("reader"), Some(Role::Reader)),
+            (Some("payments"), None),
+            (Some("writer"), Some(Role::Writer)),
+            (Some("admin"), Some(Role::Admin)),
+        ];
+        for (user, role) in callers {
+            let before = state_of(&server, subject).await;
+            let (status, answer, headers) =
+                call(&server, user, method.clone(), &path, body.clone()).await;
+            let what = format!("{method} {path} as {user:?}: {answer}");
+            match (user, role) {
+                (None, _) => {
+                    assert_eq!(
+                        (status, answer["error_code"].as_i64()),
+                        (401, Some(40101)),
+                        "{what}"
+                    );
+                    let challenge = headers
+                        .get("www-authenticate")
+                        .and_then(|v| v.to_str().ok());
+                    assert!(challenge.is_some_and(|c| c.starts_with("Basic")), "{what}");
+                }
+                (Some(_), Some(role)) if role >= needed => {
+                    assert_eq!(status, 200, "{what}");
+                    continue;
+                }
+                (Some(_), _) => {
+                    assert_eq!(
+                        (status, answer["error_code"].as_i64()),
+                        (403, Some(40301)),
+                        "{what}"
+                    );
+                }
+            }
+            assert_eq!(
+                state_of(&server, subject).await,
+                before,
+                "refused, yet changed: {what}"
+            );
+        }
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_or_unknown_credentials_are_refused() {
+    let (server, _dir) = secured(Some("reader")).await;
+    let client = reqwest::Client::new();
+    let attempts = [
+        client
+            .get(format!("{}/subjects", server.base))
+            .basic_auth("admin", Some("wrong")),
+        client
+            .get(format!("{}/subjects", server.base))
+            .basic_auth("nobody", Some("admin-pw")),
+        client
+            .get(format!("{}/subjects", server.base))
+            .header("Authorization", "Basic !!!"),
+        client
+            .get(format!("{}/subjects", server.base))
+            .bearer_auth("not-configured"),
+        client
+            .get(format!("{}/subjects", server.base))
+            .header("Authorization", "Digest x"),
+    ];
+    for attempt in attempts {
+        let response = attempt.send().await.expect("answered");
+        assert_eq!(response.status().as_u16(), 401);
+        let body: Value = response.json().await.expect("JSON");
+        assert_eq!(body["error_code"], 40101, "{body}");
+    }
+    // Without credentials: the anonymous role (reader) reads, and no more.
+    let (status, _, _) = call(&server, None, reqwest::Method::GET, "/subjects", None).await;
+    assert_eq!(status, 200);
+    let (status, _, _) = call(
+        &server,
+        None,
+        reqwest::Method::POST,
+        "/subjects/x/versions",
+        Some(json!({"schema": record("X", r#"{"name":"a","type":"int"}"#)})),
+    )
+    .await;
+    assert_eq!(status, 401);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn listings_show_only_what_the_caller_may_read() {
+    let (server, _dir) = secured(None).await;
+    for subject in [
+        "payments.invoices",
+        "orders-value",
+        ":.staging:payments.refunds",
+    ] {
+        let (status, _, _) = call(
+            &server,
+            Some("admin"),
+            reqwest::Method::POST,
+            &format!("/subjects/{subject}/versions"),
+            Some(json!({"schema": record("R", r#"{"name":"a","type":"int"}"#)})),
+        )
+        .await;
+        assert_eq!(status, 200, "{subject}");
+    }
+    let list = |user: &'static str, path: &'static str| {
+        let server = &server;
+        async move {
+            call(server, Some(user), reqwest::Method::GET, path, None)
+                .await
+                .1
+        }
+    };
+    assert_eq!(
+        list("payments", "/subjects").await,
+        json!([":.staging:payments.refunds", "payments.invoices"])
+    );
+    assert_eq!(
+        list("reader", "/subjects").await.as_array().map(Vec::len),
+        Some(3)
+    );
+    let schemas = list("payments", "/schemas").await;
+    let subjects: Vec<&str> = schemas
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|s| s["subject"].as_str())
+        .collect();
+    assert_eq!(
+        subjects,
+        [":.staging:payments.refunds", "payments.invoices"]
+    );
+    assert_eq!(
+        list("payments", "/subjects?offset=1&limit=1").await,
+        json!(["payments.invoices"]),
+        "paged after filtering"
+    );
+    let used_by = list("payments", "/schemas/ids/1/subjects").await;
+    assert_eq!(used_by, json!(["payments.invoices"]));
+    // The UI's list, too.
+    let client = reqwest::Client::new();
+    let page = client
+        .get(format!("{}/ui/", server.base))
+        .basic_auth("payments", Some("payments-pw"))
+        .send()
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("HTML");
+    assert!(page.contains("payments.invoices"));
+    assert!(!page.contains("orders-value"), "{page}");
+    server.stop().await;
+}
+
+/// `template` with sample values for its parameters.
+fn sample(template: &str) -> String {
+    template
+        .replace("{subject}", "s")
+        .replace("{version}", "1")
+        .replace("{id}", "1")
+        .replace("{guid}", "g")
+        .replace("{*path}", "x")
+}
+
+#[tokio::test]
+async fn every_route_and_rpc_has_a_rule_and_callers_without_credentials_meet_it() {
+    let (server, _dir) = secured(None).await;
+    let mut walked = 0;
+    for (template, methods) in HTTP_ROUTES {
+        for (method, need) in *methods {
+            let (status, body, _) =
+                call(&server, None, method.clone(), &sample(template), None).await;
+            let what = format!("{method} {template}: {status} {body}");
+            if *need == Need::Public {
+                assert_ne!(status, 401, "{what}");
+            } else {
+                assert_eq!(status, 401, "{what}");
+            }
+            walked += 1;
+        }
+    }
+    assert!(walked >= 50, "{walked} routes");
+    // A path or method no rule names is refused even to an admin.
+    let (status, _, _) = call(
+        &server,
+        Some("admin"),
+        reqwest::Method::GET,
+        "/no/such/route",
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _, _) = call(
+        &server,
+        Some("admin"),
+        reqwest::Method::PATCH,
+        "/config",
+        None,
+    )
+    .await;
+    assert_eq!(status, 405);
+
+    // Every method of every gRPC service the server describes has a rule.
+    let descriptors = prost_types::FileDescriptorSet::decode(herald_server::grpc::DESCRIPTORS)
+        .expect("descriptors");
+    let mut methods = Vec::new();
+    for file in descriptors.file {
+        for service in &file.service {
+            for method in &service.method {
+                methods.push(format!(
+                    "/{}.{}/{}",
+                    file.package(),
+                    service.name(),
+                    method.name()
+                ));
+            }
+        }
+    }
+    methods.extend([
+        "/grpc.health.v1.Health/Check".to_owned(),
+        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo".to_owned(),
+    ]);
+    assert!(methods.len() >= 16, "{methods:?}");
+    for method in methods {
+        assert!(
+            GRPC_METHODS.iter().any(|(name, _)| *name == method),
+            "{method} has no rule"
+        );
+    }
+    server.stop().await;
+}
+
+fn avro(text: &str) -> RegisteredSchema {
+    RegisteredSchema {
+        schema: text.to_owned(),
+        schema_type: "AVRO".to_owned(),
+        references: Vec::new(),
+    }
+}
+
+fn as_user(client: RegistryClient, user: &str) -> RegistryClient {
+    client.with_auth(Auth::Basic {
+        user: user.to_owned(),
+        password: format!("{user}-pw"),
+    })
+}
+
+fn code_of(error: &RegistryError) -> Option<i64> {
+    match error {
+        RegistryError::Api { error_code, .. } => Some(*error_code),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn herald_client_signs_in_over_rest_and_grpc() {
+    let (server, _dir) = secured(None).await;
+    let transports = [
+        ("rest", RegistryClient::new(&server.base)),
+        (
+            "grpc",
+            RegistryClient::grpc(&server.grpc_base).expect("a URI"),
+        ),
+    ];
+    for (name, client) in transports {
+        let subject = format!("{name}-orders");
+        let schema = avro(&record("Order", r#"{"name":"id","type":"long"}"#));
+        let anonymous = client
+            .register(&subject, &schema)
+            .await
+            .expect_err("no credentials");
+        assert_eq!(code_of(&anonymous), Some(40101), "{name}: {anonymous:?}");
+        let reader = as_user(client.clone(), "reader");
+        let refused = reader
+            .register(&subject, &schema)
+            .await
+            .expect_err("a reader");
+        assert_eq!(code_of(&refused), Some(40301), "{name}: {refused:?}");
+        let outsider = as_user(client.clone(), "payments");
+        let refused = outsider
+            .register(&subject, &schema)
+            .await
+            .expect_err("outside its prefix");
+        assert_eq!(code_of(&refused), Some(40301), "{name}: {refused:?}");
+        let writer = as_user(client.clone(), "writer");
+        let id = writer
+            .register(&subject, &schema)
+            .await
+            .expect("a writer registers");
+        assert_eq!(
+            reader
+                .schema_by_id(id)
+                .await
+                .expect("a reader reads")
+                .schema,
+            schema.schema
+        );
+        let refused = writer
+            .set_compatibility_level(&subject, "FULL")
+            .await
+            .expect_err("a writer sets no level");
+        assert_eq!(code_of(&refused), Some(40301), "{name}: {refused:?}");
+        let admin = as_user(client.clone(), "admin");
+        admin
+            .set_compatibility_level(&subject, "FULL")
+            .await
+            .expect("an admin does");
+        assert_eq!(
+            outsider.subjects().await.expect("listed"),
+            Vec::<String>::new(),
+            "{name}: the outsider sees no subject"
+        );
+        assert!(reader.subjects().await.expect("listed").contains(&subject));
+    }
+    server.stop().await;
+}
