@@ -1,5 +1,6 @@
 //! Tests of the `herald` binary as a user runs it.
 
+mod access;
 mod agreement;
 mod compat;
 mod confluent_python;
