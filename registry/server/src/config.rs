@@ -136,6 +136,49 @@ pub struct AccessConfig {
     /// The role of callers without credentials (`reader`, say); none:
     /// they are refused (401).
     pub anonymous: Option<String>,
+    /// Bearer tokens (JWTs) accepted, and how they are checked.
+    pub jwt: Option<JwtConfig>,
+}
+
+/// How bearer tokens (JWTs) are verified: offline, against configured
+/// public keys; who the caller is and what it may do come from the claims.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwtConfig {
+    /// A JWKS file (`{"keys": [...]}`): RSA (RS256), EC P-256 (ES256) and
+    /// Ed25519 (EdDSA) keys, chosen by the token's `kid`.
+    pub jwks: Option<PathBuf>,
+    /// PEM public keys (RSA, EC P-256 or Ed25519), tried in turn.
+    #[serde(default)]
+    pub public_keys: Vec<PathBuf>,
+    /// The `iss` a token must carry (none: not checked).
+    pub issuer: Option<String>,
+    /// An `aud` a token must carry (none: not checked).
+    pub audience: Option<String>,
+    /// The claim holding the grants (`ROLE[:PREFIX][@CONTEXT]` strings, an
+    /// array or one space-separated string); a dotted path reaches into
+    /// objects (`realm_access.roles`). Values that are not grants are
+    /// ignored.
+    #[serde(default = "default_grants_claim")]
+    pub grants_claim: String,
+    /// The claim naming the caller.
+    #[serde(default = "default_name_claim")]
+    pub name_claim: String,
+    /// Clock skew allowed on `exp` and `nbf`, in seconds.
+    #[serde(default = "default_leeway")]
+    pub leeway_seconds: u64,
+}
+
+fn default_grants_claim() -> String {
+    "herald_grants".to_owned()
+}
+
+fn default_name_claim() -> String {
+    "sub".to_owned()
+}
+
+fn default_leeway() -> u64 {
+    60
 }
 
 /// What web pages may do with the registry: the `Host` names it answers

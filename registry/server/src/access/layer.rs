@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::HeaderMap;
-use axum::http::header::{self, HeaderValue};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures_util::future::{BoxFuture, Either, Ready, ready};
 use prost::Message as _;
@@ -231,10 +231,9 @@ fn refused(control: &AccessControl, refusal: Refusal, grpc: bool) -> Response {
                 message,
             }
             .into_response();
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(control.challenge),
-            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, control.challenge.clone());
             response
         }
         (Refusal::Forbidden(message), false) => ApiError {

@@ -1,5 +1,5 @@
 //! Access control: who is calling (HTTP Basic against a credentials file,
-//! or anonymous), what each route needs (one table for REST, the UI and
+//! a bearer JWT, or anonymous), what each route needs (one table for REST, the UI and
 //! gRPC), and whether the caller holds it. Off by default: then everyone
 //! may do everything, as on a laptop.
 //!
@@ -12,6 +12,7 @@ mod failures;
 pub(crate) mod grants;
 pub(crate) mod layer;
 pub(crate) mod rules;
+mod tokens;
 
 use std::net::IpAddr;
 use std::path::Path;
@@ -29,6 +30,7 @@ use crate::config::AccessConfig;
 use credentials::Credentials;
 use failures::Failures;
 use grants::Principal;
+use tokens::TokenVerifier;
 
 /// The name of callers without credentials.
 pub const ANONYMOUS: &str = "anonymous";
@@ -49,7 +51,7 @@ pub struct AccessControl {
     /// Who requests run as when it is off.
     unrestricted: Arc<Principal>,
     /// `WWW-Authenticate` of a 401.
-    challenge: &'static str,
+    challenge: axum::http::HeaderValue,
     /// Largest gRPC message read to find its subject.
     max_body: usize,
 }
@@ -66,10 +68,15 @@ impl AccessControl {
         } else {
             None
         };
+        let challenge = if config.jwt.is_some() {
+            "Basic realm=\"herald\", charset=\"UTF-8\", Bearer realm=\"herald\""
+        } else {
+            "Basic realm=\"herald\", charset=\"UTF-8\""
+        };
         Ok(AccessControl {
             authenticator,
             unrestricted,
-            challenge: "Basic realm=\"herald\", charset=\"UTF-8\"",
+            challenge: axum::http::HeaderValue::from_static(challenge),
             max_body,
         })
     }
@@ -78,6 +85,7 @@ impl AccessControl {
 /// Turns a request's credentials into a principal.
 struct Authenticator {
     credentials: Option<Arc<Credentials>>,
+    tokens: Option<TokenVerifier>,
     anonymous: Arc<Principal>,
     failures: Failures,
     /// argon2 verifications at once (each takes ~19 MiB and a core).
@@ -94,8 +102,10 @@ impl Authenticator {
             Some(role) => vec![Grant::everywhere(role.parse()?)],
             None => Vec::new(),
         };
+        let tokens = config.jwt.as_ref().map(TokenVerifier::new).transpose()?;
         Ok(Authenticator {
             credentials,
+            tokens,
             anonymous: Arc::new(Principal {
                 name: ANONYMOUS.to_owned(),
                 grants: anonymous_grants,
@@ -119,7 +129,10 @@ impl Authenticator {
         let outcome = if scheme.eq_ignore_ascii_case("basic") {
             self.basic(token.trim()).await
         } else if scheme.eq_ignore_ascii_case("bearer") {
-            Err("bearer tokens are not accepted by this registry".to_owned())
+            match &self.tokens {
+                Some(tokens) => tokens.verify(token.trim()),
+                None => Err("bearer tokens are not accepted by this registry".to_owned()),
+            }
         } else {
             Err(format!("unsupported authorization scheme {scheme:?}"))
         };
@@ -165,8 +178,14 @@ pub fn load_config(path: &Path) -> Result<AccessConfig, String> {
     let mut config: AccessConfig =
         toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     config.enabled = true;
-    if let (Some(users), Some(dir)) = (&config.users, path.parent()) {
-        config.users = Some(dir.join(users));
+    if let Some(dir) = path.parent() {
+        config.users = config.users.map(|users| dir.join(users));
+        if let Some(jwt) = &mut config.jwt {
+            jwt.jwks = jwt.jwks.take().map(|jwks| dir.join(jwks));
+            for key in &mut jwt.public_keys {
+                *key = dir.join(&*key);
+            }
+        }
     }
     if let Some(role) = &config.anonymous {
         role.parse::<Role>()?;

@@ -5,7 +5,7 @@
 
 use herald_client::registry::{Auth, RegisteredSchema, RegistryClient, RegistryError};
 use herald_server::access::{GRPC_METHODS, Grant, HTTP_ROUTES, Need, Role, UsersFile};
-use herald_server::config::AccessConfig;
+use herald_server::config::{AccessConfig, JwtConfig};
 use prost::Message as _;
 use serde_json::{Value, json};
 
@@ -22,6 +22,14 @@ const USERS: &[(&str, &str)] = &[
 /// A registry with access control on, the users above, and callers
 /// without credentials given `anonymous` (none: refused).
 async fn secured(anonymous: Option<&str>) -> (TestServer, tempfile::TempDir) {
+    secured_with(anonymous, None).await
+}
+
+/// [`secured`], also accepting bearer tokens as `jwt` says.
+async fn secured_with(
+    anonymous: Option<&str>,
+    jwt: Option<JwtConfig>,
+) -> (TestServer, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let path = dir.path().join("users.toml");
     let mut users = UsersFile::default();
@@ -37,6 +45,7 @@ async fn secured(anonymous: Option<&str>) -> (TestServer, tempfile::TempDir) {
             enabled: true,
             users: Some(path),
             anonymous: anonymous.map(str::to_owned),
+            jwt,
         };
     })
     .await;
@@ -510,5 +519,168 @@ async fn herald_client_signs_in_over_rest_and_grpc() {
         );
         assert!(reader.subjects().await.expect("listed").contains(&subject));
     }
+    server.stop().await;
+}
+
+/// The JWT test keys (`tests/data/jwt`).
+fn key_path(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/jwt")
+        .join(name)
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+}
+
+/// A token signed with `key` (`tests/data/jwt/{key}.key`) as `algorithm`,
+/// with `kid` and `claims`.
+fn token(
+    key: &str,
+    algorithm: jsonwebtoken::Algorithm,
+    kid: Option<&str>,
+    claims: Value,
+) -> String {
+    use jsonwebtoken::{EncodingKey, Header, encode};
+    let pem = std::fs::read(key_path(&format!("{key}.key"))).expect("a test key");
+    let signing = match algorithm {
+        jsonwebtoken::Algorithm::RS256 => EncodingKey::from_rsa_pem(&pem),
+        jsonwebtoken::Algorithm::ES256 => EncodingKey::from_ec_pem(&pem),
+        _ => EncodingKey::from_ed_pem(&pem),
+    }
+    .expect("a private key");
+    let mut header = Header::new(algorithm);
+    header.kid = kid.map(str::to_owned);
+    encode(&header, &claims, &signing).expect("signed")
+}
+
+#[tokio::test]
+async fn bearer_tokens_are_verified_offline_and_carry_grants() {
+    use jsonwebtoken::Algorithm::{ES256, EdDSA, RS256};
+    let jwt = JwtConfig {
+        jwks: Some(key_path("jwks.json")),
+        public_keys: vec![key_path("eddsa.pub")],
+        issuer: Some("https://idp.example".to_owned()),
+        audience: Some("herald".to_owned()),
+        grants_claim: "access.herald".to_owned(),
+        name_claim: "sub".to_owned(),
+        leeway_seconds: 60,
+    };
+    let (server, _dir) = secured_with(None, Some(jwt)).await;
+    let claims = |exp: i64, iss: &str, aud: &str| {
+        json!({
+            "sub": "payments-service", "iss": iss, "aud": aud, "exp": exp,
+            "access": {"herald": ["writer:payments.", "not-a-grant"]},
+        })
+    };
+    let good = claims(now() + 600, "https://idp.example", "herald");
+    let register = |token: String, subject: &'static str| {
+        let server = &server;
+        async move {
+            let response = reqwest::Client::new()
+                .post(format!("{}/subjects/{subject}/versions", server.base))
+                .bearer_auth(token)
+                .header("Content-Type", MEDIA_TYPE)
+                .body(json!({"schema": record("P", r#"{"name":"a","type":"int"}"#)}).to_string())
+                .send()
+                .await
+                .expect("answered");
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            (status, body["error_code"].as_i64())
+        }
+    };
+    // Each algorithm, by kid from the JWKS or by trying the PEM keys.
+    for (key, algorithm, kid) in [
+        ("rs256", RS256, Some("rsa-1")),
+        ("es256", ES256, Some("ec-1")),
+        ("eddsa", EdDSA, Some("ed-1")),
+        ("eddsa", EdDSA, None),
+    ] {
+        let signed = token(key, algorithm, kid, good.clone());
+        assert_eq!(
+            register(signed, "payments.invoices").await.0,
+            200,
+            "{key} {kid:?}"
+        );
+    }
+    let signed = token("es256", ES256, Some("ec-1"), good.clone());
+    assert_eq!(
+        register(signed, "orders-value").await,
+        (403, Some(40301)),
+        "outside its grant"
+    );
+    let refused = [
+        (
+            "a key the registry does not trust",
+            token("stranger", EdDSA, None, good.clone()),
+        ),
+        (
+            "another key's kid",
+            token("stranger", EdDSA, Some("ed-1"), good.clone()),
+        ),
+        (
+            "the wrong issuer",
+            token(
+                "rs256",
+                RS256,
+                Some("rsa-1"),
+                claims(now() + 600, "https://evil.example", "herald"),
+            ),
+        ),
+        (
+            "the wrong audience",
+            token(
+                "rs256",
+                RS256,
+                Some("rsa-1"),
+                claims(now() + 600, "https://idp.example", "other"),
+            ),
+        ),
+        (
+            "expired",
+            token(
+                "rs256",
+                RS256,
+                Some("rsa-1"),
+                claims(now() - 3600, "https://idp.example", "herald"),
+            ),
+        ),
+        ("not a JWT", "abc.def".to_owned()),
+    ];
+    for (why, signed) in refused {
+        assert_eq!(
+            register(signed, "payments.invoices").await,
+            (401, Some(40101)),
+            "{why}"
+        );
+    }
+    let skewed = token(
+        "rs256",
+        RS256,
+        Some("rsa-1"),
+        claims(now() - 10, "https://idp.example", "herald"),
+    );
+    assert_eq!(
+        register(skewed, "payments.invoices").await.0,
+        200,
+        "within the clock skew"
+    );
+
+    // Over gRPC with herald-client, too.
+    let grpc = RegistryClient::grpc(&server.grpc_base)
+        .expect("a URI")
+        .with_auth(Auth::Bearer(token("eddsa", EdDSA, None, good.clone())));
+    let schema = avro(&record("G", r#"{"name":"a","type":"int"}"#));
+    grpc.register("payments.grpc", &schema)
+        .await
+        .expect("a bearer over gRPC");
+    let refused = grpc
+        .register("orders-grpc", &schema)
+        .await
+        .expect_err("outside its grant");
+    assert_eq!(code_of(&refused), Some(40301));
     server.stop().await;
 }
