@@ -41,6 +41,20 @@ impl Caller {
     }
 }
 
+impl Caller {
+    /// The signed-in user's name; `None` for anonymous callers (and when
+    /// access control is off).
+    pub fn signed_in(&self) -> Option<&str> {
+        (!self.0.is_anonymous()).then_some(self.0.name.as_str())
+    }
+
+    /// Whether the caller may administer `subject` (its config, mode and
+    /// deletes).
+    pub fn administers(&self, subject: &str) -> bool {
+        self.0.may(Role::Admin, subject)
+    }
+}
+
 impl Visibility for Caller {
     fn shows(&self, subject: &str) -> bool {
         self.0.may(Role::Reader, subject)

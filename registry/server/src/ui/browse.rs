@@ -123,6 +123,7 @@ pub(super) async fn subjects(
         })
         .collect();
     render(&SubjectsPage {
+        signed_in: caller.signed_in().unwrap_or_default().to_owned(),
         types: choices(TYPES, &query.schema_type),
         contexts: choices(contexts.iter().map(String::as_str), &query.context),
         rows,
@@ -138,6 +139,7 @@ pub(super) async fn subjects(
 
 pub(super) async fn subject(
     state: State,
+    caller: Caller,
     Path(subject): Path<String>,
     headers: HeaderMap,
 ) -> Response {
@@ -231,6 +233,8 @@ pub(super) async fn subject(
         .collect();
     let level_for_choice = level.clone();
     let page = SubjectPage {
+        signed_in: caller.signed_in().unwrap_or_default().to_owned(),
+        admin: caller.administers(&subject),
         name_encoded: encode(&subject),
         config_action: format!("{}/config", subject_link(&subject)),
         diff_action: format!("{}/diff", subject_link(&subject)),
@@ -247,7 +251,6 @@ pub(super) async fn subject(
             .collect(),
         references,
         referrers,
-        admin: true,
         csrf: token.form.clone(),
         levels: choices(LEVELS, &level_for_choice),
     };

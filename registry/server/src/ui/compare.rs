@@ -143,6 +143,7 @@ async fn playground_page(
     };
     let subjects = state.0.subjects(&listing, caller).await.unwrap_or_default();
     let page = PlaygroundPage {
+        signed_in: caller.signed_in().unwrap_or_default().to_owned(),
         csrf: token.form.clone(),
         subject: form.subject,
         subjects,

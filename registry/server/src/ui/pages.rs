@@ -42,6 +42,8 @@ pub struct SubjectQuery {
 #[derive(Template)]
 #[template(path = "subjects.html")]
 pub struct SubjectsPage {
+    /// Who is signed in (empty: nobody).
+    pub signed_in: String,
     pub query: SubjectQuery,
     pub types: Vec<Choice>,
     pub contexts: Vec<Choice>,
@@ -84,6 +86,8 @@ pub struct Link {
 #[derive(Template)]
 #[template(path = "subject.html")]
 pub struct SubjectPage {
+    /// Who is signed in (empty: nobody).
+    pub signed_in: String,
     pub name: String,
     pub name_encoded: String,
     pub level: String,
@@ -189,6 +193,8 @@ pub struct PlaygroundResult {
 #[derive(Template)]
 #[template(path = "playground.html")]
 pub struct PlaygroundPage {
+    /// Who is signed in (empty: nobody).
+    pub signed_in: String,
     pub csrf: String,
     pub subject: String,
     pub subjects: Vec<String>,

@@ -684,3 +684,81 @@ async fn bearer_tokens_are_verified_offline_and_carry_grants() {
     assert_eq!(code_of(&refused), Some(40301));
     server.stop().await;
 }
+
+/// The UI page at `path` as `user`: status and HTML.
+async fn page(server: &TestServer, user: &str, path: &str) -> (u16, String) {
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", server.base))
+        .basic_auth(user, Some(format!("{user}-pw")))
+        .send()
+        .await
+        .expect("answered");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("HTML"))
+}
+
+#[tokio::test]
+async fn the_ui_shows_who_is_signed_in_and_offers_admin_forms_only_to_admins() {
+    let (server, _dir) = secured(None).await;
+    for schema in [
+        record("Order", r#"{"name":"id","type":"long"}"#),
+        record(
+            "Order",
+            r#"{"name":"id","type":"long"},{"name":"n","type":"int","default":0}"#,
+        ),
+    ] {
+        let (status, _, _) = call(
+            &server,
+            Some("admin"),
+            reqwest::Method::POST,
+            "/subjects/orders-value/versions",
+            Some(json!({ "schema": schema })),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    let (status, admin) = page(&server, "admin", "/ui/subjects/orders-value").await;
+    assert_eq!(status, 200);
+    assert!(
+        admin.contains("Signed in as <strong>admin</strong>"),
+        "{admin}"
+    );
+    assert!(admin.contains("Change compatibility") && admin.contains("Soft-delete"));
+    let (status, reader) = page(&server, "reader", "/ui/subjects/orders-value").await;
+    assert_eq!(status, 200);
+    assert!(
+        reader.contains("Signed in as <strong>reader</strong>"),
+        "{reader}"
+    );
+    assert!(
+        !reader.contains("Change compatibility") && !reader.contains("Soft-delete"),
+        "{reader}"
+    );
+    let (_, list) = page(&server, "reader", "/ui/").await;
+    assert!(list.contains("Signed in as <strong>reader</strong>"));
+    // The forms' targets refuse a reader anyway (before any CSRF check).
+    for action in [
+        "/ui/subjects/orders-value/config",
+        "/ui/subjects/orders-value/versions/1/delete",
+    ] {
+        let response = reqwest::Client::new()
+            .post(format!("{}{action}", server.base))
+            .basic_auth("reader", Some("reader-pw"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body("compatibility=NONE&csrf=x")
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(response.status().as_u16(), 403, "{action}");
+    }
+    let (_, versions, _) = call(
+        &server,
+        Some("admin"),
+        reqwest::Method::GET,
+        "/subjects/orders-value/versions",
+        None,
+    )
+    .await;
+    assert_eq!(versions, json!([1, 2]));
+    server.stop().await;
+}
