@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 use herald_server::Server;
-use herald_server::config::{BrowserPolicy, Limits, ServerConfig, Storage};
+use herald_server::config::{AuditRetention, BrowserPolicy, Limits, ServerConfig, Storage};
 use serde::Deserialize;
 
 /// Flags of `herald serve`; each falls back to an environment variable,
@@ -70,6 +70,12 @@ pub struct ServeArgs {
     /// docs/security.md) [default: off: everyone may do everything]
     #[arg(long, env = "HERALD_AUTH", value_name = "FILE")]
     auth: Option<PathBuf>,
+    /// Audit log entries older than this many days are removed [default: kept]
+    #[arg(long, env = "HERALD_AUDIT_MAX_AGE_DAYS", value_name = "DAYS")]
+    audit_max_age_days: Option<u64>,
+    /// The audit log keeps at most this many entries, the newest [default: all]
+    #[arg(long, env = "HERALD_AUDIT_MAX_ENTRIES", value_name = "N")]
+    audit_max_entries: Option<u64>,
 }
 
 /// The `--config` file: the same keys as the flags, in snake_case.
@@ -91,6 +97,8 @@ struct FileConfig {
     allowed_hosts: Option<Vec<String>>,
     cors_origins: Option<Vec<String>>,
     auth: Option<PathBuf>,
+    audit_max_age_days: Option<u64>,
+    audit_max_entries: Option<u64>,
 }
 
 /// The flag (or its environment variable), else the file's value, else the default.
@@ -169,8 +177,16 @@ impl ServeArgs {
             Some(path) => herald_server::access::load_config(&path)?,
             None => defaults.access,
         };
+        let audit_retention = AuditRetention {
+            max_age: self
+                .audit_max_age_days
+                .or(file.audit_max_age_days)
+                .map(|days| Duration::from_secs(days.saturating_mul(86_400))),
+            max_entries: self.audit_max_entries.or(file.audit_max_entries),
+        };
         Ok(ServerConfig {
             access,
+            audit_retention,
             listen: self.listen.or(file.listen).unwrap_or(defaults.listen),
             grpc_listen: self.grpc_listen.or(file.grpc_listen),
             storage,

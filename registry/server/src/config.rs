@@ -121,6 +121,18 @@ pub struct ServerConfig {
     pub browsers: BrowserPolicy,
     /// Who may do what (off by default).
     pub access: AccessConfig,
+    /// How long the audit log keeps its entries.
+    pub audit_retention: AuditRetention,
+}
+
+/// How long the audit log keeps its entries (checked at start and every
+/// ten minutes); by default, for good.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AuditRetention {
+    /// Entries older than this go.
+    pub max_age: Option<Duration>,
+    /// At most this many entries stay (the newest).
+    pub max_entries: Option<u64>,
 }
 
 /// Who may use the registry. Off (the default): everyone may do
@@ -204,6 +216,7 @@ impl Default for ServerConfig {
             limits: Limits::default(),
             browsers: BrowserPolicy::default(),
             access: AccessConfig::default(),
+            audit_retention: AuditRetention::default(),
         }
     }
 }

@@ -122,16 +122,19 @@ impl Server {
     pub fn app(&self) -> io::Result<HttpApp> {
         let rules = Rules::new(&self.config.browsers, self.listener.local_addr()?);
         let fast = SchemaByIdHotPath::new(self.router.clone(), self.registry.clone());
-        Ok(RequestGuard::new(
-            Access::new(fast, self.access.clone()),
-            rules,
-        ))
+        let access = Access::new(fast, self.access.clone(), self.registry.clone());
+        Ok(RequestGuard::new(access, rules))
     }
 
     /// Serves until `shutdown` completes, ends the change-feed watches, lets
     /// requests in flight finish, then closes the store.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        prune_audit_log(
+            self.registry.clone(),
+            self.config.audit_retention,
+            stopped.clone(),
+        );
         let registry = self.registry.clone();
         tokio::spawn(async move {
             shutdown.await;
@@ -147,7 +150,7 @@ impl Server {
         match self.grpc {
             None => http.await,
             Some((listener, routes)) => {
-                let routes = Access::new(routes, self.access.clone());
+                let routes = Access::new(routes, self.access.clone(), self.registry.clone());
                 let grpc = connections::serve(listener, routes, limits, stopped);
                 tokio::join!(http, grpc);
             }
@@ -155,6 +158,34 @@ impl Server {
         self.registry.store().close().await;
         Ok(())
     }
+}
+
+/// Applies `retention` to the audit log now and every ten minutes until
+/// `stopped`.
+fn prune_audit_log(
+    registry: Arc<Registry>,
+    retention: config::AuditRetention,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    if retention == config::AuditRetention::default() {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                _ = stopped.wait_for(|stop| *stop) => return,
+            }
+            match registry.prune_audit(retention).await {
+                Ok(0) => {}
+                Ok(removed) => {
+                    tracing::info!(removed, "audit log entries past their retention removed")
+                }
+                Err(error) => tracing::warn!(%error, "pruning the audit log failed"),
+            }
+        }
+    });
 }
 
 async fn bind(address: SocketAddr) -> Result<tokio::net::TcpListener, StartError> {

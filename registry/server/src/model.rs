@@ -189,3 +189,49 @@ pub struct SummaryFilter<'a> {
     /// Rows to return at most.
     pub limit: i64,
 }
+
+/// One line of the audit log: a kept change or a refused write.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    /// Its position, increasing.
+    pub id: i64,
+    /// When (Unix millis).
+    pub at: i64,
+    /// Who: the user, the token's subject, or `anonymous`.
+    pub principal: String,
+    /// The client's address, when known.
+    pub address: Option<String>,
+    /// The change (`REGISTERED`, `CONFIG_CHANGED`, ...) or, refused, the
+    /// request (`POST /subjects/{subject}/versions`, a gRPC method).
+    pub action: String,
+    /// The subject, or the scope of a config or mode change (empty: none).
+    pub subject: String,
+    /// The version concerned, if one.
+    pub version: Option<i32>,
+    /// The schema id concerned, if one.
+    pub schema_id: Option<i64>,
+    /// The HTTP status answered (200 for a kept change).
+    pub status: u16,
+    /// The error code answered, when refused.
+    pub error_code: Option<i64>,
+}
+
+/// Which audit entries to list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Subjects starting with this (empty: all).
+    pub subject_prefix: String,
+    /// Only this principal.
+    pub principal: Option<String>,
+    /// Only this action.
+    pub action: Option<String>,
+    /// From this time (Unix millis, inclusive).
+    pub from: i64,
+    /// Until this time (Unix millis, inclusive).
+    pub to: i64,
+    /// Entries to skip.
+    pub offset: i64,
+    /// Entries to return at most.
+    pub limit: i64,
+}

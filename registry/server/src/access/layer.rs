@@ -21,8 +21,9 @@ use tower::Service;
 use super::grants::{Principal, Role};
 use super::rules::{Need, Route, RouteTable};
 use super::{AccessControl, Refusal};
+use crate::model::AuditEntry;
 use crate::rest::error::ApiError;
-use crate::service::Visibility;
+use crate::service::{Actor, Registry, Visibility, acting_as};
 
 /// The caller of a request, as the access layer established it.
 #[derive(Clone, Debug)]
@@ -90,17 +91,30 @@ pub struct Access<S> {
     inner: S,
     control: Arc<AccessControl>,
     table: Arc<RouteTable>,
+    /// Where refused writes are recorded.
+    registry: Arc<Registry>,
 }
 
 impl<S> Access<S> {
-    /// `inner`, behind `control`.
-    pub fn new(inner: S, control: Arc<AccessControl>) -> Access<S> {
+    /// `inner`, behind `control`; refused writes recorded in `registry`'s
+    /// audit log.
+    pub fn new(inner: S, control: Arc<AccessControl>, registry: Arc<Registry>) -> Access<S> {
         Access {
             inner,
             control,
             table: Arc::new(RouteTable::new()),
+            registry,
         }
     }
+}
+
+/// What the layer learnt of a request before passing it on.
+struct Classified {
+    need: Need,
+    subject: Option<String>,
+    grpc: bool,
+    action: String,
+    write: bool,
 }
 
 impl<S> Service<Request> for Access<S>
@@ -121,46 +135,208 @@ where
 
     fn call(&mut self, mut request: Request) -> Self::Future {
         let grpc = is_grpc(request.headers());
-        let (need, subject) = match self.table.classify(request.method(), request.uri().path()) {
-            Route::Known { need, subject, .. } => (need, subject),
+        let classified = match self.table.classify(request.method(), request.uri().path()) {
+            Route::Known {
+                need,
+                subject,
+                action,
+                write,
+                ..
+            } => Classified {
+                need,
+                subject,
+                grpc,
+                action,
+                write,
+            },
             Route::NoSuchPath => return Either::Left(ready(Ok(no_such_path(grpc)))),
             Route::NoSuchMethod => return Either::Left(ready(Ok(no_such_method(grpc)))),
         };
-        let Some(authenticator) = self.control.authenticator.clone() else {
+        let authenticator = self.control.authenticator.clone();
+        if authenticator.is_none() && !classified.write {
+            // Access control off, and nothing to record: straight on.
             request
                 .extensions_mut()
                 .insert(Caller(self.control.unrestricted.clone()));
             return Either::Right(Either::Left(self.inner.call(request)));
-        };
+        }
         // The ready service answers this request; a clone waits for the next.
         let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let inner = std::mem::replace(&mut self.inner, clone);
         let control = self.control.clone();
+        let registry = self.registry.clone();
         Either::Right(Either::Right(Box::pin(async move {
             let peer = request
                 .extensions()
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|info| info.0.ip());
-            let principal = match authenticator.authenticate(request.headers(), peer).await {
-                Ok(principal) => principal,
-                Err(refusal) => return Ok(refused(&control, refusal, grpc)),
-            };
-            let (request, subject) = match (need, subject, grpc) {
-                (Need::Subject(_), None, true) => {
-                    match subject_of_grpc(request, control.max_body).await {
-                        Ok(found) => found,
-                        Err(answer) => return Ok(answer),
-                    }
+            let answer = guarded(
+                inner,
+                &control,
+                authenticator.as_deref(),
+                request,
+                &classified,
+            )
+            .await;
+            if classified.write && !answer.response.is_success(grpc) {
+                let subject = answer.subject.or(classified.subject.clone());
+                let (response, entry) = answer
+                    .response
+                    .refusal(&classified, answer.principal, subject, peer)
+                    .await;
+                if let Err(error) = registry.record_refusal(entry).await {
+                    tracing::warn!(%error, "recording a refused write in the audit log failed");
                 }
-                (_, subject, _) => (request, subject),
-            };
-            if let Some(refusal) = decide(&principal, need, subject.as_deref()) {
-                return Ok(refused(&control, refusal, grpc));
+                return Ok(response);
             }
-            let mut request = request;
-            request.extensions_mut().insert(Caller(principal));
-            inner.call(request).await
+            Ok(answer.response.0)
         })))
+    }
+}
+
+/// A response, who it answered, and the subject the request named (from
+/// its path or its gRPC message), once known.
+struct Answer {
+    response: Answered,
+    principal: String,
+    subject: Option<String>,
+}
+
+/// A response on its way out.
+struct Answered(Response);
+
+impl Answered {
+    /// Whether it reports success (gRPC: no `grpc-status` other than 0 in
+    /// its headers, where errors of unary calls are).
+    fn is_success(&self, grpc: bool) -> bool {
+        let response = &self.0;
+        if grpc {
+            return response
+                .headers()
+                .get("grpc-status")
+                .is_none_or(|status| status == "0");
+        }
+        response.status().is_success() || response.status().is_redirection()
+    }
+
+    /// The response back (its body read, when it is a REST error), and the
+    /// audit entry of the refused write it answers.
+    async fn refusal(
+        self,
+        classified: &Classified,
+        principal: String,
+        subject: Option<String>,
+        peer: Option<std::net::IpAddr>,
+    ) -> (Response, AuditEntry) {
+        let (parts, body) = self.0.into_parts();
+        let (status, error_code, body) = if classified.grpc {
+            let message = parts
+                .headers
+                .get("grpc-message")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default();
+            let code =
+                leading_code(&percent_encoding::percent_decode_str(message).decode_utf8_lossy());
+            let status = code.map_or(500, |code| u16::try_from(code / 100).unwrap_or(500));
+            (status, code, body)
+        } else {
+            let bytes = axum::body::to_bytes(body, 64 * 1024)
+                .await
+                .unwrap_or_default();
+            let code = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|value| value["error_code"].as_i64());
+            (parts.status.as_u16(), code, Body::from(bytes))
+        };
+        let entry = AuditEntry {
+            principal,
+            address: peer.map(|ip| ip.to_string()),
+            action: classified.action.clone(),
+            subject: subject.unwrap_or_default(),
+            status,
+            error_code,
+            ..AuditEntry::default()
+        };
+        (Response::from_parts(parts, body), entry)
+    }
+}
+
+/// The error code a gRPC message starts with (`40901: ...`).
+fn leading_code(message: &str) -> Option<i64> {
+    message
+        .split_once(':')
+        .and_then(|(code, _)| code.trim().parse().ok())
+}
+
+/// Authenticates and authorizes `request` (when access control is on),
+/// then lets `inner` answer it on behalf of its caller.
+async fn guarded<S>(
+    mut inner: S,
+    control: &AccessControl,
+    authenticator: Option<&super::Authenticator>,
+    request: Request,
+    classified: &Classified,
+) -> Answer
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    let grpc = classified.grpc;
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    let principal = match authenticator {
+        None => control.unrestricted.clone(),
+        Some(authenticator) => match authenticator.authenticate(request.headers(), peer).await {
+            Ok(principal) => principal,
+            Err(refusal) => {
+                return Answer {
+                    response: Answered(refused(control, refusal, grpc)),
+                    principal: super::ANONYMOUS.to_owned(),
+                    subject: None,
+                };
+            }
+        },
+    };
+    let name = principal.name.clone();
+    let (mut request, subject) = match (classified.need, &classified.subject, grpc) {
+        (Need::Subject(_), None, true) => match subject_of_grpc(request, control.max_body).await {
+            Ok(found) => found,
+            Err(response) => {
+                return Answer {
+                    response: Answered(response),
+                    principal: name,
+                    subject: None,
+                };
+            }
+        },
+        (_, subject, _) => (request, subject.clone()),
+    };
+    if let Some(refusal) = decide(&principal, classified.need, subject.as_deref()) {
+        return Answer {
+            response: Answered(refused(control, refusal, grpc)),
+            principal: name,
+            subject,
+        };
+    }
+    request.extensions_mut().insert(Caller(principal));
+    let response = if classified.write {
+        let actor = Actor {
+            principal: name.clone(),
+            address: peer.map(|ip| ip.to_string()),
+        };
+        acting_as(actor, inner.call(request)).await
+    } else {
+        inner.call(request).await
+    };
+    let response = match response {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    Answer {
+        response: Answered(response),
+        principal: name,
+        subject,
     }
 }
 

@@ -83,7 +83,7 @@ impl AccessControl {
 }
 
 /// Turns a request's credentials into a principal.
-struct Authenticator {
+pub(crate) struct Authenticator {
     credentials: Option<Arc<Credentials>>,
     tokens: Option<TokenVerifier>,
     anonymous: Arc<Principal>,

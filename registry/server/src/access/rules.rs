@@ -42,6 +42,7 @@ pub const HTTP_ROUTES: &[(&str, &[(Method, Need)])] = &[
     ("/v1/metadata/id", &[(GET, Somewhere(Reader))]),
     ("/v1/metadata/version", &[(GET, Somewhere(Reader))]),
     ("/contexts", &[(GET, Somewhere(Reader))]),
+    ("/v1/audit", &[(GET, Everywhere(Admin))]),
     ("/schemas", &[(GET, Somewhere(Reader))]),
     ("/schemas/ids/{id}", &[(GET, Somewhere(Reader))]),
     ("/schemas/ids/{id}/schema", &[(GET, Somewhere(Reader))]),
@@ -184,6 +185,12 @@ pub enum Route {
         subject: Option<String>,
         /// A gRPC method: the subject, if any, is in the request message.
         grpc: bool,
+        /// `METHOD /template` (HTTP) or the gRPC method's path: what the
+        /// audit log calls a refused write.
+        action: String,
+        /// Whether it changes the registry (registrations, config, mode,
+        /// deletes): the audit log records it, kept or refused.
+        write: bool,
     },
     /// A path no route has.
     NoSuchPath,
@@ -193,7 +200,19 @@ pub enum Route {
 
 /// The table, indexed for lookups.
 pub struct RouteTable {
-    http: matchit::Router<&'static [(Method, Need)]>,
+    http: matchit::Router<(&'static str, &'static [(Method, Need)])>,
+}
+
+/// Whether `need` on a route that is not a plain read marks a write: every
+/// admin action changes the registry, and of the writer's only registration.
+fn is_write(need: Need, registration: bool) -> bool {
+    registration
+        || matches!(
+            need,
+            Need::Subject(Role::Admin)
+                | Need::Everywhere(Role::Admin)
+                | Need::Somewhere(Role::Admin)
+        )
 }
 
 impl RouteTable {
@@ -201,7 +220,7 @@ impl RouteTable {
     pub fn new() -> RouteTable {
         let mut http = matchit::Router::new();
         for (template, methods) in HTTP_ROUTES {
-            http.insert(*template, *methods)
+            http.insert(*template, (*template, *methods))
                 .expect("the route templates do not overlap");
         }
         RouteTable { http }
@@ -215,6 +234,8 @@ impl RouteTable {
                     need: *need,
                     subject: None,
                     grpc: true,
+                    action: path.to_owned(),
+                    write: is_write(*need, path.ends_with("/Register")),
                 },
                 _ => Route::NoSuchMethod,
             };
@@ -227,7 +248,8 @@ impl RouteTable {
         } else {
             method
         };
-        let Some((_, need)) = found.value.iter().find(|(allowed, _)| allowed == method) else {
+        let (template, methods) = found.value;
+        let Some((_, need)) = methods.iter().find(|(allowed, _)| allowed == method) else {
             return Route::NoSuchMethod;
         };
         let subject = found.params.get("subject").map(|raw| {
@@ -239,6 +261,9 @@ impl RouteTable {
             need: *need,
             subject,
             grpc: false,
+            action: format!("{method} {template}"),
+            write: *method != Method::GET
+                && is_write(*need, *template == "/subjects/{subject}/versions"),
         }
     }
 }
@@ -255,7 +280,9 @@ mod tests {
             Route::Known {
                 need: Subject(Writer),
                 subject: Some("a/b".to_owned()),
-                grpc: false
+                grpc: false,
+                action: "POST /subjects/{subject}/versions".to_owned(),
+                write: true,
             }
         );
         assert_eq!(
@@ -263,7 +290,9 @@ mod tests {
             Route::Known {
                 need: Somewhere(Reader),
                 subject: None,
-                grpc: false
+                grpc: false,
+                action: "GET /schemas/ids/{id}".to_owned(),
+                write: false,
             }
         );
         assert_eq!(
@@ -276,8 +305,15 @@ mod tests {
             Route::Known {
                 need: Subject(Admin),
                 subject: None,
-                grpc: true
+                grpc: true,
+                action: "/herald.registry.v1.Registry/SetMode".to_owned(),
+                write: true,
             }
         );
+        let Route::Known { write: lookup, .. } = table.classify(&Method::POST, "/subjects/s")
+        else {
+            panic!("a route");
+        };
+        assert!(!lookup, "a lookup changes nothing");
     }
 }

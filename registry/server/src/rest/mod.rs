@@ -1,6 +1,7 @@
 //! The Confluent Schema Registry REST API over axum. Handlers translate
 //! HTTP to service calls and back; they hold no registry rules.
 
+mod audit;
 pub mod body;
 mod compatibility;
 pub mod dto;
@@ -40,6 +41,7 @@ pub fn router(registry: Arc<Registry>, limits: &Limits) -> Router {
         .route("/healthz", get(meta::healthz))
         .route("/readyz", get(meta::readyz))
         .route("/contexts", get(meta::contexts))
+        .route("/v1/audit", get(audit::list))
         .route("/schemas", get(schemas::list))
         .route("/schemas/ids/{id}", get(schemas::by_id))
         .route("/schemas/ids/{id}/schema", get(schemas::raw_by_id))

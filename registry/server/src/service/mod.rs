@@ -3,6 +3,7 @@
 //! functions and hold no rules of their own; the store is only told what
 //! to read and write, and every write is one transaction.
 
+mod audit;
 mod cache;
 mod changes;
 mod compatibility;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 
 use herald_core::ParseLimits;
 
+pub use audit::{Actor, acting_as};
 pub use compatibility::{CompatibilityVerdict, RuleOverrides, VersionFinding};
 pub use error::ServiceError;
 pub use read::{SchemaListing, SubjectListing, SubjectVersion, Visibility};

@@ -267,6 +267,7 @@ impl Registry {
         schema_id: Option<i64>,
     ) -> ServiceResult<()> {
         changes::record(write.tx(), kind, scope, version, schema_id).await?;
+        super::audit::record_change(write.tx(), kind, scope, version, schema_id).await?;
         changes::announce(write.tx(), self.store.backend()).await?;
         write.merge().await?;
         self.changed.notify_waiters();

@@ -4,6 +4,7 @@
 //! [`Store::write`] transaction. The SQL is written once for both databases
 //! (`$N` parameters, portable functions only).
 
+pub(crate) mod audit;
 pub(crate) mod changes;
 pub mod copy;
 mod flag;
@@ -227,7 +228,7 @@ async fn connect(backend: Backend, url: &str, connections: u32) -> StoreResult<A
 }
 
 /// Milliseconds since the Unix epoch, for `created_at` columns.
-fn now_millis() -> i64 {
+pub(crate) fn now_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| {

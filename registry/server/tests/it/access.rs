@@ -762,3 +762,172 @@ async fn the_ui_shows_who_is_signed_in_and_offers_admin_forms_only_to_admins() {
     assert_eq!(versions, json!([1, 2]));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_audit_log_holds_every_write_kept_or_refused() {
+    let (server, _dir) = secured(None).await;
+    let v1 = record("Order", r#"{"name":"id","type":"long"}"#);
+    let breaking = record("Order", r#"{"name":"id","type":"string"}"#);
+    let post = |user: Option<&'static str>, schema: &str| {
+        let server = &server;
+        let body = json!({ "schema": schema });
+        async move {
+            call(
+                server,
+                user,
+                reqwest::Method::POST,
+                "/subjects/orders-value/versions",
+                Some(body),
+            )
+            .await
+            .0
+        }
+    };
+    assert_eq!(post(Some("writer"), &v1).await, 200);
+    assert_eq!(post(Some("writer"), &breaking).await, 409);
+    assert_eq!(post(Some("reader"), &v1).await, 403);
+    assert_eq!(post(None, &v1).await, 401);
+    let (status, _, _) = call(
+        &server,
+        Some("admin"),
+        reqwest::Method::PUT,
+        "/config/orders-value",
+        Some(json!({"compatibility": "NONE"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // Over gRPC too: a refused registration.
+    let grpc = as_user(
+        RegistryClient::grpc(&server.grpc_base).expect("a URI"),
+        "payments",
+    );
+    grpc.register("orders-value", &avro(&v1))
+        .await
+        .expect_err("outside its prefix");
+    // Reads are not recorded.
+    let _ = call(
+        &server,
+        Some("reader"),
+        reqwest::Method::GET,
+        "/subjects",
+        None,
+    )
+    .await;
+
+    let (status, log, _) = call(
+        &server,
+        Some("admin"),
+        reqwest::Method::GET,
+        "/v1/audit",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{log}");
+    let lines: Vec<(String, String, String, i64, Option<i64>)> = log
+        .as_array()
+        .expect("a list")
+        .iter()
+        .rev()
+        .map(|e| {
+            (
+                e["principal"].as_str().unwrap_or_default().to_owned(),
+                e["action"].as_str().unwrap_or_default().to_owned(),
+                e["subject"].as_str().unwrap_or_default().to_owned(),
+                e["status"].as_i64().unwrap_or_default(),
+                e["errorCode"].as_i64(),
+            )
+        })
+        .collect();
+    let line = |principal: &str, action: &str, status: i64, code: Option<i64>| {
+        (
+            principal.to_owned(),
+            action.to_owned(),
+            "orders-value".to_owned(),
+            status,
+            code,
+        )
+    };
+    assert_eq!(
+        lines,
+        [
+            line("writer", "REGISTERED", 200, None),
+            line(
+                "writer",
+                "POST /subjects/{subject}/versions",
+                409,
+                Some(40901)
+            ),
+            line(
+                "reader",
+                "POST /subjects/{subject}/versions",
+                403,
+                Some(40301)
+            ),
+            line(
+                "anonymous",
+                "POST /subjects/{subject}/versions",
+                401,
+                Some(40101)
+            ),
+            line("admin", "CONFIG_CHANGED", 200, None),
+            line(
+                "payments",
+                "/herald.registry.v1.Registry/Register",
+                403,
+                Some(40301)
+            ),
+        ]
+    );
+    let first = &log.as_array().expect("a list")[5];
+    assert_eq!(first["version"], 1);
+    assert_eq!(first["schemaId"], 1);
+    assert_eq!(first["address"], "127.0.0.1");
+
+    // Filters, paging, and admins only.
+    let (_, refused, _) = call(
+        &server,
+        Some("admin"),
+        reqwest::Method::GET,
+        "/v1/audit?principal=reader",
+        None,
+    )
+    .await;
+    assert_eq!(refused.as_array().map(Vec::len), Some(1), "{refused}");
+    let (_, kept, _) = call(
+        &server,
+        Some("admin"),
+        reqwest::Method::GET,
+        "/v1/audit?action=REGISTERED&limit=5",
+        None,
+    )
+    .await;
+    assert_eq!(kept.as_array().map(Vec::len), Some(1), "{kept}");
+    let (_, none, _) = call(
+        &server,
+        Some("admin"),
+        reqwest::Method::GET,
+        "/v1/audit?subjectPrefix=payments&to=1",
+        None,
+    )
+    .await;
+    assert_eq!(none, json!([]));
+    let (_, page, _) = call(
+        &server,
+        Some("admin"),
+        reqwest::Method::GET,
+        "/v1/audit?offset=1&limit=2",
+        None,
+    )
+    .await;
+    assert_eq!(page.as_array().map(Vec::len), Some(2));
+    let (status, _, _) = call(
+        &server,
+        Some("writer"),
+        reqwest::Method::GET,
+        "/v1/audit",
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+    server.stop().await;
+}
