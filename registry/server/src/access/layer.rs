@@ -49,6 +49,11 @@ impl Caller {
         (!self.0.is_anonymous()).then_some(self.0.name.as_str())
     }
 
+    /// Whether the caller may read the audit log (an unscoped admin).
+    pub fn audits(&self) -> bool {
+        self.0.may_everywhere(Role::Admin)
+    }
+
     /// Whether the caller may administer `subject` (its config, mode and
     /// deletes).
     pub fn administers(&self, subject: &str) -> bool {

@@ -128,6 +128,7 @@ pub const HTTP_ROUTES: &[(&str, &[(Method, Need)])] = &[
         &[(POST, Subject(Admin))],
     ),
     ("/ui/schemas/{id}", &[(GET, Somewhere(Reader))]),
+    ("/ui/audit", &[(GET, Everywhere(Admin))]),
     ("/ui/schemas/{id}/raw", &[(GET, Somewhere(Reader))]),
     (
         "/ui/playground",

@@ -124,6 +124,7 @@ pub(super) async fn subjects(
         .collect();
     render(&SubjectsPage {
         signed_in: caller.signed_in().unwrap_or_default().to_owned(),
+        audit_link: caller.audits(),
         types: choices(TYPES, &query.schema_type),
         contexts: choices(contexts.iter().map(String::as_str), &query.context),
         rows,

@@ -4,6 +4,7 @@
 //! the binary). No inline script; a strict Content-Security-Policy.
 
 mod admin;
+mod audit;
 mod browse;
 mod compare;
 mod csrf;
@@ -61,6 +62,7 @@ pub fn router(registry: Arc<Registry>) -> Router {
         )
         .route("/ui/schemas/{id}", get(browse::schema))
         .route("/ui/schemas/{id}/raw", get(browse::raw))
+        .route("/ui/audit", get(audit::log))
         .route(
             "/ui/playground",
             get(compare::playground).post(compare::check),

@@ -44,6 +44,8 @@ pub struct SubjectQuery {
 pub struct SubjectsPage {
     /// Who is signed in (empty: nobody).
     pub signed_in: String,
+    /// Whether to link the audit log (the caller may read it).
+    pub audit_link: bool,
     pub query: SubjectQuery,
     pub types: Vec<Choice>,
     pub contexts: Vec<Choice>,
@@ -219,4 +221,32 @@ pub struct CodePage {
 pub struct ErrorPage {
     pub title: String,
     pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    /// Who is signed in (empty: nobody).
+    pub signed_in: String,
+    /// The filters shown in the form.
+    pub principal: String,
+    pub subject: String,
+    pub rows: Vec<AuditRow>,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+/// An entry of the audit log page.
+pub struct AuditRow {
+    pub at: String,
+    pub at_short: String,
+    pub principal: String,
+    pub address: String,
+    pub action: String,
+    pub subject: String,
+    pub version: String,
+    pub schema_id: String,
+    /// The status, and the error code when refused.
+    pub outcome: String,
+    pub refused: bool,
 }

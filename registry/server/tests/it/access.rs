@@ -736,6 +736,19 @@ async fn the_ui_shows_who_is_signed_in_and_offers_admin_forms_only_to_admins() {
     );
     let (_, list) = page(&server, "reader", "/ui/").await;
     assert!(list.contains("Signed in as <strong>reader</strong>"));
+    assert!(
+        !list.contains("/ui/audit"),
+        "only admins are offered the audit log"
+    );
+    let (_, list) = page(&server, "admin", "/ui/").await;
+    assert!(list.contains(r#"<a href="/ui/audit">Audit log</a>"#));
+    let (status, audit) = page(&server, "admin", "/ui/audit?principal=admin").await;
+    assert_eq!(status, 200);
+    assert!(
+        audit.contains("<code>REGISTERED</code>") && audit.contains("orders-value"),
+        "{audit}"
+    );
+    assert_eq!(page(&server, "reader", "/ui/audit").await.0, 403);
     // The forms' targets refuse a reader anyway (before any CSRF check).
     for action in [
         "/ui/subjects/orders-value/config",
