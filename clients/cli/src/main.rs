@@ -49,7 +49,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the registry (Confluent-compatible REST API).
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Ask the registry whether herald.toml's schema files may be registered.
     Check(gate::check::CheckArgs),
     /// Judge schema files or directories against earlier versions, offline.
@@ -82,7 +82,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let outcome = match cli.command {
-        Command::Serve(args) => serve::run(args)
+        Command::Serve(args) => serve::run(*args)
             .map(|()| Verdict::Fine)
             .map_err(|e| CliError::Server(e.to_string())),
         Command::Check(args) => {

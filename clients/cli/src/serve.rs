@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use clap::Args;
 use herald_server::Server;
-use herald_server::config::{AuditRetention, BrowserPolicy, Limits, ServerConfig, Storage};
+use herald_server::config::{
+    AuditRetention, BrowserPolicy, Limits, ServerConfig, Storage, TlsConfig,
+};
 use serde::Deserialize;
 
 /// Flags of `herald serve`; each falls back to an environment variable,
@@ -76,6 +78,25 @@ pub struct ServeArgs {
     /// The audit log keeps at most this many entries, the newest [default: all]
     #[arg(long, env = "HERALD_AUDIT_MAX_ENTRIES", value_name = "N")]
     audit_max_entries: Option<u64>,
+    /// Serve HTTPS (REST, the UI and gRPC) with this PEM certificate chain (needs --tls-key)
+    #[arg(
+        long,
+        env = "HERALD_TLS_CERT",
+        value_name = "PEM",
+        requires = "tls_key"
+    )]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert
+    #[arg(
+        long,
+        env = "HERALD_TLS_KEY",
+        value_name = "PEM",
+        requires = "tls_cert"
+    )]
+    tls_key: Option<PathBuf>,
+    /// Accept client certificates signed by this PEM CA; a certificate's common name names a user of the --auth users file
+    #[arg(long, env = "HERALD_TLS_CLIENT_CA", value_name = "PEM")]
+    tls_client_ca: Option<PathBuf>,
 }
 
 /// The `--config` file: the same keys as the flags, in snake_case.
@@ -99,6 +120,9 @@ struct FileConfig {
     auth: Option<PathBuf>,
     audit_max_age_days: Option<u64>,
     audit_max_entries: Option<u64>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    tls_client_ca: Option<PathBuf>,
 }
 
 /// The flag (or its environment variable), else the file's value, else the default.
@@ -184,9 +208,24 @@ impl ServeArgs {
                 .map(|days| Duration::from_secs(days.saturating_mul(86_400))),
             max_entries: self.audit_max_entries.or(file.audit_max_entries),
         };
+        let tls = match (
+            self.tls_cert.or(file.tls_cert),
+            self.tls_key.or(file.tls_key),
+        ) {
+            (Some(cert), Some(key)) => Some(TlsConfig {
+                cert,
+                key,
+                client_ca: self.tls_client_ca.or(file.tls_client_ca),
+            }),
+            (None, None) => None,
+            _ => {
+                return Err("TLS needs both a certificate and a key (tls_cert, tls_key)".to_owned());
+            }
+        };
         Ok(ServerConfig {
             access,
             audit_retention,
+            tls,
             listen: self.listen.or(file.listen).unwrap_or(defaults.listen),
             grpc_listen: self.grpc_listen.or(file.grpc_listen),
             storage,
@@ -208,7 +247,8 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         let server = Server::bind(&config).await.map_err(|e| e.to_string())?;
         let address = server.local_addr().map_err(|e| e.to_string())?;
         let grpc = server.grpc_addr().map_err(|e| e.to_string())?;
-        tracing::info!(%address, %grpc, storage = %config.storage.describe(), "herald registry listening");
+        let scheme = if config.tls.is_some() { "https" } else { "http" };
+        tracing::info!(%address, %grpc, scheme, storage = %config.storage.describe(), "herald registry listening");
         server
             .run(shutdown_signal())
             .await

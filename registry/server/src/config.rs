@@ -123,6 +123,21 @@ pub struct ServerConfig {
     pub access: AccessConfig,
     /// How long the audit log keeps its entries.
     pub audit_retention: AuditRetention,
+    /// Serve over TLS (REST, the UI and gRPC); `None`: plain HTTP.
+    pub tls: Option<TlsConfig>,
+}
+
+/// The files TLS is served with (PEM).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsConfig {
+    /// The server's certificate chain.
+    pub cert: PathBuf,
+    /// Its private key.
+    pub key: PathBuf,
+    /// The CA that signs client certificates; a client presenting one is
+    /// known by its common name (which names a user of the credentials
+    /// file, whose grants it gets). `None`: no client certificates.
+    pub client_ca: Option<PathBuf>,
 }
 
 /// How long the audit log keeps its entries (checked at start and every
@@ -217,6 +232,7 @@ impl Default for ServerConfig {
             browsers: BrowserPolicy::default(),
             access: AccessConfig::default(),
             audit_retention: AuditRetention::default(),
+            tls: None,
         }
     }
 }

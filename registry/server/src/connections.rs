@@ -1,10 +1,11 @@
-//! Serving HTTP connections (HTTP/1.1 and h2c): a cap on the connections
+//! Serving HTTP connections (HTTP/1.1 and h2c, or both over TLS): a cap on the connections
 //! served at once, a time limit for a request's headers and another for its
 //! body (a slow or short body is cut off and the connection freed), and a
 //! graceful shutdown that lets requests in flight finish.
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -21,6 +22,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::time::{Instant, Sleep};
+use tokio_rustls::TlsAcceptor;
 use tower::{Service, ServiceExt};
 
 /// What a body that was not received in time fails with (and what the
@@ -42,6 +44,7 @@ pub async fn serve<S>(
     listener: TcpListener,
     service: S,
     limits: ConnectionLimits,
+    tls: Option<TlsAcceptor>,
     mut stopped: watch::Receiver<bool>,
 ) where
     S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
@@ -73,30 +76,25 @@ pub async fn serve<S>(
         let service = service.clone();
         let mut closing = closing.subscribe();
         let done = done.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
             let timeout = limits.read_timeout;
-            let hyper_service =
-                TowerToHyperService::new(service.map_request(move |request: Request<Incoming>| {
-                    let mut request = request.map(|body| Body::new(TimedBody::new(body, timeout)));
-                    request.extensions_mut().insert(ConnectInfo(peer));
-                    request
-                }));
-            let mut builder = Builder::new(TokioExecutor::new());
-            builder
-                .http1()
-                .timer(TokioTimer::new())
-                .header_read_timeout(timeout);
-            builder.http2().timer(TokioTimer::new());
-            let mut connection =
-                pin!(builder.serve_connection_with_upgrades(TokioIo::new(stream), hyper_service));
-            let mut shutting_down = false;
-            loop {
-                tokio::select! {
-                    _ = connection.as_mut() => break,
-                    _ = closing.wait_for(|closing| *closing), if !shutting_down => {
-                        shutting_down = true;
-                        connection.as_mut().graceful_shutdown();
-                    }
+            match tls {
+                None => {
+                    let connection = Connection { peer, client: None };
+                    serve_one(stream, service, connection, timeout, &mut closing).await;
+                }
+                Some(acceptor) => {
+                    // The handshake gets the same time as a request's headers.
+                    let Ok(Ok(stream)) =
+                        tokio::time::timeout(timeout, acceptor.accept(stream)).await
+                    else {
+                        drop((slot, done));
+                        return;
+                    };
+                    let client = crate::tls::client_name(stream.get_ref().1);
+                    let connection = Connection { peer, client };
+                    serve_one(stream, service, connection, timeout, &mut closing).await;
                 }
             }
             drop((slot, done));
@@ -106,6 +104,66 @@ pub async fn serve<S>(
     closing.send_replace(true);
     drop(done);
     let _ = all_done.recv().await;
+}
+
+/// Who is at the other end of a connection.
+#[derive(Clone, Debug)]
+struct Connection {
+    peer: SocketAddr,
+    /// The subject (common name) of the client's certificate, when it
+    /// presented one the configured CA signed.
+    client: Option<String>,
+}
+
+/// The name in a client certificate that the CA signed, on every request
+/// of that connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientCertificate(pub String);
+
+/// Serves one connection's requests until it closes, or finishes them
+/// gracefully once `closing` turns true.
+async fn serve_one<I, S>(
+    io: I,
+    service: S,
+    connection: Connection,
+    timeout: Duration,
+    closing: &mut watch::Receiver<bool>,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send,
+{
+    let hyper_service =
+        TowerToHyperService::new(service.map_request(move |request: Request<Incoming>| {
+            let mut request = request.map(|body| Body::new(TimedBody::new(body, timeout)));
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(connection.peer));
+            if let Some(client) = &connection.client {
+                request
+                    .extensions_mut()
+                    .insert(ClientCertificate(client.clone()));
+            }
+            request
+        }));
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(timeout);
+    builder.http2().timer(TokioTimer::new());
+    let mut connection =
+        pin!(builder.serve_connection_with_upgrades(TokioIo::new(io), hyper_service));
+    let mut shutting_down = false;
+    loop {
+        tokio::select! {
+            _ = connection.as_mut() => break,
+            _ = closing.wait_for(|closing| *closing), if !shutting_down => {
+                shutting_down = true;
+                connection.as_mut().graceful_shutdown();
+            }
+        }
+    }
 }
 
 /// `configured`, kept below this process's open-file limit (with room for

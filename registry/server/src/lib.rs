@@ -14,6 +14,7 @@ pub(crate) mod model;
 pub(crate) mod rest;
 pub(crate) mod service;
 pub mod store;
+pub(crate) mod tls;
 pub(crate) mod ui;
 
 use std::future::Future;
@@ -39,6 +40,9 @@ pub enum StartError {
     /// The access configuration (or its credentials file) is not valid.
     #[error("access control: {0}")]
     Access(String),
+    /// The TLS certificate or key cannot be used.
+    #[error("TLS: {0}")]
+    Tls(String),
     /// The data directory or the listening socket failed.
     #[error("{context}: {source}")]
     Io {
@@ -65,6 +69,7 @@ pub struct Server {
     grpc: Option<(tokio::net::TcpListener, axum::Router)>,
     registry: Arc<Registry>,
     access: Arc<AccessControl>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     config: ServerConfig,
 }
 
@@ -83,6 +88,12 @@ impl Server {
         };
         let access = AccessControl::new(&config.access, config.limits.max_body_bytes)
             .map_err(StartError::Access)?;
+        let tls = config
+            .tls
+            .as_ref()
+            .map(tls::acceptor)
+            .transpose()
+            .map_err(StartError::Tls)?;
         let listener = bind(config.listen).await?;
         let registry = Registry::new(store, config.limits);
         let http =
@@ -100,6 +111,7 @@ impl Server {
             grpc,
             registry,
             access: Arc::new(access),
+            tls,
             config: config.clone(),
         })
     }
@@ -146,12 +158,18 @@ impl Server {
             read_timeout: self.config.limits.request_read_timeout,
         };
         let app = self.app()?;
-        let http = connections::serve(self.listener, app, limits, stopped.clone());
+        let http = connections::serve(
+            self.listener,
+            app,
+            limits,
+            self.tls.clone(),
+            stopped.clone(),
+        );
         match self.grpc {
             None => http.await,
             Some((listener, routes)) => {
                 let routes = Access::new(routes, self.access.clone(), self.registry.clone());
-                let grpc = connections::serve(listener, routes, limits, stopped);
+                let grpc = connections::serve(listener, routes, limits, self.tls, stopped);
                 tokio::join!(http, grpc);
             }
         }

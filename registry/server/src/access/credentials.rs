@@ -168,6 +168,12 @@ impl Credentials {
         Some(principal)
     }
 
+    /// The grants of `user`, if the file has it (for a caller known by its
+    /// client certificate).
+    pub fn grants_of(&self, user: &str) -> Option<Vec<Grant>> {
+        self.users.get(user).map(|(_, grants)| grants.clone())
+    }
+
     /// Whether `user` and `password` were verified before (no argon2 needed).
     pub fn is_remembered(&self, user: &str, password: &str) -> bool {
         self.remembered().contains_key(&self.digest(user, password))

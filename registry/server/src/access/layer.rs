@@ -21,6 +21,7 @@ use tower::Service;
 use super::grants::{Principal, Role};
 use super::rules::{Need, Route, RouteTable};
 use super::{AccessControl, Refusal};
+use crate::connections::ClientCertificate;
 use crate::model::AuditEntry;
 use crate::rest::error::ApiError;
 use crate::service::{Actor, Registry, Visibility, acting_as};
@@ -292,7 +293,10 @@ where
         .map(|info| info.0.ip());
     let principal = match authenticator {
         None => control.unrestricted.clone(),
-        Some(authenticator) => match authenticator.authenticate(request.headers(), peer).await {
+        Some(authenticator) => match authenticator
+            .authenticate(request.headers(), peer, certified(&request))
+            .await
+        {
             Ok(principal) => principal,
             Err(refusal) => {
                 return Answer {
@@ -401,6 +405,14 @@ async fn subject_of_grpc(
         }
     };
     Ok((Request::from_parts(parts, Body::from(bytes)), Some(subject)))
+}
+
+/// The name of the client certificate the request's connection presented.
+fn certified(request: &Request) -> Option<&str> {
+    request
+        .extensions()
+        .get::<ClientCertificate>()
+        .map(|certificate| certificate.0.as_str())
 }
 
 fn is_grpc(headers: &HeaderMap) -> bool {

@@ -115,14 +115,20 @@ impl Authenticator {
         })
     }
 
-    /// The caller of a request with `headers`, from `peer`.
+    /// The caller of a request with `headers`, from `peer`, over a
+    /// connection whose client certificate named `certified` (if any). An
+    /// `Authorization` header wins over the certificate.
     async fn authenticate(
         &self,
         headers: &HeaderMap,
         peer: Option<IpAddr>,
+        certified: Option<&str>,
     ) -> Result<Arc<Principal>, Refusal> {
         let Some(value) = headers.get(header::AUTHORIZATION) else {
-            return Ok(self.anonymous.clone());
+            return match certified {
+                Some(name) => self.certified(name),
+                None => Ok(self.anonymous.clone()),
+            };
         };
         let value = value.to_str().unwrap_or_default();
         let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
@@ -147,6 +153,24 @@ impl Authenticator {
                 Err(Refusal::Unauthenticated(reason))
             }
         }
+    }
+
+    /// The principal of a client certificate naming `name`: the user of
+    /// that name in the credentials file, with its grants.
+    fn certified(&self, name: &str) -> Result<Arc<Principal>, Refusal> {
+        let grants = self
+            .credentials
+            .as_ref()
+            .and_then(|credentials| credentials.grants_of(name))
+            .ok_or_else(|| {
+                Refusal::Unauthenticated(format!(
+                    "the client certificate's name {name:?} is no user of this registry"
+                ))
+            })?;
+        Ok(Arc::new(Principal {
+            name: name.to_owned(),
+            grants,
+        }))
     }
 
     /// The principal of Basic credentials `encoded` (`base64(user:password)`).

@@ -23,5 +23,6 @@ mod references;
 mod register;
 mod replicas;
 mod support;
+mod tls;
 mod ui;
 mod versions;
