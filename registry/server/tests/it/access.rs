@@ -944,3 +944,142 @@ async fn the_audit_log_holds_every_write_kept_or_refused() {
     assert_eq!(status, 403);
     server.stop().await;
 }
+
+/// `message` carrying `user`'s Basic credentials (none: anonymous).
+fn signed<T>(user: Option<&str>, message: T) -> tonic::Request<T> {
+    use base64::Engine as _;
+    let mut request = tonic::Request::new(message);
+    if let Some(user) = user {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{user}-pw"));
+        let value = format!("Basic {encoded}").parse().expect("a header value");
+        request.metadata_mut().insert("authorization", value);
+    }
+    request
+}
+
+#[tokio::test]
+async fn every_grpc_write_needs_its_role() {
+    use herald_server::grpc::pb::{self, registry_client::RegistryClient as Stub};
+    let (server, _dir) = secured(None).await;
+    let admin = as_user(RegistryClient::new(&server.base), "admin");
+    let v1 = avro(&record("Order", r#"{"name":"id","type":"long"}"#));
+    let v2 = avro(&record(
+        "Order",
+        r#"{"name":"id","type":"long"},{"name":"n","type":"int","default":0}"#,
+    ));
+    admin.register("orders-value", &v1).await.expect("v1");
+    admin.register("orders-value", &v2).await.expect("v2");
+    let mut stub = Stub::connect(server.grpc_base.clone())
+        .await
+        .expect("connects");
+    let register = || pb::RegisterRequest {
+        subject: "orders-value".to_owned(),
+        schema_type: pb::SchemaType::Avro.into(),
+        schema: record(
+            "Order",
+            r#"{"name":"id","type":"long"},{"name":"m","type":"int","default":0}"#,
+        ),
+        ..pb::RegisterRequest::default()
+    };
+    let level = |subject: &str| pb::SetConfigRequest {
+        subject: subject.to_owned(),
+        config: Some(pb::Config {
+            compatibility: "FULL".to_owned(),
+            ..pb::Config::default()
+        }),
+    };
+    let mode = |subject: &str| pb::SetModeRequest {
+        subject: subject.to_owned(),
+        mode: "READWRITE".to_owned(),
+        force: false,
+    };
+    // Callers in order of rights: each refused one changes nothing, the
+    // first allowed one succeeds.
+    let callers = [
+        None,
+        Some("reader"),
+        Some("payments"),
+        Some("writer"),
+        Some("admin"),
+    ];
+    let needs = [
+        ("Register", Role::Writer),
+        ("SetConfig orders-value", Role::Admin),
+        ("SetConfig (global)", Role::Admin),
+        ("SetMode orders-value", Role::Admin),
+        ("SetMode (global)", Role::Admin),
+        ("DeleteVersion", Role::Admin),
+        ("DeleteSubject", Role::Admin),
+    ];
+    for (call, needed) in needs {
+        for user in callers {
+            let before = state_of(&server, "orders-value").await;
+            let outcome = match call {
+                "Register" => stub.register(signed(user, register())).await.map(|_| ()),
+                "SetConfig orders-value" => stub
+                    .set_config(signed(user, level("orders-value")))
+                    .await
+                    .map(|_| ()),
+                "SetConfig (global)" => stub.set_config(signed(user, level(""))).await.map(|_| ()),
+                "SetMode orders-value" => stub
+                    .set_mode(signed(user, mode("orders-value")))
+                    .await
+                    .map(|_| ()),
+                "SetMode (global)" => stub.set_mode(signed(user, mode(""))).await.map(|_| ()),
+                "DeleteVersion" => stub
+                    .delete_version(signed(
+                        user,
+                        pb::DeleteVersionRequest {
+                            subject: "orders-value".to_owned(),
+                            version: 1,
+                            permanent: false,
+                        },
+                    ))
+                    .await
+                    .map(|_| ()),
+                _ => stub
+                    .delete_subject(signed(
+                        user,
+                        pb::DeleteSubjectRequest {
+                            subject: "orders-value".to_owned(),
+                            permanent: false,
+                        },
+                    ))
+                    .await
+                    .map(|_| ()),
+            };
+            let role = match user {
+                Some("reader") => Some(Role::Reader),
+                Some("writer") => Some(Role::Writer),
+                Some("admin") => Some(Role::Admin),
+                _ => None,
+            };
+            match (user, role) {
+                (None, _) => {
+                    let status = outcome.expect_err("anonymous");
+                    assert_eq!(status.code(), tonic::Code::Unauthenticated, "{call}");
+                    assert!(status.message().starts_with("40101"), "{call}: {status:?}");
+                }
+                (Some(_), Some(role)) if role >= needed => {
+                    outcome.unwrap_or_else(|e| panic!("{call} as {user:?}: {e:?}"));
+                    continue;
+                }
+                (Some(_), _) => {
+                    let status = outcome.expect_err("without the right");
+                    assert_eq!(
+                        status.code(),
+                        tonic::Code::PermissionDenied,
+                        "{call} as {user:?}"
+                    );
+                    assert!(status.message().starts_with("40301"), "{call}: {status:?}");
+                }
+            }
+            assert_eq!(
+                state_of(&server, "orders-value").await,
+                before,
+                "{call} as {user:?} changed something"
+            );
+        }
+    }
+    server.stop().await;
+}
