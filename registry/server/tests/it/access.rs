@@ -21,7 +21,7 @@ const USERS: &[(&str, &str)] = &[
 
 /// A registry with access control on, the users above, and callers
 /// without credentials given `anonymous` (none: refused).
-async fn secured(anonymous: Option<&str>) -> (TestServer, tempfile::TempDir) {
+pub(crate) async fn secured(anonymous: Option<&str>) -> (TestServer, tempfile::TempDir) {
     secured_with(anonymous, None).await
 }
 
