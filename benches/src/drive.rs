@@ -22,6 +22,13 @@ impl RawRequest {
         RawRequest(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").into_bytes())
     }
 
+    /// Adds an `Authorization` header.
+    pub fn authorize(&mut self, authorization: &str) {
+        let header = format!("Host: localhost\r\nAuthorization: {authorization}\r\n");
+        let text = String::from_utf8_lossy(&self.0).replacen("Host: localhost\r\n", &header, 1);
+        self.0 = text.into_bytes();
+    }
+
     /// The same request with PUT as its method.
     pub fn as_put(self) -> RawRequest {
         match self.0.strip_prefix(b"POST ") {

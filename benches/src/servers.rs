@@ -78,11 +78,18 @@ where
 
 /// The registry on `storage`, on 127.0.0.1.
 pub fn herald(storage: Storage) -> Running {
+    herald_configured(ServerConfig {
+        storage,
+        ..ServerConfig::default()
+    })
+}
+
+/// The registry as `config` says, on 127.0.0.1 (a free port).
+pub fn herald_configured(config: ServerConfig) -> Running {
     spawn(move |address, stopped| async move {
         let config = ServerConfig {
             listen: "127.0.0.1:0".parse().expect("address"),
-            storage,
-            ..ServerConfig::default()
+            ..config
         };
         let server = Server::bind(&config).await.expect("the registry starts");
         let _ = address.send(server.local_addr().expect("address"));

@@ -14,7 +14,8 @@ use std::time::Duration;
 use herald_benches::drive::{Outcome, RawRequest, drive};
 use herald_benches::schemas::{avro_record, proto_file};
 use herald_benches::servers;
-use herald_server::config::Storage;
+use herald_server::access::{Grant, UsersFile};
+use herald_server::config::{AccessConfig, ServerConfig, Storage};
 use serde_json::json;
 
 /// One row of the table.
@@ -121,6 +122,52 @@ async fn bare_by_id(herald: SocketAddr, requests: usize, concurrency: usize) -> 
     })
 }
 
+/// The read by id on a registry with access control on, as a user signed
+/// in with HTTP Basic (its login remembered after the first request).
+async fn signed_in_by_id(requests: usize, concurrency: usize) -> Option<Row> {
+    use base64::Engine as _;
+    let label = "GET /schemas/ids/1, signed in (Basic, access control on)";
+    if !wanted(label) {
+        return None;
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let users = dir.path().join("users.toml");
+    let mut file = UsersFile::default();
+    let admin: Grant = "admin".parse().expect("a grant");
+    file.set_user("bench", "bench-pw", &[admin])
+        .expect("a user");
+    file.save(&users).expect("saved");
+    let secured = servers::herald_configured(ServerConfig {
+        storage: Storage::DataDir(dir.path().join("data")),
+        access: AccessConfig {
+            enabled: true,
+            users: Some(users),
+            ..AccessConfig::default()
+        },
+        ..ServerConfig::default()
+    });
+    let authorization = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("bench:bench-pw")
+    );
+    let schema = json!({"schema": avro_record(30, None)}).to_string();
+    let mut first = RawRequest::post_json("/subjects/bench-avro/versions", &schema);
+    first.authorize(&authorization);
+    setup(secured.address, first, 200).await;
+    let mut read = RawRequest::get("/schemas/ids/1");
+    read.authorize(&authorization);
+    let row = compare(
+        label,
+        secured.address,
+        vec![read; requests],
+        concurrency,
+        200,
+    )
+    .await;
+    secured.stop();
+    row
+}
+
 /// Sends one request and insists on `expect`.
 async fn setup(herald: SocketAddr, request: RawRequest, expect: u16) {
     let outcome = drive(herald, Arc::new(vec![request]), 1, expect).await;
@@ -167,6 +214,7 @@ fn main() {
             .await,
         );
         rows.extend(bare_by_id(herald, requests, concurrency).await);
+        rows.extend(signed_in_by_id(requests, concurrency).await);
         rows.extend(
             compare(
                 "GET /subjects/bench-avro/versions/latest",
