@@ -172,10 +172,7 @@ where
         let control = self.control.clone();
         let registry = self.registry.clone();
         Either::Right(Either::Right(Box::pin(async move {
-            let peer = request
-                .extensions()
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|info| info.0.ip());
+            let peer = peer_of(&request);
             let answer = guarded(
                 inner,
                 &control,
@@ -287,10 +284,7 @@ where
     S: Service<Request, Response = Response, Error = Infallible>,
 {
     let grpc = classified.grpc;
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip());
+    let peer = peer_of(&request);
     let principal = match authenticator {
         None => control.unrestricted.clone(),
         Some(authenticator) => match authenticator
@@ -405,6 +399,14 @@ async fn subject_of_grpc(
         }
     };
     Ok((Request::from_parts(parts, Body::from(bytes)), Some(subject)))
+}
+
+/// The client's address, as the connection gave it.
+fn peer_of(request: &Request) -> Option<std::net::IpAddr> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
 }
 
 /// The name of the client certificate the request's connection presented.

@@ -669,11 +669,20 @@ async fn bearer_tokens_are_verified_offline_and_carry_grants() {
         "within the clock skew"
     );
 
-    // Over gRPC with herald-client, too.
+    // herald-client over REST and gRPC, too.
+    let rest = RegistryClient::new(&server.base).with_auth(Auth::Bearer(token(
+        "es256",
+        ES256,
+        Some("ec-1"),
+        good.clone(),
+    )));
+    let schema = avro(&record("R", r#"{"name":"a","type":"int"}"#));
+    rest.register("payments.rest", &schema)
+        .await
+        .expect("a bearer over REST");
     let grpc = RegistryClient::grpc(&server.grpc_base)
         .expect("a URI")
         .with_auth(Auth::Bearer(token("eddsa", EdDSA, None, good.clone())));
-    let schema = avro(&record("G", r#"{"name":"a","type":"int"}"#));
     grpc.register("payments.grpc", &schema)
         .await
         .expect("a bearer over gRPC");
