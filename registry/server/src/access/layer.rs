@@ -19,7 +19,7 @@ use prost::Message as _;
 use tower::Service;
 
 use super::grants::{Principal, Role};
-use super::rules::{Need, Route, RouteTable};
+use super::rules::{Action, Need, Route, RouteTable};
 use super::{AccessControl, Refusal};
 use crate::connections::ClientCertificate;
 use crate::model::AuditEntry;
@@ -119,7 +119,7 @@ struct Classified {
     need: Need,
     subject: Option<String>,
     grpc: bool,
-    action: String,
+    action: Action,
     write: bool,
 }
 
@@ -254,7 +254,7 @@ impl Answered {
         let entry = AuditEntry {
             principal,
             address: peer.map(|ip| ip.to_string()),
-            action: classified.action.clone(),
+            action: classified.action.to_string(),
             subject: subject.unwrap_or_default(),
             status,
             error_code,

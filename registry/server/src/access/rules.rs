@@ -186,9 +186,8 @@ pub enum Route {
         subject: Option<String>,
         /// A gRPC method: the subject, if any, is in the request message.
         grpc: bool,
-        /// `METHOD /template` (HTTP) or the gRPC method's path: what the
-        /// audit log calls a refused write.
-        action: String,
+        /// What the audit log calls it when it is a refused write.
+        action: Action,
         /// Whether it changes the registry (registrations, config, mode,
         /// deletes): the audit log records it, kept or refused.
         write: bool,
@@ -197,6 +196,26 @@ pub enum Route {
     NoSuchPath,
     /// A known path without this method.
     NoSuchMethod,
+}
+
+/// A route as the audit log names a refused write: `METHOD /template`
+/// (HTTP) or the gRPC method's path. Made without allocating; written out
+/// only when recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Action {
+    /// The HTTP method (`None`: a gRPC method).
+    method: Option<Method>,
+    /// The route's template, or the gRPC method's path.
+    route: &'static str,
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.method {
+            Some(method) => write!(f, "{method} {}", self.route),
+            None => f.write_str(self.route),
+        }
+    }
 }
 
 /// The table, indexed for lookups.
@@ -229,13 +248,16 @@ impl RouteTable {
 
     /// What `method` on `path` needs.
     pub fn classify(&self, method: &Method, path: &str) -> Route {
-        if let Some((_, need)) = GRPC_METHODS.iter().find(|(name, _)| *name == path) {
+        if let Some((name, need)) = GRPC_METHODS.iter().find(|(name, _)| *name == path) {
             return match *method {
                 Method::POST => Route::Known {
                     need: *need,
                     subject: None,
                     grpc: true,
-                    action: path.to_owned(),
+                    action: Action {
+                        method: None,
+                        route: name,
+                    },
                     write: is_write(*need, path.ends_with("/Register")),
                 },
                 _ => Route::NoSuchMethod,
@@ -262,7 +284,10 @@ impl RouteTable {
             need: *need,
             subject,
             grpc: false,
-            action: format!("{method} {template}"),
+            action: Action {
+                method: Some(method.clone()),
+                route: template,
+            },
             write: *method != Method::GET
                 && is_write(*need, *template == "/subjects/{subject}/versions"),
         }
@@ -282,7 +307,10 @@ mod tests {
                 need: Subject(Writer),
                 subject: Some("a/b".to_owned()),
                 grpc: false,
-                action: "POST /subjects/{subject}/versions".to_owned(),
+                action: Action {
+                    method: Some(Method::POST),
+                    route: "/subjects/{subject}/versions"
+                },
                 write: true,
             }
         );
@@ -292,7 +320,10 @@ mod tests {
                 need: Somewhere(Reader),
                 subject: None,
                 grpc: false,
-                action: "GET /schemas/ids/{id}".to_owned(),
+                action: Action {
+                    method: Some(Method::GET),
+                    route: "/schemas/ids/{id}"
+                },
                 write: false,
             }
         );
@@ -307,7 +338,10 @@ mod tests {
                 need: Subject(Admin),
                 subject: None,
                 grpc: true,
-                action: "/herald.registry.v1.Registry/SetMode".to_owned(),
+                action: Action {
+                    method: None,
+                    route: "/herald.registry.v1.Registry/SetMode"
+                },
                 write: true,
             }
         );
