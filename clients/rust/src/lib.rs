@@ -7,10 +7,10 @@
 //! - [`codec`]: Avro, Protobuf and JSON serializers and deserializers.
 //! - [`envelope`]: the CloudEvents-aligned event envelope and its headers.
 //! - [`transport`], [`producer`], [`consumer`]: typed producers and
-//!   consumers over NATS JetStream or an in-memory broker.
+//!   consumers over NATS JetStream, Redis Streams or an in-memory broker.
 //!
 //! Cargo features: `nats` (on by default) adds the NATS JetStream
-//! transport; `grpc` adds Herald's gRPC API as a second way to reach the
+//! transport; `redis` the Redis Streams transport; `grpc` adds Herald's gRPC API as a second way to reach the
 //! registry. With `default-features = false` the crate has the registry
 //! client, codecs and the in-memory transport, and links no broker client.
 //!

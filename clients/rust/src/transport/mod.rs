@@ -3,11 +3,14 @@
 //!
 //! [`memory::MemoryTransport`] is an in-process broker (always there);
 //! `nats::JetStreamTransport` is NATS JetStream (cargo feature `nats`, on
-//! by default).
+//! by default); `redis::RedisTransport` is Redis Streams (cargo feature
+//! `redis`).
 
 pub mod memory;
 #[cfg(feature = "nats")]
 pub mod nats;
+#[cfg(feature = "redis")]
+pub mod redis;
 
 use std::future::Future;
 

@@ -13,6 +13,7 @@ use herald_client::consumer::{Consumer, ConsumerConfig, DELIVERIES_HEADER, ERROR
 use herald_client::producer::Producer;
 use herald_client::transport::memory::MemoryTransport;
 use herald_client::transport::nats::JetStreamTransport;
+use herald_client::transport::redis::RedisTransport;
 use herald_client::transport::{Delivery, Message, Transport};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
@@ -189,16 +190,41 @@ async fn events_over_the_memory_transport() {
     .await;
 }
 
-#[tokio::test]
-async fn events_over_nats_jetstream() {
-    let unique = format!(
+/// A name no other test run uses.
+fn unique() -> String {
+    format!(
         "{}-{}",
         std::process::id(),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or_default()
-    );
+    )
+}
+
+/// The first `count` messages on `subject`, read by a durable consumer of
+/// its own (and acknowledged).
+async fn read_messages<Tr: Transport>(transport: &Tr, subject: &str, count: usize) -> Vec<Message> {
+    let mut deliveries = transport
+        .subscribe(subject, "dead-letter-reader")
+        .await
+        .expect("subscribed");
+    let mut found = Vec::new();
+    while found.len() < count {
+        let next = tokio::time::timeout(Duration::from_secs(10), deliveries.next())
+            .await
+            .expect("dead letters arrive")
+            .expect("stream open")
+            .expect("delivery");
+        found.push(next.message().clone());
+        next.ack().await.expect("acked");
+    }
+    found
+}
+
+#[tokio::test]
+async fn events_over_nats_jetstream() {
+    let unique = unique();
     let (stream, subject) = (
         format!("HERALD_TEST_{unique}"),
         format!("herald-test-{unique}.orders"),
@@ -211,24 +237,75 @@ async fn events_over_nats_jetstream() {
     let reader = transport.clone();
     exercise(transport.clone(), &subject, || {
         let (reader, dead_letter) = (reader.clone(), dead_letter.clone());
-        async move {
-            let mut deliveries = reader
-                .subscribe(&dead_letter, "dead-letter-reader")
-                .await
-                .expect("subscribed");
-            let mut found = Vec::new();
-            while found.len() < 2 {
-                let next = tokio::time::timeout(Duration::from_secs(10), deliveries.next())
-                    .await
-                    .expect("dead letters arrive")
-                    .expect("stream open")
-                    .expect("delivery");
-                found.push(next.message().clone());
-                next.ack().await.expect("acked");
-            }
-            found
-        }
+        async move { read_messages(&reader, &dead_letter, 2).await }
     })
     .await;
     transport.delete_stream().await.expect("stream deleted");
+}
+
+#[tokio::test]
+async fn events_over_redis_streams() {
+    let subject = "orders.created";
+    let dead_letter = format!("dead-letter.{subject}");
+    let transport = RedisTransport::connect(
+        "redis://127.0.0.1:6379",
+        &format!("herald-test-{}:", unique()),
+    )
+    .await
+    .expect("Redis on 127.0.0.1:6379");
+    let reader = transport.clone();
+    exercise(transport.clone(), subject, || {
+        let (reader, dead_letter) = (reader.clone(), dead_letter.clone());
+        async move { read_messages(&reader, &dead_letter, 2).await }
+    })
+    .await;
+    transport
+        .delete(&[subject, &dead_letter])
+        .await
+        .expect("streams deleted");
+}
+
+#[tokio::test]
+async fn redis_entries_a_crashed_consumer_left_pending_are_claimed_with_their_count() {
+    let subject = "orders.created";
+    let transport = RedisTransport::connect(
+        "redis://127.0.0.1:6379",
+        &format!("herald-test-{}:", unique()),
+    )
+    .await
+    .expect("Redis on 127.0.0.1:6379")
+    .with_claim_after(Duration::from_millis(50))
+    .with_max_len(1000);
+    transport
+        .publish(Message {
+            subject: subject.to_owned(),
+            headers: vec![("ce_id".to_owned(), "e-1".to_owned())],
+            payload: vec![1, 2, 3],
+        })
+        .await
+        .expect("published");
+    // A consumer takes the entry and dies without acknowledging it.
+    {
+        let mut crashed = transport
+            .subscribe(subject, "billing")
+            .await
+            .expect("subscribed");
+        let taken = crashed.next().await.expect("open").expect("delivered");
+        assert_eq!(taken.delivery_count(), 1);
+        assert_eq!(taken.message().header("ce_id"), Some("e-1"));
+    }
+    // Another member of the group claims it once it has been idle long enough.
+    let mut survivor = transport
+        .subscribe(subject, "billing")
+        .await
+        .expect("subscribed");
+    let claimed = tokio::time::timeout(Duration::from_secs(10), survivor.next())
+        .await
+        .expect("claimed in time")
+        .expect("open")
+        .expect("delivered");
+    assert_eq!(claimed.message().payload, vec![1, 2, 3]);
+    assert_eq!(claimed.delivery_count(), 2, "delivered twice now");
+    claimed.ack().await.expect("acked");
+    transport.delete(&[subject]).await.expect("deleted");
 }
