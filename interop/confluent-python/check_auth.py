@@ -11,12 +11,12 @@ Prints one line per check and "N passed, N failed"; exits 1 on a failure.
 
 import json
 import sys
-import traceback
 
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
-from confluent_kafka.schema_registry.error import SchemaRegistryError
 from confluent_kafka.serialization import MessageField, SerializationContext
+
+from check_registry import expect_error, run
 
 ORDER = {
     "type": "record",
@@ -36,17 +36,6 @@ def round_trip(config, topic):
     assert data[0] == 0, "the Confluent wire format's magic byte"
     deserializer = AvroDeserializer(SchemaRegistryClient(config))
     assert deserializer(data, context) == message
-
-
-def expect_error(call, status, code):
-    try:
-        call()
-    except SchemaRegistryError as error:
-        assert (error.http_status_code, error.error_code) == (status, code), (
-            f"expected {status}/{code}, got {error.http_status_code}/{error.error_code}: {error}"
-        )
-        return
-    raise AssertionError(f"expected error {code}, the call succeeded")
 
 
 def main(url, writer, reader, token):
@@ -80,17 +69,7 @@ def main(url, writer, reader, token):
             lambda: SchemaRegistryClient(reading).get_latest_version("basic-orders-value"),
         ),
     ]
-    failed = 0
-    for name, run in checks:
-        try:
-            run()
-            print(f"ok   {name}")
-        except Exception:  # noqa: BLE001 - every failure is reported
-            failed += 1
-            print(f"FAIL {name}")
-            traceback.print_exc()
-    print(f"{len(checks) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run(checks)
 
 
 if __name__ == "__main__":

@@ -251,6 +251,12 @@ def main(url):
         assert fresh().delete_subject("orders-value", permanent=True) == [1, 2]
         expect_error(lambda: fresh().get_versions("orders-value"), 404, 40401)
 
+    return run(checks)
+
+
+def run(checks):
+    """Runs each (name, function) check, reporting every failure; returns the
+    exit status (1 when any failed)."""
     passed = failed = 0
     for name, function in checks:
         try:

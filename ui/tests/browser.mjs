@@ -3,22 +3,13 @@
 // The registry at BASE_URL holds the data registry/server/tests/it/browser.rs
 // seeds. Exits non-zero with a message at the first failed expectation, and
 // writes a screenshot of each page to SCREENSHOT_DIR.
-import { chromium } from "playwright-core";
+import { expect, launch } from "./harness.mjs";
 import { mkdirSync } from "node:fs";
 
 const [base, shots] = process.argv.slice(2);
 mkdirSync(shots, { recursive: true });
 
-function expect(condition, message) {
-  if (!condition) {
-    throw new Error(message);
-  }
-}
-
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
+const browser = await launch();
 try {
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
   const page = await context.newPage();

@@ -5,20 +5,11 @@
 // `reader-pw`, `admin-pw`) and the subject `orders-value` with two versions
 // (registry/server/tests/it/browser.rs). Exits non-zero with a message at the
 // first failed expectation.
-import { chromium } from "playwright-core";
+import { expect, launch } from "./harness.mjs";
 
 const [base] = process.argv.slice(2);
 
-function expect(condition, message) {
-  if (!condition) {
-    throw new Error(message);
-  }
-}
-
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
+const browser = await launch();
 const as = async (user) => {
   const options = user ? { httpCredentials: { username: user, password: `${user}-pw` } } : {};
   const context = await browser.newContext(options);

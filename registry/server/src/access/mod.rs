@@ -24,7 +24,7 @@ use base64::Engine as _;
 
 pub use credentials::{UserEntry, UsersFile, hash_password};
 pub use grants::{Grant, Role};
-pub use rules::{GRPC_METHODS, HTTP_ROUTES, Need};
+pub use rules::{GRPC_METHODS, HTTP_ROUTES, Need, Rule};
 
 use crate::config::AccessConfig;
 use credentials::Credentials;

@@ -24,6 +24,29 @@ pub enum Need {
     Everywhere(Role),
 }
 
+/// What a route needs, and whether it changes the registry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// What the caller must hold.
+    pub need: Need,
+    /// Whether it changes the registry (registrations, config, mode,
+    /// deletes): the audit log records it, kept or refused.
+    pub writes: bool,
+}
+
+/// A route that only reads (lookups and compatibility checks included).
+const fn reads(need: Need) -> Rule {
+    Rule {
+        need,
+        writes: false,
+    }
+}
+
+/// A route that changes the registry.
+const fn writes(need: Need) -> Rule {
+    Rule { need, writes: true }
+}
+
 use Need::{Everywhere, Public, Somewhere, Subject};
 use Role::{Admin, Reader, Writer};
 
@@ -34,145 +57,208 @@ const DELETE: Method = Method::DELETE;
 
 /// Every HTTP route: its path template (axum's syntax) and what each method
 /// needs. HEAD is GET's.
-pub const HTTP_ROUTES: &[(&str, &[(Method, Need)])] = &[
-    ("/", &[(GET, Public)]),
-    ("/healthz", &[(GET, Public)]),
-    ("/readyz", &[(GET, Public)]),
-    ("/schemas/types", &[(GET, Somewhere(Reader))]),
-    ("/v1/metadata/id", &[(GET, Somewhere(Reader))]),
-    ("/v1/metadata/version", &[(GET, Somewhere(Reader))]),
-    ("/contexts", &[(GET, Somewhere(Reader))]),
-    ("/v1/audit", &[(GET, Everywhere(Admin))]),
-    ("/schemas", &[(GET, Somewhere(Reader))]),
-    ("/schemas/ids/{id}", &[(GET, Somewhere(Reader))]),
-    ("/schemas/ids/{id}/schema", &[(GET, Somewhere(Reader))]),
-    ("/schemas/ids/{id}/subjects", &[(GET, Somewhere(Reader))]),
-    ("/schemas/ids/{id}/versions", &[(GET, Somewhere(Reader))]),
-    ("/schemas/guids/{guid}", &[(GET, Somewhere(Reader))]),
-    ("/subjects", &[(GET, Somewhere(Reader))]),
+pub const HTTP_ROUTES: &[(&str, &[(Method, Rule)])] = &[
+    ("/", &[(GET, reads(Public))]),
+    ("/healthz", &[(GET, reads(Public))]),
+    ("/readyz", &[(GET, reads(Public))]),
+    ("/schemas/types", &[(GET, reads(Somewhere(Reader)))]),
+    ("/v1/metadata/id", &[(GET, reads(Somewhere(Reader)))]),
+    ("/v1/metadata/version", &[(GET, reads(Somewhere(Reader)))]),
+    ("/contexts", &[(GET, reads(Somewhere(Reader)))]),
+    ("/v1/audit", &[(GET, reads(Everywhere(Admin)))]),
+    ("/schemas", &[(GET, reads(Somewhere(Reader)))]),
+    ("/schemas/ids/{id}", &[(GET, reads(Somewhere(Reader)))]),
+    (
+        "/schemas/ids/{id}/schema",
+        &[(GET, reads(Somewhere(Reader)))],
+    ),
+    (
+        "/schemas/ids/{id}/subjects",
+        &[(GET, reads(Somewhere(Reader)))],
+    ),
+    (
+        "/schemas/ids/{id}/versions",
+        &[(GET, reads(Somewhere(Reader)))],
+    ),
+    ("/schemas/guids/{guid}", &[(GET, reads(Somewhere(Reader)))]),
+    ("/subjects", &[(GET, reads(Somewhere(Reader)))]),
     (
         "/subjects/{subject}",
-        &[(POST, Subject(Writer)), (DELETE, Subject(Admin))],
+        &[
+            (POST, reads(Subject(Writer))),
+            (DELETE, writes(Subject(Admin))),
+        ],
     ),
     (
         "/subjects/{subject}/versions",
-        &[(GET, Subject(Reader)), (POST, Subject(Writer))],
+        &[
+            (GET, reads(Subject(Reader))),
+            (POST, writes(Subject(Writer))),
+        ],
     ),
     (
         "/subjects/{subject}/versions/{version}",
-        &[(GET, Subject(Reader)), (DELETE, Subject(Admin))],
+        &[
+            (GET, reads(Subject(Reader))),
+            (DELETE, writes(Subject(Admin))),
+        ],
     ),
     (
         "/subjects/{subject}/versions/{version}/schema",
-        &[(GET, Subject(Reader))],
+        &[(GET, reads(Subject(Reader)))],
     ),
     (
         "/subjects/{subject}/versions/{version}/referencedby",
-        &[(GET, Subject(Reader))],
+        &[(GET, reads(Subject(Reader)))],
     ),
     (
         "/compatibility/subjects/{subject}/versions",
-        &[(POST, Subject(Writer))],
+        &[(POST, reads(Subject(Writer)))],
     ),
     (
         "/compatibility/subjects/{subject}/versions/{version}",
-        &[(POST, Subject(Writer))],
+        &[(POST, reads(Subject(Writer)))],
     ),
     (
         "/config",
         &[
-            (GET, Somewhere(Reader)),
-            (PUT, Everywhere(Admin)),
-            (DELETE, Everywhere(Admin)),
+            (GET, reads(Somewhere(Reader))),
+            (PUT, writes(Everywhere(Admin))),
+            (DELETE, writes(Everywhere(Admin))),
         ],
     ),
     (
         "/config/{subject}",
         &[
-            (GET, Subject(Reader)),
-            (PUT, Subject(Admin)),
-            (DELETE, Subject(Admin)),
+            (GET, reads(Subject(Reader))),
+            (PUT, writes(Subject(Admin))),
+            (DELETE, writes(Subject(Admin))),
         ],
     ),
     (
         "/mode",
         &[
-            (GET, Somewhere(Reader)),
-            (PUT, Everywhere(Admin)),
-            (DELETE, Everywhere(Admin)),
+            (GET, reads(Somewhere(Reader))),
+            (PUT, writes(Everywhere(Admin))),
+            (DELETE, writes(Everywhere(Admin))),
         ],
     ),
     (
         "/mode/{subject}",
         &[
-            (GET, Subject(Reader)),
-            (PUT, Subject(Admin)),
-            (DELETE, Subject(Admin)),
+            (GET, reads(Subject(Reader))),
+            (PUT, writes(Subject(Admin))),
+            (DELETE, writes(Subject(Admin))),
         ],
     ),
-    ("/ui", &[(GET, Public)]),
-    ("/ui/", &[(GET, Somewhere(Reader))]),
-    ("/ui/subjects/{subject}", &[(GET, Subject(Reader))]),
-    ("/ui/subjects/{subject}/config", &[(POST, Subject(Admin))]),
-    ("/ui/subjects/{subject}/diff", &[(GET, Subject(Reader))]),
+    ("/ui", &[(GET, reads(Public))]),
+    ("/ui/", &[(GET, reads(Somewhere(Reader)))]),
+    ("/ui/subjects/{subject}", &[(GET, reads(Subject(Reader)))]),
+    (
+        "/ui/subjects/{subject}/config",
+        &[(POST, writes(Subject(Admin)))],
+    ),
+    (
+        "/ui/subjects/{subject}/diff",
+        &[(GET, reads(Subject(Reader)))],
+    ),
     (
         "/ui/subjects/{subject}/versions/{version}",
-        &[(GET, Subject(Reader))],
+        &[(GET, reads(Subject(Reader)))],
     ),
     (
         "/ui/subjects/{subject}/versions/{version}/code",
-        &[(GET, Subject(Reader))],
+        &[(GET, reads(Subject(Reader)))],
     ),
     (
         "/ui/subjects/{subject}/versions/{version}/delete",
-        &[(POST, Subject(Admin))],
+        &[(POST, writes(Subject(Admin)))],
     ),
-    ("/ui/schemas/{id}", &[(GET, Somewhere(Reader))]),
-    ("/ui/audit", &[(GET, Everywhere(Admin))]),
-    ("/ui/schemas/{id}/raw", &[(GET, Somewhere(Reader))]),
+    ("/ui/schemas/{id}", &[(GET, reads(Somewhere(Reader)))]),
+    ("/ui/audit", &[(GET, reads(Everywhere(Admin)))]),
+    ("/ui/schemas/{id}/raw", &[(GET, reads(Somewhere(Reader)))]),
     (
         "/ui/playground",
-        &[(GET, Somewhere(Reader)), (POST, Somewhere(Writer))],
+        &[
+            (GET, reads(Somewhere(Reader))),
+            (POST, reads(Somewhere(Writer))),
+        ],
     ),
-    ("/ui/static/style.css", &[(GET, Public)]),
-    ("/ui/static/app.js", &[(GET, Public)]),
-    ("/ui/static/favicon.svg", &[(GET, Public)]),
+    ("/ui/static/style.css", &[(GET, reads(Public))]),
+    ("/ui/static/app.js", &[(GET, reads(Public))]),
+    ("/ui/static/favicon.svg", &[(GET, reads(Public))]),
     // Unknown UI pages: an HTML 404.
-    ("/ui/{*path}", &[(GET, Public), (POST, Public)]),
+    (
+        "/ui/{*path}",
+        &[(GET, reads(Public)), (POST, reads(Public))],
+    ),
 ];
 
 /// Every gRPC method (`/package.Service/Method`) and what it needs.
-pub const GRPC_METHODS: &[(&str, Need)] = &[
-    ("/herald.registry.v1.Registry/Register", Subject(Writer)),
+pub const GRPC_METHODS: &[(&str, Rule)] = &[
+    (
+        "/herald.registry.v1.Registry/Register",
+        writes(Subject(Writer)),
+    ),
     (
         "/herald.registry.v1.Registry/CheckCompatibility",
-        Subject(Writer),
+        reads(Subject(Writer)),
     ),
-    ("/herald.registry.v1.Registry/GetSchema", Somewhere(Reader)),
-    ("/herald.registry.v1.Registry/GetVersion", Subject(Reader)),
-    ("/herald.registry.v1.Registry/Lookup", Subject(Writer)),
+    (
+        "/herald.registry.v1.Registry/GetSchema",
+        reads(Somewhere(Reader)),
+    ),
+    (
+        "/herald.registry.v1.Registry/GetVersion",
+        reads(Subject(Reader)),
+    ),
+    (
+        "/herald.registry.v1.Registry/Lookup",
+        reads(Subject(Writer)),
+    ),
     (
         "/herald.registry.v1.Registry/ListSubjects",
-        Somewhere(Reader),
+        reads(Somewhere(Reader)),
     ),
-    ("/herald.registry.v1.Registry/ListVersions", Subject(Reader)),
-    ("/herald.registry.v1.Registry/DeleteSubject", Subject(Admin)),
-    ("/herald.registry.v1.Registry/DeleteVersion", Subject(Admin)),
-    ("/herald.registry.v1.Registry/GetConfig", Subject(Reader)),
-    ("/herald.registry.v1.Registry/SetConfig", Subject(Admin)),
-    ("/herald.registry.v1.Registry/GetMode", Subject(Reader)),
-    ("/herald.registry.v1.Registry/SetMode", Subject(Admin)),
+    (
+        "/herald.registry.v1.Registry/ListVersions",
+        reads(Subject(Reader)),
+    ),
+    (
+        "/herald.registry.v1.Registry/DeleteSubject",
+        writes(Subject(Admin)),
+    ),
+    (
+        "/herald.registry.v1.Registry/DeleteVersion",
+        writes(Subject(Admin)),
+    ),
+    (
+        "/herald.registry.v1.Registry/GetConfig",
+        reads(Subject(Reader)),
+    ),
+    (
+        "/herald.registry.v1.Registry/SetConfig",
+        writes(Subject(Admin)),
+    ),
+    (
+        "/herald.registry.v1.Registry/GetMode",
+        reads(Subject(Reader)),
+    ),
+    (
+        "/herald.registry.v1.Registry/SetMode",
+        writes(Subject(Admin)),
+    ),
     (
         "/herald.registry.v1.Registry/WatchSubjects",
-        Somewhere(Reader),
+        reads(Somewhere(Reader)),
     ),
     (
         "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
-        Somewhere(Reader),
+        reads(Somewhere(Reader)),
     ),
-    ("/grpc.health.v1.Health/Check", Public),
-    ("/grpc.health.v1.Health/Watch", Public),
-    ("/grpc.health.v1.Health/List", Public),
+    ("/grpc.health.v1.Health/Check", reads(Public)),
+    ("/grpc.health.v1.Health/Watch", reads(Public)),
+    ("/grpc.health.v1.Health/List", reads(Public)),
 ];
 
 /// How a request's path and method were classified.
@@ -220,19 +306,7 @@ impl std::fmt::Display for Action {
 
 /// The table, indexed for lookups.
 pub struct RouteTable {
-    http: matchit::Router<(&'static str, &'static [(Method, Need)])>,
-}
-
-/// Whether `need` on a route that is not a plain read marks a write: every
-/// admin action changes the registry, and of the writer's only registration.
-fn is_write(need: Need, registration: bool) -> bool {
-    registration
-        || matches!(
-            need,
-            Need::Subject(Role::Admin)
-                | Need::Everywhere(Role::Admin)
-                | Need::Somewhere(Role::Admin)
-        )
+    http: matchit::Router<(&'static str, &'static [(Method, Rule)])>,
 }
 
 impl RouteTable {
@@ -248,17 +322,17 @@ impl RouteTable {
 
     /// What `method` on `path` needs.
     pub fn classify(&self, method: &Method, path: &str) -> Route {
-        if let Some((name, need)) = GRPC_METHODS.iter().find(|(name, _)| *name == path) {
+        if let Some((name, rule)) = GRPC_METHODS.iter().find(|(name, _)| *name == path) {
             return match *method {
                 Method::POST => Route::Known {
-                    need: *need,
+                    need: rule.need,
                     subject: None,
                     grpc: true,
                     action: Action {
                         method: None,
                         route: name,
                     },
-                    write: is_write(*need, path.ends_with("/Register")),
+                    write: rule.writes,
                 },
                 _ => Route::NoSuchMethod,
             };
@@ -272,7 +346,7 @@ impl RouteTable {
             method
         };
         let (template, methods) = found.value;
-        let Some((_, need)) = methods.iter().find(|(allowed, _)| allowed == method) else {
+        let Some((_, rule)) = methods.iter().find(|(allowed, _)| allowed == method) else {
             return Route::NoSuchMethod;
         };
         let subject = found.params.get("subject").map(|raw| {
@@ -281,15 +355,14 @@ impl RouteTable {
                 .into_owned()
         });
         Route::Known {
-            need: *need,
+            need: rule.need,
             subject,
             grpc: false,
             action: Action {
                 method: Some(method.clone()),
                 route: template,
             },
-            write: *method != Method::GET
-                && is_write(*need, *template == "/subjects/{subject}/versions"),
+            write: rule.writes,
         }
     }
 }

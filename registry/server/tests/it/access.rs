@@ -374,11 +374,11 @@ async fn every_route_and_rpc_has_a_rule_and_callers_without_credentials_meet_it(
     let (server, _dir) = secured(None).await;
     let mut walked = 0;
     for (template, methods) in HTTP_ROUTES {
-        for (method, need) in *methods {
+        for (method, rule) in *methods {
             let (status, body, _) =
                 call(&server, None, method.clone(), &sample(template), None).await;
             let what = format!("{method} {template}: {status} {body}");
-            if *need == Need::Public {
+            if rule.need == Need::Public {
                 assert_ne!(status, 401, "{what}");
             } else {
                 assert_eq!(status, 401, "{what}");
