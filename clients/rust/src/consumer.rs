@@ -9,17 +9,20 @@
 //!   schema id) goes to the dead-letter subject at once.
 //! - An event id handled within the idempotency window is acknowledged
 //!   without calling the handler again.
-//! - Messages are handled one at a time in the broker's order, so events
-//!   with the same partition key are handled in order; a retried event
-//!   holds back the ones after it rather than being overtaken.
+//! - Events with the same partition key are handled one at a time in the
+//!   broker's order (a retried event holds back the ones after it rather
+//!   than being overtaken); with `concurrency` above 1, events of
+//!   different keys are handled in parallel.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt::Display;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 
 use crate::codec::Deserializer;
 use crate::envelope::Envelope;
@@ -41,7 +44,7 @@ pub struct Event<T> {
     pub value: T,
 }
 
-/// How a consumer retries, dead-letters and deduplicates.
+/// How a consumer retries, dead-letters, deduplicates and spreads work.
 #[derive(Clone, Debug)]
 pub struct ConsumerConfig {
     /// The durable consumer's name: it resumes where it stopped.
@@ -52,24 +55,30 @@ pub struct ConsumerConfig {
     pub backoff: Duration,
     /// The longest pause.
     pub max_backoff: Duration,
-    /// Where failed and undecodable messages go.
-    pub dead_letter_subject: String,
+    /// Where failed and undecodable messages go; `None` for the
+    /// transport's default (`dead-letter.<subject>`, Kafka `<subject>.dlq`).
+    pub dead_letter_subject: Option<String>,
     /// How long a handled event id is remembered.
     pub idempotency_window: Duration,
+    /// How many events are handled at once: events with different
+    /// partition keys (`ce_subject`) in parallel, those with the same key
+    /// one after the other, in order.
+    pub concurrency: usize,
 }
 
 impl ConsumerConfig {
-    /// Defaults for durable `durable` reading `subject`: 5 attempts,
-    /// backoff from 100 ms to 10 s, dead letters on `dead-letter.{subject}`,
-    /// ids remembered for 10 minutes.
-    pub fn new(durable: &str, subject: &str) -> ConsumerConfig {
+    /// Defaults for durable consumer `durable`: 5 attempts, backoff from
+    /// 100 ms to 10 s, the transport's dead-letter subject, ids remembered
+    /// for 10 minutes, one event at a time.
+    pub fn new(durable: &str) -> ConsumerConfig {
         ConsumerConfig {
             durable: durable.to_owned(),
             max_deliveries: 5,
             backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(10),
-            dead_letter_subject: format!("dead-letter.{subject}"),
+            dead_letter_subject: None,
             idempotency_window: Duration::from_secs(600),
+            concurrency: 1,
         }
     }
 
@@ -122,6 +131,59 @@ impl Seen {
     }
 }
 
+fn lock(seen: &Mutex<Seen>) -> std::sync::MutexGuard<'_, Seen> {
+    seen.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Deliveries taken from the broker and not yet being handled, in the
+/// broker's order, and the partition keys being handled.
+struct Schedule<D> {
+    waiting: VecDeque<D>,
+    busy: HashSet<String>,
+}
+
+impl<D> Default for Schedule<D> {
+    fn default() -> Self {
+        Schedule {
+            waiting: VecDeque::new(),
+            busy: HashSet::new(),
+        }
+    }
+}
+
+impl<D: Delivery> Schedule<D> {
+    /// Up to `free` waiting deliveries that may start now, with their
+    /// keys (marked busy): the first of each key not being handled, so
+    /// one key's events start in the broker's order.
+    fn startable(&mut self, free: usize) -> Vec<(String, D)> {
+        let mut started = Vec::new();
+        let mut blocked = HashSet::new();
+        let mut position = 0;
+        while started.len() < free && position < self.waiting.len() {
+            let key = partition_key(self.waiting[position].message());
+            if self.busy.contains(&key) || !blocked.insert(key.clone()) {
+                position += 1;
+                continue;
+            }
+            if let Some(delivery) = self.waiting.remove(position) {
+                self.busy.insert(key.clone());
+                started.push((key, delivery));
+            }
+        }
+        started
+    }
+}
+
+/// The key whose events are handled in order: the envelope's partition
+/// key, or (without one) the event id, so unkeyed events run freely.
+fn partition_key(message: &Message) -> String {
+    message
+        .header(crate::envelope::header::SUBJECT)
+        .or_else(|| message.header(crate::envelope::header::ID))
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// Reads values of `T` from one broker subject.
 pub struct Consumer<T, D, Tr> {
     transport: Tr,
@@ -144,36 +206,59 @@ impl<T, D: Deserializer<T>, Tr: Transport> Consumer<T, D, Tr> {
     }
 
     /// Handles events with `handler` until `shutdown` completes (or the
-    /// broker ends the stream). An `Err` from the handler means "not
-    /// handled": the event is retried, then dead-lettered.
+    /// broker ends the stream), then lets the events being handled finish.
+    /// An `Err` from the handler means "not handled": the event is
+    /// retried, then dead-lettered. Up to `concurrency` events are handled
+    /// at once, never two with the same partition key.
     pub async fn run<E: Display>(
         &self,
-        mut handler: impl AsyncFnMut(&Event<T>) -> Result<(), E>,
+        handler: impl AsyncFn(&Event<T>) -> Result<(), E>,
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), ConsumeError> {
         let mut deliveries = self
             .transport
             .subscribe(&self.subject, &self.config.durable)
             .await?;
-        let mut seen = Seen::new(self.config.idempotency_window);
+        let seen = Mutex::new(Seen::new(self.config.idempotency_window));
+        let concurrency = self.config.concurrency.max(1);
+        let mut schedule = Schedule::default();
+        let mut running = FuturesUnordered::new();
+        let start = |key: String, delivery: Tr::Delivery| {
+            let (handler, seen) = (&handler, &seen);
+            async move { (key, self.handle(delivery, handler, seen).await) }
+        };
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
-            let delivery = tokio::select! {
-                () = &mut shutdown => return Ok(()),
-                next = deliveries.next() => match next {
-                    Some(delivery) => delivery?,
-                    None => return Ok(()),
+            for (key, delivery) in schedule.startable(concurrency - running.len()) {
+                running.push(start(key, delivery));
+            }
+            let pull = schedule.waiting.len() + running.len() < 2 * concurrency;
+            tokio::select! {
+                biased;
+                () = &mut shutdown => break,
+                Some((key, handled)) = running.next() => {
+                    handled?;
+                    schedule.busy.remove(&key);
+                }
+                next = deliveries.next(), if pull => match next {
+                    Some(delivery) => schedule.waiting.push_back(delivery?),
+                    None => break,
                 },
-            };
-            self.handle(delivery, &mut handler, &mut seen).await?;
+            }
         }
+        // Graceful shutdown: what is being handled finishes; what waits is
+        // left unacknowledged, for the broker to deliver again.
+        while let Some((_, handled)) = running.next().await {
+            handled?;
+        }
+        Ok(())
     }
 
     async fn handle<E: Display>(
         &self,
         delivery: Tr::Delivery,
-        handler: &mut impl AsyncFnMut(&Event<T>) -> Result<(), E>,
-        seen: &mut Seen,
+        handler: &impl AsyncFn(&Event<T>) -> Result<(), E>,
+        seen: &Mutex<Seen>,
     ) -> Result<(), ConsumeError> {
         let event = match self.decode(delivery.message()).await {
             Ok(event) => event,
@@ -184,7 +269,7 @@ impl<T, D: Deserializer<T>, Tr: Transport> Consumer<T, D, Tr> {
                 return Ok(delivery.ack().await?);
             }
         };
-        if seen.contains(&event.envelope.id) {
+        if lock(seen).contains(&event.envelope.id) {
             return Ok(delivery.ack().await?);
         }
         let mut attempt = delivery.delivery_count().max(1);
@@ -205,7 +290,7 @@ impl<T, D: Deserializer<T>, Tr: Transport> Consumer<T, D, Tr> {
                 }
             }
         }
-        seen.insert(&event.envelope.id);
+        lock(seen).insert(&event.envelope.id);
         Ok(delivery.ack().await?)
     }
 
@@ -232,7 +317,11 @@ impl<T, D: Deserializer<T>, Tr: Transport> Consumer<T, D, Tr> {
         headers.push((ORIGINAL_SUBJECT_HEADER.to_owned(), message.subject.clone()));
         self.transport
             .publish(Message {
-                subject: self.config.dead_letter_subject.clone(),
+                subject: self
+                    .config
+                    .dead_letter_subject
+                    .clone()
+                    .unwrap_or_else(|| self.transport.dead_letter_subject(&self.subject)),
                 headers,
                 payload: message.payload.clone(),
             })

@@ -204,7 +204,7 @@ impl<Tr: ::herald_client::transport::Transport> {subject_type}Consumer<Tr> {{
     /// Handles events until `shutdown` completes (see [`::herald_client::consumer::Consumer::run`]).
     pub async fn run<E: ::std::fmt::Display>(
         &self,
-        handler: impl AsyncFnMut(&::herald_client::consumer::Event<Value>) -> ::std::result::Result<(), E>,
+        handler: impl AsyncFn(&::herald_client::consumer::Event<Value>) -> ::std::result::Result<(), E>,
         shutdown: impl ::std::future::Future<Output = ()>,
     ) -> ::std::result::Result<(), ::herald_client::consumer::ConsumeError> {{
         self.0.run(handler, shutdown).await

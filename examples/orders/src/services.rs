@@ -137,7 +137,7 @@ pub async fn consume(
     let config = |kind: &str| ConsumerConfig {
         backoff: Duration::from_millis(20),
         max_deliveries: 3,
-        ..ConsumerConfig::new(&format!("billing-{kind}"), &settings.subject(kind))
+        ..ConsumerConfig::new(&format!("billing-{kind}"))
     };
     let orders = OrdersValueConsumer::new(
         transport.clone(),

@@ -4,11 +4,17 @@
 //! [`memory::MemoryTransport`] is an in-process broker (always there);
 //! `nats::JetStreamTransport` is NATS JetStream (cargo feature `nats`, on
 //! by default); `redis::RedisTransport` is Redis Streams (cargo feature
-//! `redis`).
+//! `redis`); `kafka::KafkaTransport` is Apache Kafka (cargo feature
+//! `kafka`); `rabbitmq::RabbitTransport` is RabbitMQ (cargo feature
+//! `rabbitmq`).
 
+#[cfg(feature = "kafka")]
+pub mod kafka;
 pub mod memory;
 #[cfg(feature = "nats")]
 pub mod nats;
+#[cfg(feature = "rabbitmq")]
+pub mod rabbitmq;
 #[cfg(feature = "redis")]
 pub mod redis;
 
@@ -62,6 +68,25 @@ pub trait Transport: Clone + Send + Sync + 'static {
         subject: &str,
         durable: &str,
     ) -> impl Future<Output = Result<Deliveries<Self::Delivery>, TransportError>> + Send;
+
+    /// Makes sure the durable consumer `durable` of `subject` exists, so
+    /// that it receives what is published from now on even before it
+    /// first subscribes. Brokers that keep a replayable log (all but
+    /// RabbitMQ) need nothing.
+    fn declare(
+        &self,
+        subject: &str,
+        durable: &str,
+    ) -> impl Future<Output = Result<(), TransportError>> + Send {
+        let _ = (subject, durable);
+        std::future::ready(Ok(()))
+    }
+
+    /// Where dead letters of `subject` go by default:
+    /// `dead-letter.<subject>` (Kafka: `<subject>.dlq`).
+    fn dead_letter_subject(&self, subject: &str) -> String {
+        format!("dead-letter.{subject}")
+    }
 }
 
 /// One delivery of a message.

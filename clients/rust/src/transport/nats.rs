@@ -9,7 +9,8 @@ use futures_util::StreamExt;
 
 use super::{Deliveries, Delivery, Message, Transport, TransportError};
 
-/// How long JetStream waits for an acknowledgement before redelivering.
+/// How long JetStream waits for an acknowledgement before redelivering,
+/// unless set with [`JetStreamTransport::with_ack_wait`].
 const ACK_WAIT: Duration = Duration::from_secs(30);
 
 /// A JetStream stream and the client that reaches it; clones share the
@@ -18,6 +19,7 @@ const ACK_WAIT: Duration = Duration::from_secs(30);
 pub struct JetStreamTransport {
     context: jetstream::Context,
     stream: stream::Stream,
+    ack_wait: Duration,
 }
 
 fn failed(action: &str) -> impl Fn(&dyn std::fmt::Display) -> TransportError + '_ {
@@ -40,7 +42,19 @@ impl JetStreamTransport {
             })
             .await
             .map_err(|e| failed("creating the stream")(&e))?;
-        Ok(JetStreamTransport { context, stream })
+        Ok(JetStreamTransport {
+            context,
+            stream,
+            ack_wait: ACK_WAIT,
+        })
+    }
+
+    /// How long JetStream waits for a consumer created from now on to
+    /// acknowledge a message (or report progress) before delivering it
+    /// again: how soon a crashed consumer's message comes back (30 s).
+    pub fn with_ack_wait(mut self, ack_wait: Duration) -> Self {
+        self.ack_wait = ack_wait;
+        self
     }
 
     /// Deletes the stream and everything in it.
@@ -84,7 +98,7 @@ impl Transport for JetStreamTransport {
                     durable_name: Some(durable.to_owned()),
                     filter_subject: subject.to_owned(),
                     ack_policy: consumer::AckPolicy::Explicit,
-                    ack_wait: ACK_WAIT,
+                    ack_wait: self.ack_wait,
                     ..consumer::pull::Config::default()
                 },
             )

@@ -1,6 +1,8 @@
 //! Tests of herald-client: codecs against hand-built bytes and a real
-//! registry, and producers and consumers over memory and NATS JetStream.
+//! registry, and producers and consumers over every transport (the
+//! conformance suite: memory, NATS JetStream, Redis Streams, Kafka through
+//! Tansu, RabbitMQ).
 
 mod codec;
-mod events;
+mod conformance;
 mod registry;
