@@ -56,6 +56,10 @@ pub mod header {
     pub const SCHEMA_ID: &str = "ce_schemaid";
     /// W3C trace context.
     pub const TRACEPARENT: &str = "traceparent";
+    /// W3C trace state.
+    pub const TRACESTATE: &str = "tracestate";
+    /// Where a reply goes (request-reply).
+    pub const REPLY_TO: &str = "ce_replyto";
     /// The payload's media type.
     pub const CONTENT_TYPE: &str = "content-type";
 }
@@ -99,6 +103,8 @@ impl Envelope {
         put(header::CORRELATION_ID, self.correlation_id.clone());
         put(header::CAUSATION_ID, self.causation_id.clone());
         put(header::TRACEPARENT, self.traceparent.clone());
+        put(header::TRACESTATE, self.tracestate.clone());
+        put(header::REPLY_TO, self.reply_to.clone());
         put(header::SCHEMA_ID, self.schema_id.to_string());
         put(header::CONTENT_TYPE, self.content_type.clone());
         headers
@@ -146,6 +152,8 @@ impl Envelope {
             correlation_id: get(header::CORRELATION_ID).unwrap_or_default(),
             causation_id: get(header::CAUSATION_ID).unwrap_or_default(),
             traceparent: get(header::TRACEPARENT).unwrap_or_default(),
+            tracestate: get(header::TRACESTATE).unwrap_or_default(),
+            reply_to: get(header::REPLY_TO).unwrap_or_default(),
             schema_id,
             content_type: get(header::CONTENT_TYPE).unwrap_or_default(),
             data,
@@ -163,6 +171,8 @@ mod tests {
         envelope.subject = "customer-42".to_owned();
         envelope.correlation_id = "checkout-7".to_owned();
         envelope.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".to_owned();
+        envelope.tracestate = "vendor=1".to_owned();
+        envelope.reply_to = "orders.replies.7".to_owned();
         envelope.schema_id = 12;
         envelope.content_type = "application/avro".to_owned();
         let headers = envelope.headers();

@@ -7,11 +7,13 @@
 //! - [`codec`]: Avro, Protobuf and JSON serializers and deserializers.
 //! - [`envelope`]: the CloudEvents-aligned event envelope and its headers.
 //! - [`transport`], [`producer`], [`consumer`]: typed producers and
-//!   consumers over NATS JetStream, Redis Streams or an in-memory broker.
+//!   consumers over Kafka, NATS JetStream, Redis Streams, RabbitMQ or an
+//!   in-memory broker; [`request`]: request-reply over the same transports.
 //!
 //! Cargo features: `nats` (on by default) adds the NATS JetStream
-//! transport; `redis` the Redis Streams transport; `grpc` adds Herald's gRPC API as a second way to reach the
-//! registry. With `default-features = false` the crate has the registry
+//! transport; `kafka`, `redis` and `rabbitmq` the Kafka, Redis Streams and
+//! RabbitMQ transports; `grpc` adds Herald's gRPC API as a second way to
+//! reach the registry. With `default-features = false` the crate has the registry
 //! client, codecs and the in-memory transport, and links no broker client.
 //!
 //! Not for: running a registry (`herald-server`) or generating code
@@ -23,6 +25,7 @@ pub mod consumer;
 pub mod envelope;
 pub mod producer;
 pub mod registry;
+pub mod request;
 pub mod transport;
 pub mod types;
 pub mod wire;

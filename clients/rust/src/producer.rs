@@ -48,6 +48,11 @@ impl<T, S: Serializer<T>, Tr: Transport> Producer<T, S, Tr> {
         }
     }
 
+    /// The transport this producer publishes through.
+    pub fn transport(&self) -> &Tr {
+        &self.transport
+    }
+
     /// A fresh envelope for this producer's events (new id, current time).
     pub fn envelope(&self) -> Envelope {
         Envelope::new(&self.source, &self.event_type)
@@ -63,8 +68,15 @@ impl<T, S: Serializer<T>, Tr: Transport> Producer<T, S, Tr> {
     /// Publishes `value` in `envelope` (its id, key, correlation and
     /// causation ids and trace context are kept; the schema id and content
     /// type are this producer's).
-    pub async fn send_with(
+    pub async fn send_with(&self, value: &T, envelope: Envelope) -> Result<Envelope, ProduceError> {
+        self.send_on(&self.subject, value, envelope).await
+    }
+
+    /// Publishes `value` in `envelope` on broker subject `subject` instead
+    /// of this producer's (a reply to a request's `reply_to`).
+    pub async fn send_on(
         &self,
+        subject: &str,
         value: &T,
         mut envelope: Envelope,
     ) -> Result<Envelope, ProduceError> {
@@ -74,7 +86,7 @@ impl<T, S: Serializer<T>, Tr: Transport> Producer<T, S, Tr> {
         envelope.data = Vec::new();
         self.transport
             .publish(Message {
-                subject: self.subject.clone(),
+                subject: subject.to_owned(),
                 headers: envelope.headers(),
                 payload,
             })

@@ -44,6 +44,8 @@ pub struct RabbitTransport {
     publisher: Channel,
     exchange: String,
     queues: Arc<Mutex<Vec<String>>>,
+    /// Consumers being cancelled (see [`Subscription`]).
+    stopping: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
 }
 
 impl RabbitTransport {
@@ -82,6 +84,7 @@ impl RabbitTransport {
             publisher,
             exchange: exchange.to_owned(),
             queues: Arc::default(),
+            stopping: Arc::default(),
         })
     }
 
@@ -136,8 +139,14 @@ impl RabbitTransport {
         Ok(queue)
     }
 
-    /// Deletes the queues this transport declared, and the exchange.
+    /// Deletes the queues this transport declared, and the exchange (once
+    /// the consumers that were dropped are cancelled).
     pub async fn delete(self) -> Result<(), TransportError> {
+        let stopping =
+            std::mem::take(&mut *self.stopping.lock().unwrap_or_else(PoisonError::into_inner));
+        for stop in stopping {
+            let _ = stop.await;
+        }
         let queues =
             std::mem::take(&mut *self.queues.lock().unwrap_or_else(PoisonError::into_inner));
         for queue in queues {
@@ -227,6 +236,7 @@ impl Transport for RabbitTransport {
         let consumer = Subscription {
             consumer: Some(consumer),
             channel,
+            stopping: self.stopping.clone(),
         };
         Ok(Box::pin(consumer.map(|next| {
             next.map(RabbitDelivery::new)
@@ -246,6 +256,7 @@ impl Transport for RabbitTransport {
 struct Subscription {
     consumer: Option<lapin::Consumer>,
     channel: Channel,
+    stopping: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
 }
 
 impl futures_util::Stream for Subscription {
@@ -270,7 +281,7 @@ impl Drop for Subscription {
             return;
         };
         let channel = self.channel.clone();
-        runtime.spawn(async move {
+        let stop = runtime.spawn(async move {
             let cancelled = channel
                 .basic_cancel(consumer.tag().as_str(), BasicCancelOptions::default())
                 .await;
@@ -279,6 +290,9 @@ impl Drop for Subscription {
             }
             drop(consumer);
         });
+        let mut stopping = self.stopping.lock().unwrap_or_else(PoisonError::into_inner);
+        stopping.retain(|stop| !stop.is_finished());
+        stopping.push(stop);
     }
 }
 

@@ -82,12 +82,20 @@ async fn conformance_on_redis_streams() {
     let prefix = format!("herald-test-{}", unique());
     let transport = redis(&prefix).await;
     scenarios::all(&transport, "herald").await;
+    let replies = [
+        format!("herald.replies.{}", std::process::id()),
+        format!("herald.replies.nobody.{}", std::process::id()),
+    ];
     transport
         .delete(&[
             "herald.orders",
             "dead-letter.herald.orders",
             "herald.keyed",
             "herald.shutdown",
+            "herald.quotes",
+            "herald.nobody",
+            &replies[0],
+            &replies[1],
         ])
         .await
         .expect("streams deleted");

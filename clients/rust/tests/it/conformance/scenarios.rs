@@ -12,6 +12,7 @@ use futures_util::StreamExt;
 use herald_client::codec::avro::{AvroCodec, AvroSchemaSet};
 use herald_client::consumer::{Consumer, ConsumerConfig, DELIVERIES_HEADER, ERROR_HEADER, Event};
 use herald_client::producer::Producer;
+use herald_client::request::{RequestError, Requester, Responder};
 use herald_client::transport::{Delivery, Message, Transport};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
@@ -138,6 +139,7 @@ pub async fn all<Tr: Transport>(transport: &Tr, prefix: &str) {
     .await;
     order_is_kept_per_key_under_concurrency(transport, &format!("{prefix}.keyed")).await;
     shutdown_lets_in_flight_work_finish(transport, &format!("{prefix}.shutdown")).await;
+    requests_get_their_own_replies(transport, prefix).await;
 }
 
 /// Retries, dead letters, poison, duplicates, order, durable resume, a
@@ -325,4 +327,76 @@ pub async fn shutdown_lets_in_flight_work_finish<Tr: Transport>(transport: &Tr, 
     producer.send(&order("next"), "k").await.expect("sent");
     let calls = consume_until(transport, subject, "slow", "next").await;
     assert_eq!(calls, ["next"], "the finished event was acknowledged");
+}
+
+/// Request-reply: a reply to each request, a timeout for a slow responder
+/// whose late reply is then dropped (not taken for the next request's), and
+/// a timeout with no responder at all.
+pub async fn requests_get_their_own_replies<Tr: Transport>(transport: &Tr, prefix: &str) {
+    let (subject, nobody) = (format!("{prefix}.quotes"), format!("{prefix}.nobody"));
+    transport
+        .declare(&subject, "quoter")
+        .await
+        .expect("declared");
+    transport
+        .declare(&nobody, "absent")
+        .await
+        .expect("declared");
+    let requester = Requester::start(
+        producer(transport, &subject),
+        codec(),
+        &format!("{prefix}.replies.{}", std::process::id()),
+    )
+    .await
+    .expect("requester reads replies");
+    let responder = Responder::new(
+        Consumer::new(transport.clone(), codec(), &subject, config("quoter")),
+        producer(transport, ""),
+    );
+    let stop = Notify::new();
+    let answer = async |request: &Event<Order>| -> Result<Order, String> {
+        if request.value.id == "slow" {
+            tokio::time::sleep(Duration::from_millis(2500)).await;
+        }
+        Ok(Order {
+            id: format!("quote for {}", request.value.id),
+            cents: request.value.cents * 2,
+        })
+    };
+    let requests = async {
+        let wait = Duration::from_secs(30);
+        let first = requester.request(&order("first"), wait).await;
+        let slow = requester
+            .request(&order("slow"), Duration::from_millis(500))
+            .await;
+        let fast = requester.request(&order("fast"), wait).await;
+        stop.notify_one();
+        (first, slow, fast)
+    };
+    let (served, (first, slow, fast)) =
+        tokio::join!(responder.run(answer, stop.notified()), requests);
+    served.expect("the responder runs");
+    assert_eq!(first.expect("a reply").id, "quote for first");
+    assert_eq!(slow, Err(RequestError::Timeout(Duration::from_millis(500))));
+    let fast = fast.expect("a reply");
+    assert_eq!((fast.id.as_str(), fast.cents), ("quote for fast", 200));
+    assert_eq!(
+        requester.late_replies(),
+        1,
+        "the slow reply came late and was dropped"
+    );
+
+    let unanswered = Requester::start(
+        producer(transport, &nobody),
+        codec(),
+        &format!("{prefix}.replies.nobody.{}", std::process::id()),
+    )
+    .await
+    .expect("requester reads replies");
+    assert_eq!(
+        unanswered
+            .request(&order("anyone?"), Duration::from_millis(300))
+            .await,
+        Err(RequestError::Timeout(Duration::from_millis(300)))
+    );
 }
