@@ -5,7 +5,11 @@
 //! names (default: the machine's, `postgres://postgres@127.0.0.1:5432`).
 //! `scripts/test` runs the server suite both ways.
 //!
+//! [`tansu::Tansu`] is a Kafka-compatible broker for one test.
+//!
 //! Not for: production code (no crate depends on it outside its tests).
+
+pub mod tansu;
 
 use herald_server::config::Storage;
 use sqlx::Connection;

@@ -1,13 +1,17 @@
 //! The order service ([`publish_sample`]) and the billing service
-//! ([`consume`]), over NATS JetStream with the generated types.
+//! ([`consume`]), with the generated types, over the broker the settings
+//! choose: NATS JetStream, Kafka, Redis Streams or RabbitMQ.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use herald_client::consumer::{ConsumerConfig, Event};
 use herald_client::producer::ProduceError;
-use herald_client::transport::TransportError;
+use herald_client::transport::kafka::KafkaTransport;
 use herald_client::transport::nats::JetStreamTransport;
+use herald_client::transport::rabbitmq::RabbitTransport;
+use herald_client::transport::redis::RedisTransport;
+use herald_client::transport::{Transport, TransportError};
 use herald_client::types::{TimestampMillis, Uuid};
 use tokio::sync::mpsc;
 
@@ -20,27 +24,74 @@ use crate::payments_value::{
 use crate::shipments_value::shop::shipping::Shipment;
 use crate::shipments_value::{ShipmentsValueConsumer, ShipmentsValueProducer};
 
-/// Where the services find NATS, and the names they use there.
+/// The broker the services talk through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Broker {
+    /// NATS JetStream.
+    Nats,
+    /// Apache Kafka (or a Kafka-compatible broker).
+    Kafka,
+    /// Redis Streams.
+    Redis,
+    /// RabbitMQ.
+    RabbitMq,
+}
+
+/// Where the services find their broker, and the names they use there.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// NATS URL (`HERALD_EXAMPLE_NATS_URL`, default `nats://127.0.0.1:4222`).
-    pub nats_url: String,
-    /// JetStream stream (`HERALD_EXAMPLE_STREAM`, default `SHOP`).
+    /// `HERALD_EXAMPLE_BROKER`: `nats` (default), `kafka`, `redis` or `rabbitmq`.
+    pub broker: Broker,
+    /// `HERALD_EXAMPLE_BROKER_URL`, default the broker's on this machine:
+    /// `nats://127.0.0.1:4222`, `127.0.0.1:9092`, `redis://127.0.0.1:6379`,
+    /// `amqp://guest:guest@127.0.0.1:5672/%2f`.
+    pub url: String,
+    /// `HERALD_EXAMPLE_STREAM` (default `SHOP`): the JetStream stream, the
+    /// Redis key prefix or the RabbitMQ exchange (unused on Kafka).
     pub stream: String,
     /// Broker subject prefix (`HERALD_EXAMPLE_PREFIX`, default `shop`).
     pub prefix: String,
 }
 
+impl Broker {
+    /// The broker called `name`.
+    pub fn named(name: &str) -> Option<Broker> {
+        match name {
+            "nats" => Some(Broker::Nats),
+            "kafka" => Some(Broker::Kafka),
+            "redis" => Some(Broker::Redis),
+            "rabbitmq" => Some(Broker::RabbitMq),
+            _ => None,
+        }
+    }
+
+    /// Its address on this machine.
+    pub fn default_url(self) -> &'static str {
+        match self {
+            Broker::Nats => "nats://127.0.0.1:4222",
+            Broker::Kafka => "127.0.0.1:9092",
+            Broker::Redis => "redis://127.0.0.1:6379",
+            Broker::RabbitMq => "amqp://guest:guest@127.0.0.1:5672/%2f",
+        }
+    }
+}
+
 impl Settings {
     /// The settings from the environment, with defaults.
-    pub fn from_env() -> Settings {
-        let var =
-            |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
-        Settings {
-            nats_url: var("HERALD_EXAMPLE_NATS_URL", "nats://127.0.0.1:4222"),
-            stream: var("HERALD_EXAMPLE_STREAM", "SHOP"),
-            prefix: var("HERALD_EXAMPLE_PREFIX", "shop"),
-        }
+    pub fn from_env() -> Result<Settings, TransportError> {
+        let var = |name: &str| std::env::var(name).ok();
+        let broker = match var("HERALD_EXAMPLE_BROKER") {
+            Some(name) => Broker::named(&name)
+                .ok_or_else(|| TransportError(format!("unknown broker '{name}'")))?,
+            None => Broker::Nats,
+        };
+        Ok(Settings {
+            broker,
+            url: var("HERALD_EXAMPLE_BROKER_URL")
+                .unwrap_or_else(|| broker.default_url().to_owned()),
+            stream: var("HERALD_EXAMPLE_STREAM").unwrap_or_else(|| "SHOP".to_owned()),
+            prefix: var("HERALD_EXAMPLE_PREFIX").unwrap_or_else(|| "shop".to_owned()),
+        })
     }
 
     /// The broker subject of one kind of event, e.g. `shop.orders`.
@@ -48,20 +99,75 @@ impl Settings {
         format!("{}.{kind}", self.prefix)
     }
 
-    /// Connects, creating the stream for the events and their dead letters.
-    pub async fn connect(&self) -> Result<JetStreamTransport, TransportError> {
-        let events = format!("{}.>", self.prefix);
-        let dead_letters = format!("dead-letter.{}.>", self.prefix);
-        JetStreamTransport::connect(&self.nats_url, &self.stream, &[&events, &dead_letters]).await
+    /// Connects to the broker and runs `work` with the transport.
+    pub async fn with_transport<W: Work>(&self, work: W) -> Result<W::Output, TransportError> {
+        match self.broker {
+            Broker::Nats => {
+                let events = format!("{}.>", self.prefix);
+                let dead_letters = format!("dead-letter.{}.>", self.prefix);
+                let transport =
+                    JetStreamTransport::connect(&self.url, &self.stream, &[&events, &dead_letters])
+                        .await?;
+                work.run(transport).await
+            }
+            Broker::Kafka => work.run(KafkaTransport::connect(&self.url)?).await,
+            Broker::Redis => {
+                work.run(RedisTransport::connect(&self.url, &self.stream).await?)
+                    .await
+            }
+            Broker::RabbitMq => {
+                work.run(RabbitTransport::connect(&self.url, &self.stream).await?)
+                    .await
+            }
+        }
     }
 }
+
+/// Something a service does with whichever transport it is given.
+pub trait Work {
+    /// What it returns.
+    type Output;
+
+    /// Does it through `transport`.
+    fn run<Tr: Transport>(
+        self,
+        transport: Tr,
+    ) -> impl Future<Output = Result<Self::Output, TransportError>>;
+}
+
+/// The billing service's consumers, one per kind of event.
+pub const KINDS: [&str; 3] = ["orders", "shipments", "payments"];
+
+/// The durable consumer of one kind of event.
+pub fn durable(kind: &str) -> String {
+    format!("billing-{kind}")
+}
+
+/// Declares the billing service's consumers and the dead-letter reader, so
+/// that a broker without replay (RabbitMQ) keeps what is published before
+/// they first run.
+pub async fn declare<Tr: Transport>(
+    transport: &Tr,
+    settings: &Settings,
+) -> Result<(), TransportError> {
+    for kind in KINDS {
+        transport
+            .declare(&settings.subject(kind), &durable(kind))
+            .await?;
+    }
+    let dead_letters = transport.dead_letter_subject(&settings.subject("orders"));
+    transport.declare(&dead_letters, DEAD_LETTER_READER).await
+}
+
+/// The durable consumer that reads the order dead letters.
+pub const DEAD_LETTER_READER: &str = "dead-letter-check";
 
 /// The order service: places orders `o-1`, `o-2`, `o-broken` and
 /// `o-flaky` (in that order, so that once `o-flaky` is handled `o-broken`
 /// has been dead-lettered), sends `o-1` a second time (same event id),
 /// ships and bills `o-1`. Returns the ids of the events sent.
-pub async fn publish_sample(
-    transport: &JetStreamTransport,
+pub async fn publish_sample<Tr: Transport>(
+    transport: &Tr,
     settings: &Settings,
 ) -> Result<Vec<String>, ProduceError> {
     let orders = OrdersValueProducer::new(
@@ -128,8 +234,8 @@ pub async fn publish_sample(
 /// events were handled (or `limit` passed) and returns one line per event
 /// handled. Order `o-flaky` fails once and is retried; `o-broken` always
 /// fails and ends in the dead letters.
-pub async fn consume(
-    transport: &JetStreamTransport,
+pub async fn consume<Tr: Transport>(
+    transport: &Tr,
     settings: &Settings,
     expected: usize,
     limit: Duration,
@@ -137,7 +243,7 @@ pub async fn consume(
     let config = |kind: &str| ConsumerConfig {
         backoff: Duration::from_millis(20),
         max_deliveries: 3,
-        ..ConsumerConfig::new(&format!("billing-{kind}"))
+        ..ConsumerConfig::new(&durable(kind))
     };
     let orders = OrdersValueConsumer::new(
         transport.clone(),

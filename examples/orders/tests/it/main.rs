@@ -1,8 +1,10 @@
-//! The example end to end, as CI runs it: a registry started by the test
-//! holds the three subjects (the ids the generated code was locked to),
-//! the billing service (binary) consumes from NATS JetStream while the
-//! order service (binary) publishes; every event is handled once, the
-//! flaky one after a retry, the broken one ends in the dead letters.
+//! The example end to end, as CI runs it, on each broker: a registry
+//! started by the test holds the three subjects (the ids the generated
+//! code was locked to), the billing service (binary) consumes while the
+//! order service (binary) publishes, through NATS JetStream, Kafka (a Tansu
+//! broker the test starts), Redis Streams or RabbitMQ; every event is
+//! handled once, the flaky one after a retry, the broken one ends in the
+//! dead letters.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -11,8 +13,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use herald_client::registry::{RegisteredSchema, RegistryClient};
-use herald_client::transport::{Delivery, Transport};
-use herald_example_orders::services::Settings;
+use herald_client::transport::{Delivery, Message, Transport, TransportError};
+use herald_example_orders::services::{Broker, DEAD_LETTER_READER, Settings, Work};
 use herald_example_orders::{orders_value, payments_value, shipments_value};
 use herald_server::Server;
 use herald_server::config::{ServerConfig, Storage};
@@ -50,15 +52,74 @@ async fn register(registry: &RegistryClient, subject: &str, schema_type: &str, f
 fn service(binary: &str, settings: &Settings) -> Command {
     let mut command = Command::new(binary);
     command
-        .env("HERALD_EXAMPLE_NATS_URL", &settings.nats_url)
+        .env("HERALD_EXAMPLE_BROKER", broker_name(settings.broker))
+        .env("HERALD_EXAMPLE_BROKER_URL", &settings.url)
         .env("HERALD_EXAMPLE_STREAM", &settings.stream)
         .env("HERALD_EXAMPLE_PREFIX", &settings.prefix)
         .stdout(Stdio::piped());
     command
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn services_exchange_events_through_jetstream() {
+fn broker_name(broker: Broker) -> &'static str {
+    match broker {
+        Broker::Nats => "nats",
+        Broker::Kafka => "kafka",
+        Broker::Redis => "redis",
+        Broker::RabbitMq => "rabbitmq",
+    }
+}
+
+/// Reads the first order dead letter, then removes what the run left on
+/// the broker.
+struct DeadLetterThenCleanUp(Settings);
+
+impl Work for DeadLetterThenCleanUp {
+    type Output = Message;
+
+    async fn run<Tr: Transport>(self, transport: Tr) -> Result<Message, TransportError> {
+        let subject = transport.dead_letter_subject(&self.0.subject("orders"));
+        let mut dead = transport.subscribe(&subject, DEAD_LETTER_READER).await?;
+        let letter = tokio::time::timeout(Duration::from_secs(30), dead.next())
+            .await
+            .map_err(|_| TransportError("no dead letter in time".to_owned()))?
+            .ok_or_else(|| TransportError("stream ended".to_owned()))??;
+        let message = letter.message().clone();
+        letter.ack().await?;
+        drop(dead);
+        clean_up(&transport, &self.0).await?;
+        Ok(message)
+    }
+}
+
+/// Deletes the stream, keys or exchange and queues of the run (Kafka's
+/// topics go with the test's broker).
+async fn clean_up<Tr: Transport>(
+    transport: &Tr,
+    settings: &Settings,
+) -> Result<(), TransportError> {
+    use std::any::Any;
+    let any: &dyn Any = transport;
+    if let Some(nats) = any.downcast_ref::<herald_client::transport::nats::JetStreamTransport>() {
+        return nats.clone().delete_stream().await;
+    }
+    if let Some(redis) = any.downcast_ref::<herald_client::transport::redis::RedisTransport>() {
+        let subjects: Vec<String> = ["orders", "shipments", "payments"]
+            .iter()
+            .map(|kind| settings.subject(kind))
+            .chain([redis.dead_letter_subject(&settings.subject("orders"))])
+            .collect();
+        let names: Vec<&str> = subjects.iter().map(String::as_str).collect();
+        return redis.delete(&names).await;
+    }
+    if let Some(rabbit) = any.downcast_ref::<herald_client::transport::rabbitmq::RabbitTransport>()
+    {
+        return rabbit.clone().delete().await;
+    }
+    Ok(())
+}
+
+/// The example on `broker` at `url`.
+async fn services_exchange_events(broker: Broker, url: &str) {
     let data = tempfile::tempdir().expect("temporary directory");
     let registry = RegistryClient::new(&start_registry(data.path()).await);
     // The generated code carries the ids herald.lock pinned; a fresh
@@ -94,14 +155,11 @@ async fn services_exchange_events_through_jetstream() {
             .unwrap_or_default()
     );
     let settings = Settings {
-        nats_url: "nats://127.0.0.1:4222".to_owned(),
+        broker,
+        url: url.to_owned(),
         stream: format!("HERALD_EXAMPLE_{unique}"),
         prefix: format!("herald-example-{unique}"),
     };
-    let transport = settings
-        .connect()
-        .await
-        .expect("NATS JetStream on 127.0.0.1:4222");
 
     let mut consumer = service(env!("CARGO_BIN_EXE_consumer"), &settings)
         .spawn()
@@ -133,21 +191,31 @@ async fn services_exchange_events_through_jetstream() {
         "each event once: the duplicate skipped, the flaky one retried, the broken one not handled"
     );
 
-    let dead_letter_subject = format!("dead-letter.{}", settings.subject("orders"));
-    let mut dead = transport
-        .subscribe(&dead_letter_subject, "dead-letter-check")
+    let letter = settings
+        .with_transport(DeadLetterThenCleanUp(settings.clone()))
         .await
-        .expect("subscribed");
-    let letter = tokio::time::timeout(Duration::from_secs(10), dead.next())
-        .await
-        .expect("a dead letter")
-        .expect("stream open")
-        .expect("delivery");
-    assert_eq!(
-        letter.message().header("herald_error"),
-        Some("o-broken is broken")
-    );
-    assert_eq!(letter.message().header("herald_deliveries"), Some("3"));
-    letter.ack().await.expect("acked");
-    transport.delete_stream().await.expect("stream deleted");
+        .expect("the dead letter is read");
+    assert_eq!(letter.header("herald_error"), Some("o-broken is broken"));
+    assert_eq!(letter.header("herald_deliveries"), Some("3"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn services_exchange_events_through_nats_jetstream() {
+    services_exchange_events(Broker::Nats, Broker::Nats.default_url()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn services_exchange_events_through_kafka() {
+    let tansu = herald_testing::tansu::Tansu::start().await;
+    services_exchange_events(Broker::Kafka, &tansu.bootstrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn services_exchange_events_through_redis_streams() {
+    services_exchange_events(Broker::Redis, Broker::Redis.default_url()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn services_exchange_events_through_rabbitmq() {
+    services_exchange_events(Broker::RabbitMq, Broker::RabbitMq.default_url()).await;
 }

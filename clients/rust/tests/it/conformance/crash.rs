@@ -14,7 +14,9 @@ use herald_client::transport::kafka::KafkaTransport;
 use tokio::sync::Notify;
 
 use super::scenarios::{self, Order};
-use super::{nats, rabbitmq, redis, tansu, unique};
+use herald_testing::tansu::Tansu;
+
+use super::{nats, rabbitmq, redis, unique};
 
 /// What the child prints once it is handling the event.
 const HANDLING: &str = "handling the victim";
@@ -186,7 +188,7 @@ async fn kafka_consumer_killed_mid_handling() {
         let transport = KafkaTransport::connect(&bootstrap).expect("Kafka client");
         return hang(transport.with_session_timeout(session), &subject).await;
     }
-    let broker = tansu::Tansu::start().await;
+    let broker = Tansu::start().await;
     let bootstrap = broker.bootstrap();
     let transport = KafkaTransport::connect(&bootstrap)
         .expect("Kafka client")

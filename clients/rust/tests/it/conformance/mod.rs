@@ -1,13 +1,13 @@
 //! The conformance suite run on every transport: the scenarios
 //! (`scenarios.rs`) on the in-memory broker, the machine's NATS JetStream
 //! (127.0.0.1:4222), Redis (127.0.0.1:6379) and RabbitMQ (127.0.0.1:5672),
-//! and Kafka served by a Tansu broker each test starts (`tansu.rs`); plus
+//! and Kafka served by a Tansu broker each test starts (`herald_testing::tansu`); plus
 //! the crash test on each real broker (`crash.rs`), and what is particular
 //! to one broker.
 
 mod crash;
+mod kafka_key;
 mod scenarios;
-mod tansu;
 
 use std::time::Duration;
 
@@ -18,6 +18,7 @@ use herald_client::transport::nats::JetStreamTransport;
 use herald_client::transport::rabbitmq::RabbitTransport;
 use herald_client::transport::redis::RedisTransport;
 use herald_client::transport::{Delivery, Message, Transport};
+use herald_testing::tansu::Tansu;
 
 /// NATS on the machine.
 pub const NATS_URL: &str = "nats://127.0.0.1:4222";
@@ -103,7 +104,7 @@ async fn conformance_on_redis_streams() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn conformance_on_kafka() {
-    let broker = tansu::Tansu::start().await;
+    let broker = Tansu::start().await;
     let transport = KafkaTransport::connect(&broker.bootstrap()).expect("Kafka client");
     scenarios::all(&transport, "herald").await;
 }
@@ -159,7 +160,7 @@ async fn redis_entries_a_crashed_consumer_left_pending_are_claimed_with_their_co
 
 #[tokio::test(flavor = "multi_thread")]
 async fn kafka_records_carry_the_key_headers_and_confluent_framing() {
-    let broker = tansu::Tansu::start().await;
+    let broker = Tansu::start().await;
     let transport = KafkaTransport::connect(&broker.bootstrap()).expect("Kafka client");
     let producer = scenarios::producer(&transport, "orders");
     let sent = producer
@@ -172,7 +173,7 @@ async fn kafka_records_carry_the_key_headers_and_confluent_framing() {
     assert_eq!(read[0].payload[0], 0, "Confluent magic byte");
     assert_eq!(read[0].payload[1..5], [0, 0, 0, 1], "schema id 1");
     assert_eq!(
-        broker.record_key("orders").await,
+        kafka_key::record_key(&broker.bootstrap(), "orders").await,
         Some("customer-9".to_owned())
     );
 }

@@ -6,10 +6,6 @@ use std::net::{SocketAddr, TcpListener};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use rdkafka::Message as _;
-use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{Consumer as _, StreamConsumer};
-
 /// A running Tansu broker.
 pub struct Tansu {
     process: Child,
@@ -53,25 +49,6 @@ impl Tansu {
     /// The bootstrap servers to give a Kafka client.
     pub fn bootstrap(&self) -> String {
         self.address.to_string()
-    }
-
-    /// The key of the first record of `topic`, read by a plain librdkafka
-    /// consumer.
-    pub async fn record_key(&self, topic: &str) -> Option<String> {
-        let consumer: StreamConsumer = ClientConfig::new()
-            .set("bootstrap.servers", self.bootstrap())
-            .set("group.id", "herald-test-key-reader")
-            .set("auto.offset.reset", "earliest")
-            .create()
-            .expect("consumer");
-        consumer.subscribe(&[topic]).expect("subscribed");
-        let record = tokio::time::timeout(Duration::from_secs(30), consumer.recv())
-            .await
-            .expect("a record in time")
-            .expect("a record");
-        record
-            .key()
-            .map(|key| String::from_utf8_lossy(key).into_owned())
     }
 }
 
