@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
+use tracing::Instrument;
 
 use crate::codec::Deserializer;
 use crate::envelope::Envelope;
@@ -272,9 +273,10 @@ impl<T, D: Deserializer<T>, Tr: Transport> Consumer<T, D, Tr> {
         if lock(seen).contains(&event.envelope.id) {
             return Ok(delivery.ack().await?);
         }
+        let span = crate::trace::handling_span(&event.envelope, &self.subject);
         let mut attempt = delivery.delivery_count().max(1);
         loop {
-            match handler(&event).await {
+            match handler(&event).instrument(span.clone()).await {
                 Ok(()) => break,
                 Err(error) if attempt >= self.config.max_deliveries => {
                     tracing::warn!(id = %event.envelope.id, %error, attempt, "dead-lettering");

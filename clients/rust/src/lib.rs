@@ -12,7 +12,8 @@
 //!
 //! Cargo features: `nats` (on by default) adds the NATS JetStream
 //! transport; `kafka`, `redis` and `rabbitmq` the Kafka, Redis Streams and
-//! RabbitMQ transports; `grpc` adds Herald's gRPC API as a second way to
+//! RabbitMQ transports; `otel` carries OpenTelemetry trace context from
+//! producers to consumers (W3C `traceparent`/`tracestate`); `grpc` adds Herald's gRPC API as a second way to
 //! reach the registry. With `default-features = false` the crate has the registry
 //! client, codecs and the in-memory transport, and links no broker client.
 //!
@@ -26,6 +27,7 @@ pub mod envelope;
 pub mod producer;
 pub mod registry;
 pub mod request;
+mod trace;
 pub mod transport;
 pub mod types;
 pub mod wire;

@@ -66,7 +66,8 @@ impl<T, S: Serializer<T>, Tr: Transport> Producer<T, S, Tr> {
     }
 
     /// Publishes `value` in `envelope` (its id, key, correlation and
-    /// causation ids and trace context are kept; the schema id and content
+    /// causation ids and trace context are kept — without one, the current
+    /// span's is used with the `otel` feature; the schema id and content
     /// type are this producer's).
     pub async fn send_with(&self, value: &T, envelope: Envelope) -> Result<Envelope, ProduceError> {
         self.send_on(&self.subject, value, envelope).await
@@ -81,6 +82,12 @@ impl<T, S: Serializer<T>, Tr: Transport> Producer<T, S, Tr> {
         mut envelope: Envelope,
     ) -> Result<Envelope, ProduceError> {
         let payload = self.serializer.serialize(value)?;
+        if envelope.traceparent.is_empty()
+            && let Some((traceparent, tracestate)) = crate::trace::current()
+        {
+            envelope.traceparent = traceparent;
+            envelope.tracestate = tracestate;
+        }
         envelope.schema_id = i32::try_from(self.serializer.schema_id()).unwrap_or(i32::MAX);
         envelope.content_type = self.serializer.content_type().to_owned();
         envelope.data = Vec::new();

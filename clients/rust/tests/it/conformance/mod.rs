@@ -7,7 +7,7 @@
 
 mod crash;
 mod kafka_key;
-mod scenarios;
+pub mod scenarios;
 
 use std::time::Duration;
 
