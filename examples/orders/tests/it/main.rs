@@ -6,6 +6,8 @@
 //! handled once, the flaky one after a retry, the broken one ends in the
 //! dead letters.
 
+mod kafka_python;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
