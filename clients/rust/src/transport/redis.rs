@@ -3,8 +3,9 @@
 //! `XACK` once handled. Entries a crashed consumer left pending are claimed
 //! after an idle timeout (`XAUTOCLAIM`), with their delivery count.
 //!
-//! An entry holds the payload in the field `payload` and each header in a
-//! field `h:NAME`.
+//! An entry holds the payload in the field `payload` and the headers, in
+//! order, in the field `headers` as a JSON array of `[name, value]` pairs
+//! (two fields per entry: each field is a separate bulk string to Redis).
 
 use std::time::Duration;
 
@@ -86,11 +87,9 @@ impl Transport for RedisTransport {
     type Delivery = RedisDelivery;
 
     async fn publish(&self, message: Message) -> Result<(), TransportError> {
-        let mut fields: Vec<(String, Vec<u8>)> = Vec::with_capacity(message.headers.len() + 1);
-        fields.push(("payload".to_owned(), message.payload));
-        for (name, value) in message.headers {
-            fields.push((format!("h:{name}"), value.into_bytes()));
-        }
+        let headers = serde_json::to_vec(&message.headers)
+            .map_err(|e| TransportError(format!("encoding the headers: {e}")))?;
+        let fields = [("payload", message.payload), ("headers", headers)];
         let key = self.key(&message.subject);
         let mut connection = self.connection.clone();
         let _: String = match self.max_len {
@@ -250,11 +249,8 @@ impl Reader {
             let bytes: Vec<u8> = redis::from_redis_value(value).unwrap_or_default();
             if field == "payload" {
                 payload = bytes;
-            } else if let Some(name) = field.strip_prefix("h:") {
-                headers.push((
-                    name.to_owned(),
-                    String::from_utf8_lossy(&bytes).into_owned(),
-                ));
+            } else if field == "headers" {
+                headers = serde_json::from_slice(&bytes).unwrap_or_default();
             }
         }
         RedisDelivery {
