@@ -4,7 +4,9 @@
 //! the same bytes (JetStream, Kafka on a Tansu broker, Redis Streams,
 //! RabbitMQ); and consumer throughput with 1 and 16 events in flight. Run
 //! with `cargo bench -p herald-client --bench typed` (the machine's
-//! brokers, `HERALD_TANSU` naming Tansu); figures go to docs/benchmarks.md.
+//! brokers, `HERALD_TANSU` naming Tansu; arguments pick parts: `codecs`,
+//! `producer`, `jetstream`, `kafka`, `redis`, `rabbitmq`, `consumer`);
+//! figures go to docs/benchmarks.md.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -147,48 +149,94 @@ fn codecs() {
     report("json (no validation)", typed_unvalidated, plain);
 }
 
-const EVENTS: u32 = 5_000;
+/// Sequential publishes per broker and path, split into alternating rounds.
+const EVENTS: u32 = 12_000;
+/// Rounds per path: typed first in even rounds, raw first in odd ones, so
+/// a machine getting busier or quieter during a run favours neither.
+const ROUNDS: u32 = 12;
+
+type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn rate(elapsed: Duration) -> f64 {
     f64::from(EVENTS) / elapsed.as_secs_f64()
 }
 
-fn report_publishing(broker: &str, typed: Duration, raw: Duration) {
+/// Times `EVENTS` calls of `typed` and of `raw` in alternating rounds and
+/// prints both rates and their ratio.
+async fn compare(
+    path: &str,
+    mut typed: impl AsyncFnMut() -> BenchResult<()>,
+    mut raw: impl AsyncFnMut() -> BenchResult<()>,
+) -> BenchResult<()> {
+    let (mut typed_time, mut raw_time) = (Duration::ZERO, Duration::ZERO);
+    for round in 0..ROUNDS {
+        for typed_turn in [round % 2 == 0, round % 2 == 1] {
+            let start = Instant::now();
+            for _ in 0..EVENTS / ROUNDS {
+                if typed_turn {
+                    typed().await?;
+                } else {
+                    raw().await?;
+                }
+            }
+            *if typed_turn {
+                &mut typed_time
+            } else {
+                &mut raw_time
+            } += start.elapsed();
+        }
+    }
     println!(
-        "{broker:<10} typed {:>8.0} events/s   raw {:>8.0} events/s   {:.2}x  ({EVENTS} sequential publishes, each awaiting the broker's acknowledgement)",
-        rate(typed),
-        rate(raw),
-        rate(typed) / rate(raw)
+        "{path:<20} typed {:>8.0} events/s   raw {:>8.0} events/s   {:.2}x  ({EVENTS} sequential publishes each, {ROUNDS} alternating rounds)",
+        rate(typed_time),
+        rate(raw_time),
+        rate(typed_time) / rate(raw_time)
     );
+    Ok(())
 }
 
-/// How long `EVENTS` sequential typed publishes of the order take.
-async fn typed_publishing<Tr: Transport>(
+/// A typed producer of the order on `transport`.
+fn typed_producer<Tr: Transport>(
     transport: &Tr,
     subject: &str,
-) -> Result<Duration, Box<dyn std::error::Error>> {
-    let producer = Producer::new(
+) -> BenchResult<Producer<Order, AvroCodec<Order>, Tr>> {
+    Ok(Producer::new(
         transport.clone(),
         AvroCodec::<Order>::new(Arc::new(AvroSchemaSet::parse(ORDER, &[])?), 1),
         subject,
         "/bench",
         "orders-value",
-    );
+    ))
+}
+
+/// The order's payload bytes, as the raw clients send them.
+fn payload() -> BenchResult<Vec<u8>> {
+    let schema = Arc::new(AvroSchemaSet::parse(ORDER, &[])?);
+    Ok(AvroCodec::<Order>::new(schema, 1).serialize(&order())?)
+}
+
+/// What the typed producer itself costs per event: publishing to the
+/// in-memory broker (envelope, serialisation, headers), no network.
+async fn producer_cost() -> BenchResult<()> {
+    let transport = MemoryTransport::new();
+    let producer = typed_producer(&transport, "orders")?;
     let value = order();
     let start = Instant::now();
     for _ in 0..EVENTS {
         producer.send(&value, "c-42").await?;
     }
-    Ok(start.elapsed())
+    println!(
+        "{:<20} {:>8.0} ns/event  (typed producer to the in-memory broker: envelope, serialisation, headers)",
+        "producer cost",
+        start.elapsed().as_nanos() as f64 / f64::from(EVENTS)
+    );
+    Ok(())
 }
 
-/// The order's payload bytes, as the raw clients send them.
-fn payload() -> Result<Vec<u8>, Box<dyn std::error::Error>> {
-    let schema = Arc::new(AvroSchemaSet::parse(ORDER, &[])?);
-    Ok(AvroCodec::<Order>::new(schema, 1).serialize(&order())?)
-}
-
-async fn nats_publishing() -> Result<(), Box<dyn std::error::Error>> {
+/// JetStream: the raw client publishing the payload alone, and the same
+/// message the typed producer sends (the payload with the envelope's
+/// headers, made once up front).
+async fn nats_publishing() -> BenchResult<()> {
     let unique = format!("{}", std::process::id());
     let (stream, subject) = (
         format!("HERALD_BENCH_{unique}"),
@@ -196,78 +244,129 @@ async fn nats_publishing() -> Result<(), Box<dyn std::error::Error>> {
     );
     let transport =
         JetStreamTransport::connect("nats://127.0.0.1:4222", &stream, &[&subject]).await?;
-    let typed = typed_publishing(&transport, &subject).await?;
-    let client = async_nats::connect("nats://127.0.0.1:4222").await?;
-    let jetstream = async_nats::jetstream::new(client);
-    let payload = payload()?;
-    let start = Instant::now();
-    for _ in 0..EVENTS {
-        jetstream
-            .publish(subject.clone(), payload.clone().into())
-            .await?
-            .await?;
+    let producer = typed_producer(&transport, &subject)?;
+    let jetstream = async_nats::jetstream::new(async_nats::connect("nats://127.0.0.1:4222").await?);
+    let (value, payload) = (order(), payload()?);
+    let mut headers = async_nats::HeaderMap::new();
+    for (name, value) in sample_envelope(&producer).headers() {
+        headers.insert(name.as_str(), value.as_str());
     }
-    report_publishing("jetstream", typed, start.elapsed());
+    let typed = async || Ok(producer.send(&value, "c-42").await.map(drop)?);
+    let raw = async |headers: Option<&async_nats::HeaderMap>| -> BenchResult<()> {
+        let published = match headers {
+            Some(headers) => {
+                jetstream
+                    .publish_with_headers(subject.clone(), headers.clone(), payload.clone().into())
+                    .await?
+            }
+            None => {
+                jetstream
+                    .publish(subject.clone(), payload.clone().into())
+                    .await?
+            }
+        };
+        published.await?;
+        Ok(())
+    };
+    let result = match compare("jetstream", typed, async || raw(None).await).await {
+        Ok(()) => {
+            compare("jetstream (same message)", typed, async || {
+                raw(Some(&headers)).await
+            })
+            .await
+        }
+        error => error,
+    };
     transport.delete_stream().await?;
-    Ok(())
+    result
 }
 
-async fn kafka_publishing() -> Result<(), Box<dyn std::error::Error>> {
+/// The envelope the typed producer sends the order in.
+fn sample_envelope<Tr: Transport>(
+    producer: &Producer<Order, AvroCodec<Order>, Tr>,
+) -> herald_client::envelope::Envelope {
+    let mut envelope = producer.envelope();
+    envelope.subject = "c-42".to_owned();
+    envelope.schema_id = 1;
+    envelope.content_type = "application/avro".to_owned();
+    envelope
+}
+
+async fn kafka_publishing() -> BenchResult<()> {
     use rdkafka::producer::{FutureProducer, FutureRecord};
     let broker = herald_testing::tansu::Tansu::start().await;
     let transport = KafkaTransport::connect(&broker.bootstrap())?;
-    let typed = typed_publishing(&transport, "orders").await?;
+    let producer = typed_producer(&transport, "orders")?;
     let raw: FutureProducer = rdkafka::ClientConfig::new()
         .set("bootstrap.servers", broker.bootstrap())
         .set("enable.idempotence", "true")
         .set("acks", "all")
         .set("linger.ms", "1")
         .create()?;
-    let payload = payload()?;
-    let start = Instant::now();
-    for _ in 0..EVENTS {
-        raw.send(
-            FutureRecord::<str, [u8]>::to("orders")
-                .key("c-42")
-                .payload(&payload),
-            Duration::from_secs(30),
-        )
-        .await
-        .map_err(|(error, _)| error)?;
-    }
-    report_publishing("kafka", typed, start.elapsed());
-    Ok(())
+    let (value, payload) = (order(), payload()?);
+    compare(
+        "kafka",
+        async || Ok(producer.send(&value, "c-42").await.map(drop)?),
+        async || {
+            raw.send(
+                FutureRecord::<str, [u8]>::to("orders")
+                    .key("c-42")
+                    .payload(&payload),
+                Duration::from_secs(30),
+            )
+            .await
+            .map_err(|(error, _)| error)?;
+            Ok(())
+        },
+    )
+    .await
 }
 
-async fn redis_publishing() -> Result<(), Box<dyn std::error::Error>> {
+/// Redis Streams: the raw client adding an entry of the payload alone, and
+/// one of the same two fields the typed producer writes (the payload and
+/// the envelope's headers, encoded once up front).
+async fn redis_publishing() -> BenchResult<()> {
     let prefix = format!("herald-bench-{}:", std::process::id());
     let transport = RedisTransport::connect("redis://127.0.0.1:6379", &prefix).await?;
-    let typed = typed_publishing(&transport, "orders").await?;
+    let producer = typed_producer(&transport, "orders")?;
     let client = redis::Client::open("redis://127.0.0.1:6379")?;
     let mut connection = client.get_multiplexed_async_connection().await?;
-    let (payload, key) = (payload()?, format!("{prefix}raw"));
-    let start = Instant::now();
-    for _ in 0..EVENTS {
+    let (value, payload, key) = (order(), payload()?, format!("{prefix}raw"));
+    let headers = serde_json::to_vec(&sample_envelope(&producer).headers())?;
+    let mut xadd = async |fields: &[(&str, &[u8])]| -> BenchResult<()> {
         let _: String = redis::cmd("XADD")
             .arg(&key)
             .arg("*")
-            .arg("payload")
-            .arg(&payload)
+            .arg(fields)
             .query_async(&mut connection)
             .await?;
-    }
-    report_publishing("redis", typed, start.elapsed());
+        Ok(())
+    };
+    let typed = async || Ok(producer.send(&value, "c-42").await.map(drop)?);
+    let result = match compare("redis", typed, async || {
+        xadd(&[("payload", &payload)]).await
+    })
+    .await
+    {
+        Ok(()) => {
+            compare("redis (same entry)", typed, async || {
+                xadd(&[("payload", &payload), ("headers", &headers)]).await
+            })
+            .await
+        }
+        error => error,
+    };
     transport.delete(&["orders", "raw"]).await?;
-    Ok(())
+    result
 }
 
-async fn rabbitmq_publishing() -> Result<(), Box<dyn std::error::Error>> {
+async fn rabbitmq_publishing() -> BenchResult<()> {
     use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
     const URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
     let exchange = format!("herald-bench-{}", std::process::id());
     let transport = RabbitTransport::connect(URL, &exchange).await?;
     transport.declare("orders", "bench").await?;
-    let typed = typed_publishing(&transport, "orders").await?;
+    let producer = typed_producer(&transport, "orders")?;
     let properties = lapin::ConnectionProperties::default()
         .with_executor(tokio_executor_trait::Tokio::current())
         .with_reactor(tokio_reactor_trait::Tokio::current());
@@ -276,23 +375,27 @@ async fn rabbitmq_publishing() -> Result<(), Box<dyn std::error::Error>> {
     channel
         .confirm_select(ConfirmSelectOptions::default())
         .await?;
-    let payload = payload()?;
-    let start = Instant::now();
-    for _ in 0..EVENTS {
-        channel
-            .basic_publish(
-                &exchange,
-                "orders",
-                BasicPublishOptions::default(),
-                &payload,
-                lapin::BasicProperties::default().with_delivery_mode(2),
-            )
-            .await?
-            .await?;
-    }
-    report_publishing("rabbitmq", typed, start.elapsed());
+    let (value, payload) = (order(), payload()?);
+    let result = compare(
+        "rabbitmq",
+        async || Ok(producer.send(&value, "c-42").await.map(drop)?),
+        async || {
+            channel
+                .basic_publish(
+                    &exchange,
+                    "orders",
+                    BasicPublishOptions::default(),
+                    &payload,
+                    lapin::BasicProperties::default().with_delivery_mode(2),
+                )
+                .await?
+                .await?;
+            Ok(())
+        },
+    )
+    .await;
     transport.delete().await?;
-    Ok(())
+    result
 }
 
 /// Consumer throughput with a 1 ms handler, 1 and 16 events in flight,
@@ -351,23 +454,54 @@ async fn consumer_concurrency() {
     }
 }
 
+/// Whether the part `name` runs: every part without arguments, else the
+/// parts named (`cargo bench -p herald-client --bench typed -- redis`).
+fn selected(name: &str) -> bool {
+    let names: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with("--"))
+        .collect();
+    names.is_empty() || names.iter().any(|n| n == name)
+}
+
 fn main() {
-    codecs();
+    if selected("codecs") {
+        codecs();
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        for (broker, result) in [
-            ("jetstream", nats_publishing().await),
-            ("kafka", kafka_publishing().await),
-            ("redis", redis_publishing().await),
-            ("rabbitmq", rabbitmq_publishing().await),
-        ] {
-            if let Err(error) = result {
-                println!("{broker:<10} failed: {error}");
-            }
+        if selected("producer") {
+            report_failure("producer", producer_cost().await);
         }
-        consumer_concurrency().await;
+        if selected("jetstream") {
+            report_failure("jetstream", nats_publishing().await);
+        }
+        if selected("kafka") {
+            report_failure(
+                "kafka",
+                match std::env::var_os("HERALD_TANSU") {
+                    Some(_) => kafka_publishing().await,
+                    None => Err("HERALD_TANSU is not set".into()),
+                },
+            );
+        }
+        if selected("redis") {
+            report_failure("redis", redis_publishing().await);
+        }
+        if selected("rabbitmq") {
+            report_failure("rabbitmq", rabbitmq_publishing().await);
+        }
+        if selected("consumer") {
+            consumer_concurrency().await;
+        }
     });
+}
+
+fn report_failure(part: &str, result: BenchResult<()>) {
+    if let Err(error) = result {
+        println!("{part:<10} failed: {error}");
+    }
 }

@@ -102,24 +102,52 @@ impl Settings {
     /// Connects to the broker and runs `work` with the transport.
     pub async fn with_transport<W: Work>(&self, work: W) -> Result<W::Output, TransportError> {
         match self.broker {
-            Broker::Nats => {
-                let events = format!("{}.>", self.prefix);
-                let dead_letters = format!("dead-letter.{}.>", self.prefix);
-                let transport =
-                    JetStreamTransport::connect(&self.url, &self.stream, &[&events, &dead_letters])
-                        .await?;
-                work.run(transport).await
-            }
+            Broker::Nats => work.run(self.jetstream().await?).await,
             Broker::Kafka => work.run(KafkaTransport::connect(&self.url)?).await,
+            Broker::Redis => work.run(self.redis().await?).await,
+            Broker::RabbitMq => work.run(self.rabbitmq().await?).await,
+        }
+    }
+
+    /// Removes what the services left on the broker: the JetStream stream,
+    /// the Redis streams, or the RabbitMQ exchange and its queues (Kafka
+    /// keeps its topics).
+    pub async fn clean_up(&self) -> Result<(), TransportError> {
+        match self.broker {
+            Broker::Nats => self.jetstream().await?.delete_stream().await,
+            Broker::Kafka => Ok(()),
             Broker::Redis => {
-                work.run(RedisTransport::connect(&self.url, &self.stream).await?)
-                    .await
+                let redis = self.redis().await?;
+                let mut subjects: Vec<String> =
+                    KINDS.iter().map(|kind| self.subject(kind)).collect();
+                subjects.push(redis.dead_letter_subject(&self.subject("orders")));
+                let names: Vec<&str> = subjects.iter().map(String::as_str).collect();
+                redis.delete(&names).await
             }
             Broker::RabbitMq => {
-                work.run(RabbitTransport::connect(&self.url, &self.stream).await?)
-                    .await
+                // The transport deletes the queues it declared.
+                let rabbit = self.rabbitmq().await?;
+                declare(&rabbit, self).await?;
+                rabbit.delete().await
             }
         }
+    }
+
+    /// The JetStream stream holding the events and their dead letters.
+    async fn jetstream(&self) -> Result<JetStreamTransport, TransportError> {
+        let events = format!("{}.>", self.prefix);
+        let dead_letters = format!("dead-letter.{}.>", self.prefix);
+        JetStreamTransport::connect(&self.url, &self.stream, &[&events, &dead_letters]).await
+    }
+
+    /// Redis, the stream keys prefixed with the stream name.
+    async fn redis(&self) -> Result<RedisTransport, TransportError> {
+        RedisTransport::connect(&self.url, &self.stream).await
+    }
+
+    /// RabbitMQ, the exchange named after the stream.
+    async fn rabbitmq(&self) -> Result<RabbitTransport, TransportError> {
+        RabbitTransport::connect(&self.url, &self.stream).await
     }
 }
 
@@ -162,6 +190,39 @@ pub async fn declare<Tr: Transport>(
 /// The durable consumer that reads the order dead letters.
 pub const DEAD_LETTER_READER: &str = "dead-letter-check";
 
+/// The sample order `id` customer c-7 places (order o-2 is an express
+/// order with a signature).
+pub fn sample_order(id: &str) -> Order {
+    Order {
+        id: id.to_owned(),
+        customer_id: "c-7".to_owned(),
+        placed_at: TimestampMillis::now(),
+        lines: vec![Line {
+            sku: "sku-1".to_owned(),
+            quantity: 2,
+        }],
+        state: State::Placed,
+        note: None,
+        reference: Uuid::new_v4(),
+        signature: (id == "o-2").then(|| vec![0xde, 0xad]),
+        priority: if id == "o-2" {
+            OrderPriority::String("express".to_owned())
+        } else {
+            OrderPriority::Int(1)
+        },
+    }
+}
+
+/// The sample shipment of order o-1.
+pub fn sample_shipment() -> Shipment {
+    Shipment {
+        order_id: "o-1".to_owned(),
+        carrier: "dhl".to_owned(),
+        shipped_at: None,
+        parcels: vec!["p-1".to_owned()],
+    }
+}
+
 /// The order service: places orders `o-1`, `o-2`, `o-broken` and
 /// `o-flaky` (in that order, so that once `o-flaky` is handled `o-broken`
 /// has been dead-lettered), sends `o-1` a second time (same event id),
@@ -188,24 +249,7 @@ pub async fn publish_sample<Tr: Transport>(
     let mut sent = Vec::new();
     let mut first = None;
     for id in ["o-1", "o-2", "o-broken", "o-flaky"] {
-        let order = Order {
-            id: id.to_owned(),
-            customer_id: "c-7".to_owned(),
-            placed_at: TimestampMillis::now(),
-            lines: vec![Line {
-                sku: "sku-1".to_owned(),
-                quantity: 2,
-            }],
-            state: State::Placed,
-            note: None,
-            reference: Uuid::new_v4(),
-            signature: (id == "o-2").then(|| vec![0xde, 0xad]),
-            priority: if id == "o-2" {
-                OrderPriority::String("express".to_owned())
-            } else {
-                OrderPriority::Int(1)
-            },
-        };
+        let order = sample_order(id);
         let envelope = orders.send(&order, "c-7").await?;
         sent.push(envelope.id.clone());
         first.get_or_insert((order, envelope));
@@ -214,12 +258,7 @@ pub async fn publish_sample<Tr: Transport>(
         // A redelivery from the producer's side: same event id.
         sent.push(orders.send_with(&order, envelope).await?.id);
     }
-    let shipment = Shipment {
-        order_id: "o-1".to_owned(),
-        carrier: "dhl".to_owned(),
-        shipped_at: None,
-        parcels: vec!["p-1".to_owned()],
-    };
+    let shipment = sample_shipment();
     sent.push(shipments.send(&shipment, "c-7").await?.id);
     let payment = Payment {
         order_id: "o-1".to_owned(),

@@ -8,16 +8,35 @@ pub fn rfc3339(seconds: i64, nanos: u32) -> String {
     let days = seconds.div_euclid(86_400);
     let seconds = seconds.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);
-    let clock = format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-        seconds / 3600,
-        seconds % 3600 / 60,
-        seconds % 60
-    );
-    if nanos == 0 {
-        format!("{clock}Z")
-    } else {
-        format!("{clock}.{:09}Z", nanos)
+    // Written digit by digit: a producer stamps every event with this.
+    let mut text = String::with_capacity(30);
+    match u64::try_from(year) {
+        Ok(year) if year <= 9999 => push_digits(&mut text, year, 4),
+        _ => text.push_str(&format!("{year:04}")),
+    }
+    for (separator, value) in [
+        ('-', month),
+        ('-', day),
+        ('T', seconds / 3600),
+        (':', seconds % 3600 / 60),
+        (':', seconds % 60),
+    ] {
+        text.push(separator);
+        push_digits(&mut text, value.unsigned_abs(), 2);
+    }
+    if nanos != 0 {
+        text.push('.');
+        push_digits(&mut text, u64::from(nanos), 9);
+    }
+    text.push('Z');
+    text
+}
+
+/// Appends the last `width` decimal digits of `value`, zero-padded.
+fn push_digits(text: &mut String, value: u64, width: u32) {
+    for place in (0..width).rev() {
+        let digit = value / 10u64.pow(place) % 10;
+        text.push(char::from(b'0' + u8::try_from(digit).unwrap_or_default()));
     }
 }
 
@@ -107,6 +126,10 @@ mod tests {
         );
         assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(-1, 0), "1969-12-31T23:59:59Z");
+        assert_eq!(rfc3339(951_782_400, 5), "2000-02-29T00:00:00.000000005Z");
+        assert_eq!(rfc3339(253_402_300_799, 0), "9999-12-31T23:59:59Z");
+        assert_eq!(rfc3339(253_402_300_800, 0), "10000-01-01T00:00:00Z");
+        assert_eq!(rfc3339(-62_135_596_801, 0), "0000-12-31T23:59:59Z");
         assert_eq!(
             parse_rfc3339("1999-12-31T23:59:60Z").map(|t| t.0),
             Some(946_684_800)

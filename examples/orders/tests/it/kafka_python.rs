@@ -12,12 +12,11 @@ use std::time::Duration;
 use herald_client::consumer::{ConsumerConfig, Event};
 use herald_client::registry::RegistryClient;
 use herald_client::transport::kafka::KafkaTransport;
-use herald_client::types::{TimestampMillis, Uuid};
 use herald_example_orders::orders_value::{
-    Line, Order, OrderPriority, OrdersValueConsumer, OrdersValueProducer, State,
+    Order, OrderPriority, OrdersValueConsumer, OrdersValueProducer, State,
 };
+use herald_example_orders::services::{sample_order, sample_shipment};
 use herald_example_orders::shipments_value::ShipmentsValueProducer;
-use herald_example_orders::shipments_value::shop::shipping::Shipment;
 use herald_testing::tansu::Tansu;
 use tokio::sync::Notify;
 
@@ -37,30 +36,12 @@ async fn confluent_python_and_herald_exchange_events_through_kafka() {
     let broker = Tansu::start().await;
     let transport = KafkaTransport::connect(&broker.bootstrap()).expect("Kafka client");
 
-    let order = Order {
-        id: "o-1".to_owned(),
-        customer_id: "c-7".to_owned(),
-        placed_at: TimestampMillis::now(),
-        lines: vec![Line {
-            sku: "sku-1".to_owned(),
-            quantity: 2,
-        }],
-        state: State::Placed,
-        note: None,
-        reference: Uuid::new_v4(),
-        signature: None,
-        priority: OrderPriority::Int(1),
-    };
+    let order = sample_order("o-1");
     OrdersValueProducer::new(transport.clone(), "orders", "/order-service")
         .send(&order, "c-7")
         .await
         .expect("order sent");
-    let shipment = Shipment {
-        order_id: "o-1".to_owned(),
-        carrier: "dhl".to_owned(),
-        shipped_at: None,
-        parcels: vec!["p-1".to_owned()],
-    };
+    let shipment = sample_shipment();
     ShipmentsValueProducer::new(transport.clone(), "shipments", "/warehouse")
         .send(&shipment, "c-7")
         .await

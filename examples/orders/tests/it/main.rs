@@ -71,11 +71,10 @@ fn broker_name(broker: Broker) -> &'static str {
     }
 }
 
-/// Reads the first order dead letter, then removes what the run left on
-/// the broker.
-struct DeadLetterThenCleanUp(Settings);
+/// Reads the first order dead letter.
+struct FirstDeadLetter(Settings);
 
-impl Work for DeadLetterThenCleanUp {
+impl Work for FirstDeadLetter {
     type Output = Message;
 
     async fn run<Tr: Transport>(self, transport: Tr) -> Result<Message, TransportError> {
@@ -87,37 +86,8 @@ impl Work for DeadLetterThenCleanUp {
             .ok_or_else(|| TransportError("stream ended".to_owned()))??;
         let message = letter.message().clone();
         letter.ack().await?;
-        drop(dead);
-        clean_up(&transport, &self.0).await?;
         Ok(message)
     }
-}
-
-/// Deletes the stream, keys or exchange and queues of the run (Kafka's
-/// topics go with the test's broker).
-async fn clean_up<Tr: Transport>(
-    transport: &Tr,
-    settings: &Settings,
-) -> Result<(), TransportError> {
-    use std::any::Any;
-    let any: &dyn Any = transport;
-    if let Some(nats) = any.downcast_ref::<herald_client::transport::nats::JetStreamTransport>() {
-        return nats.clone().delete_stream().await;
-    }
-    if let Some(redis) = any.downcast_ref::<herald_client::transport::redis::RedisTransport>() {
-        let subjects: Vec<String> = ["orders", "shipments", "payments"]
-            .iter()
-            .map(|kind| settings.subject(kind))
-            .chain([redis.dead_letter_subject(&settings.subject("orders"))])
-            .collect();
-        let names: Vec<&str> = subjects.iter().map(String::as_str).collect();
-        return redis.delete(&names).await;
-    }
-    if let Some(rabbit) = any.downcast_ref::<herald_client::transport::rabbitmq::RabbitTransport>()
-    {
-        return rabbit.clone().delete().await;
-    }
-    Ok(())
 }
 
 /// The example on `broker` at `url`.
@@ -194,9 +164,10 @@ async fn services_exchange_events(broker: Broker, url: &str) {
     );
 
     let letter = settings
-        .with_transport(DeadLetterThenCleanUp(settings.clone()))
+        .with_transport(FirstDeadLetter(settings.clone()))
         .await
         .expect("the dead letter is read");
+    settings.clean_up().await.expect("cleaned up");
     assert_eq!(letter.header("herald_error"), Some("o-broken is broken"));
     assert_eq!(letter.header("herald_deliveries"), Some("3"));
 }

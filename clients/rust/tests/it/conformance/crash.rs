@@ -37,14 +37,15 @@ async fn hang<Tr: Transport>(transport: Tr, subject: &str) {
     let _ = consumer.run(handler, std::future::pending()).await;
 }
 
-/// In the parent: publish the victim, run the child until it handles it,
-/// kill it, then consume in this process: the victim is handled once,
-/// and so is the event sent after it.
+/// In the parent: publish the victim, run the child (told `setting`, the
+/// value its transport is made from) until it handles it, kill it, then
+/// consume in this process: the victim is handled once, and so is the
+/// event sent after it.
 async fn crash_and_recover<Tr: Transport>(
     transport: &Tr,
     subject: &str,
     test: &str,
-    env: &[(&str, &str)],
+    setting: &str,
 ) {
     transport.declare(subject, "crash").await.expect("declared");
     let producer = scenarios::producer(transport, subject);
@@ -55,8 +56,8 @@ async fn crash_and_recover<Tr: Transport>(
 
     let mut child = Command::new(std::env::current_exe().expect("test binary"))
         .args([test, "--exact", "--nocapture", "--test-threads=1"])
-        .env("HERALD_CRASH_CHILD", subject)
-        .envs(env.iter().copied())
+        .env(CHILD_SUBJECT, subject)
+        .env(CHILD_SETTING, setting)
         .stdout(Stdio::piped())
         .spawn()
         .expect("child consumer starts");
@@ -115,89 +116,67 @@ async fn crash_and_recover<Tr: Transport>(
     assert_eq!(after, ["marker"], "nothing was left to handle again");
 }
 
-/// The subject the child consumes, when this process is the child.
-fn child_subject() -> Option<String> {
-    std::env::var("HERALD_CRASH_CHILD").ok()
+/// Names the subject the child consumes (set only in the child).
+const CHILD_SUBJECT: &str = "HERALD_CRASH_CHILD";
+/// Names the value the child makes its transport from (a key prefix, a
+/// bootstrap address).
+const CHILD_SETTING: &str = "HERALD_CRASH_SETTING";
+
+/// When this process is the child: hangs in the handler on the transport
+/// `connect` makes from the parent's setting (never returns). Otherwise
+/// returns, and the test goes on as the parent.
+async fn be_the_child<Tr: Transport>(connect: impl AsyncFnOnce(&str) -> Tr) {
+    if let Ok(subject) = std::env::var(CHILD_SUBJECT) {
+        let setting = std::env::var(CHILD_SETTING).expect("setting");
+        hang(connect(&setting).await, &subject).await;
+        unreachable!("the child hangs until it is killed");
+    }
 }
 
 #[tokio::test]
 async fn nats_consumer_killed_mid_handling() {
-    let test = "conformance::crash::nats_consumer_killed_mid_handling";
-    if let Some(subject) = child_subject() {
-        let prefix = std::env::var("HERALD_CRASH_PREFIX").expect("prefix");
-        let transport = nats(&prefix).await.with_ack_wait(Duration::from_secs(1));
-        return hang(transport, &subject).await;
-    }
+    let connect = async |prefix: &str| nats(prefix).await.with_ack_wait(Duration::from_secs(1));
+    be_the_child(connect).await;
     let prefix = format!("herald-test-{}", unique());
-    let transport = nats(&prefix).await.with_ack_wait(Duration::from_secs(1));
-    crash_and_recover(
-        &transport,
-        &format!("{prefix}.crash"),
-        test,
-        &[("HERALD_CRASH_PREFIX", &prefix)],
-    )
-    .await;
+    let transport = connect(&prefix).await;
+    let test = "conformance::crash::nats_consumer_killed_mid_handling";
+    crash_and_recover(&transport, &format!("{prefix}.crash"), test, &prefix).await;
     transport.delete_stream().await.expect("stream deleted");
 }
 
 #[tokio::test]
 async fn redis_consumer_killed_mid_handling() {
-    let test = "conformance::crash::redis_consumer_killed_mid_handling";
     let claim_after = Duration::from_millis(500);
-    if let Some(subject) = child_subject() {
-        let prefix = std::env::var("HERALD_CRASH_PREFIX").expect("prefix");
-        return hang(redis(&prefix).await.with_claim_after(claim_after), &subject).await;
-    }
+    let connect = async |prefix: &str| redis(prefix).await.with_claim_after(claim_after);
+    be_the_child(connect).await;
     let prefix = format!("herald-test-{}", unique());
-    let transport = redis(&prefix).await.with_claim_after(claim_after);
-    crash_and_recover(
-        &transport,
-        "orders",
-        test,
-        &[("HERALD_CRASH_PREFIX", &prefix)],
-    )
-    .await;
+    let transport = connect(&prefix).await;
+    let test = "conformance::crash::redis_consumer_killed_mid_handling";
+    crash_and_recover(&transport, "orders", test, &prefix).await;
     transport.delete(&["orders"]).await.expect("deleted");
 }
 
 #[tokio::test]
 async fn rabbitmq_consumer_killed_mid_handling() {
-    let test = "conformance::crash::rabbitmq_consumer_killed_mid_handling";
-    if let Some(subject) = child_subject() {
-        let prefix = std::env::var("HERALD_CRASH_PREFIX").expect("prefix");
-        return hang(rabbitmq(&prefix).await, &subject).await;
-    }
+    be_the_child(rabbitmq).await;
     let prefix = format!("herald-test-{}", unique());
     let transport = rabbitmq(&prefix).await;
-    crash_and_recover(
-        &transport,
-        "orders",
-        test,
-        &[("HERALD_CRASH_PREFIX", &prefix)],
-    )
-    .await;
+    let test = "conformance::crash::rabbitmq_consumer_killed_mid_handling";
+    crash_and_recover(&transport, "orders", test, &prefix).await;
     transport.delete().await.expect("deleted");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn kafka_consumer_killed_mid_handling() {
-    let test = "conformance::crash::kafka_consumer_killed_mid_handling";
-    let session = Duration::from_secs(6);
-    if let Some(subject) = child_subject() {
-        let bootstrap = std::env::var("HERALD_CRASH_BOOTSTRAP").expect("bootstrap");
-        let transport = KafkaTransport::connect(&bootstrap).expect("Kafka client");
-        return hang(transport.with_session_timeout(session), &subject).await;
-    }
+    let connect = async |bootstrap: &str| {
+        KafkaTransport::connect(bootstrap)
+            .expect("Kafka client")
+            .with_session_timeout(Duration::from_secs(6))
+    };
+    be_the_child(connect).await;
     let broker = Tansu::start().await;
     let bootstrap = broker.bootstrap();
-    let transport = KafkaTransport::connect(&bootstrap)
-        .expect("Kafka client")
-        .with_session_timeout(session);
-    crash_and_recover(
-        &transport,
-        "orders",
-        test,
-        &[("HERALD_CRASH_BOOTSTRAP", &bootstrap)],
-    )
-    .await;
+    let transport = connect(&bootstrap).await;
+    let test = "conformance::crash::kafka_consumer_killed_mid_handling";
+    crash_and_recover(&transport, "orders", test, &bootstrap).await;
 }
