@@ -25,7 +25,8 @@ const ACCEPTED: &[&str] = &[
 
 /// A JSON request body, with Confluent's errors for a missing or wrong
 /// media type (415), an oversized body (413), one not sent in time (408),
-/// malformed JSON or NUL characters (400) or a wrong shape (422).
+/// malformed JSON, wrongly typed fields or NUL characters (400), or no
+/// body at all (empty or `null`: 422).
 pub struct ApiBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiBody<T> {
@@ -64,8 +65,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiBody<T> {
                 "NUL characters are not accepted in a request body",
             ));
         }
+        if is_absent(&bytes) {
+            // Confluent's `@NotNull` on every request body.
+            return Err(ApiError::status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The request body must not be empty or null",
+            ));
+        }
         Ok(ApiBody(serde_json::from_slice(&bytes)?))
     }
+}
+
+/// Whether a body is empty, blank or the JSON `null`.
+fn is_absent(body: &[u8]) -> bool {
+    let text = body.trim_ascii();
+    text.is_empty() || text == b"null"
 }
 
 /// Whether JSON text holds the escape `\u0000` (a raw NUL is not valid

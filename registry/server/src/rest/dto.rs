@@ -9,16 +9,21 @@ use crate::model::{Metadata, Schema};
 use crate::service::{NewSchema, Registered, SubjectVersion, VersionFinding};
 
 use super::error::ApiError;
+use super::lenient;
 
 /// Body of register, lookup and compatibility requests.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SchemaRequest {
+    #[serde(default, deserialize_with = "lenient::text")]
     schema: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     schema_type: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::list")]
     references: Vec<SchemaReference>,
+    #[serde(default, deserialize_with = "lenient::integer")]
     id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::integer")]
     version: Option<i32>,
     metadata: Option<Metadata>,
 }
@@ -174,15 +179,23 @@ pub struct CompatibilityResponse {
 #[serde(rename_all = "camelCase")]
 pub struct ConfigRequest {
     /// New level.
-    #[serde(alias = "compatibilityLevel")]
+    #[serde(
+        alias = "compatibilityLevel",
+        default,
+        deserialize_with = "lenient::text"
+    )]
     pub compatibility: Option<String>,
     /// New default for `normalize`.
+    #[serde(default, deserialize_with = "lenient::flag")]
     pub normalize: Option<bool>,
     /// New compatibility group.
+    #[serde(default, deserialize_with = "lenient::text")]
     pub compatibility_group: Option<String>,
     /// New Protobuf rule set.
+    #[serde(default, deserialize_with = "lenient::text")]
     pub protobuf_rules: Option<String>,
     /// New JSON Schema policy.
+    #[serde(default, deserialize_with = "lenient::text")]
     pub compatibility_policy: Option<String>,
 }
 

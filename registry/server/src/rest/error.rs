@@ -77,9 +77,14 @@ impl From<BytesRejection> for ApiError {
     }
 }
 
+/// A path parameter of the wrong type (`/schemas/ids/abc`) matches no
+/// route, as in Confluent's Jersey: 404.
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
-        ApiError::status(rejection.status(), rejection.body_text())
+        match rejection {
+            PathRejection::FailedToDeserializePathParams(_) => super::not_found(),
+            other => ApiError::status(other.status(), other.body_text()),
+        }
     }
 }
 
@@ -89,15 +94,14 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
-/// A malformed JSON body is 400; well-formed JSON of the wrong shape is
-/// 422, as Confluent's Jackson mappers answer.
+/// A malformed JSON body, or one whose fields have the wrong types, is
+/// 400 with `error_code` 400, as Confluent's Jackson mappers answer.
 impl From<serde_json::Error> for ApiError {
     fn from(error: serde_json::Error) -> Self {
-        let status = match error.classify() {
-            serde_json::error::Category::Data => StatusCode::UNPROCESSABLE_ENTITY,
-            _ => StatusCode::BAD_REQUEST,
-        };
-        ApiError::status(status, format!("Invalid JSON body: {error}"))
+        ApiError::status(
+            StatusCode::BAD_REQUEST,
+            format!("Invalid JSON body: {error}"),
+        )
     }
 }
 

@@ -6,11 +6,19 @@ use herald_core::SchemaType;
 use serde_json::{Value, json};
 
 use super::State;
-use super::body::ApiJson;
+use super::body::{ApiBody, ApiJson};
 use super::error::ApiError;
 
 /// `GET /`: `{}`.
 pub(super) async fn root() -> ApiJson<Value> {
+    ApiJson(json!({}))
+}
+
+/// `POST /`: `{}` for any JSON object, as Confluent's root resource
+/// answers (a way to test that bodies reach the server).
+pub(super) async fn root_post(
+    ApiBody(_): ApiBody<serde_json::Map<String, Value>>,
+) -> ApiJson<Value> {
     ApiJson(json!({}))
 }
 

@@ -7,6 +7,7 @@ mod compatibility;
 pub mod dto;
 pub mod error;
 pub mod hot_path;
+mod lenient;
 mod meta;
 mod panics;
 mod query;
@@ -34,7 +35,7 @@ type State = axum::extract::State<Arc<Registry>>;
 /// Builds the API's router over `registry`.
 pub fn router(registry: Arc<Registry>, limits: &Limits) -> Router {
     let router = Router::new()
-        .route("/", get(meta::root))
+        .route("/", get(meta::root).post(meta::root_post))
         .route("/schemas/types", get(meta::types))
         .route("/v1/metadata/id", get(meta::cluster_id))
         .route("/v1/metadata/version", get(meta::version))
@@ -91,9 +92,7 @@ pub fn router(registry: Arc<Registry>, limits: &Limits) -> Router {
         )
         .route(
             "/mode",
-            get(settings::global_mode)
-                .put(settings::set_global_mode)
-                .delete(settings::delete_global_mode),
+            get(settings::global_mode).put(settings::set_global_mode),
         )
         .route(
             "/mode/{subject}",
@@ -134,14 +133,6 @@ fn internal_error() -> Response {
         message: "Internal server error".to_owned(),
     }
     .into_response()
-}
-
-/// `?deleted=` alone.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct DeletedQuery {
-    #[serde(deserialize_with = "query::flag")]
-    deleted: bool,
 }
 
 /// `?normalize=` alone.

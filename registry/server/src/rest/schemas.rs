@@ -1,4 +1,5 @@
-//! `/schemas`: schemas by id or guid, and the versions listing.
+//! `/schemas`: schemas by id or guid, and the versions listing. An `{id}`
+//! is a Java `int`, as in Confluent: anything else matches no route (404).
 
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -45,7 +46,7 @@ pub(super) struct ListQuery {
 /// each schema is serialized once and served from memory after that.
 pub(super) async fn by_id(
     state: State,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i32>,
     ApiQuery(query): ApiQuery<ByIdQuery>,
 ) -> Result<Response, ApiError> {
     let subject = query.subject.as_deref();
@@ -57,13 +58,13 @@ pub(super) async fn by_id(
     if plain {
         let body = state
             .0
-            .rendered_schema_by_id(&id, subject, |row| {
+            .rendered_schema_by_id(&id.to_string(), subject, |row| {
                 ApiJson(SchemaById::new(row, row.text.clone(), None)).to_bytes()
             })
             .await?;
         return Ok(ApiJson::from_bytes(body));
     }
-    let row = state.0.schema_by_id(&id, subject).await?;
+    let row = state.0.schema_by_id(&id.to_string(), subject).await?;
     let max_id = match query.fetch_max_id {
         true => Some(state.0.max_schema_id(subject).await?),
         false => None,
@@ -75,10 +76,13 @@ pub(super) async fn by_id(
 /// `GET /schemas/ids/{id}/schema`: the raw schema text.
 pub(super) async fn raw_by_id(
     state: State,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i32>,
     ApiQuery(query): ApiQuery<ByIdQuery>,
 ) -> Result<RawSchema, ApiError> {
-    let row = state.0.schema_by_id(&id, query.subject.as_deref()).await?;
+    let row = state
+        .0
+        .schema_by_id(&id.to_string(), query.subject.as_deref())
+        .await?;
     Ok(RawSchema(
         state.0.schema_text(&row, query.format.as_deref()).await?,
     ))
@@ -97,12 +101,12 @@ pub(super) async fn by_guid(
 pub(super) async fn subjects_of(
     state: State,
     caller: Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i32>,
     ApiQuery(query): ApiQuery<UsageQuery>,
 ) -> Result<ApiJson<Vec<String>>, ApiError> {
     let usages = state
         .0
-        .schema_usages(&id, query.subject.as_deref(), query.deleted)
+        .schema_usages(&id.to_string(), query.subject.as_deref(), query.deleted)
         .await?;
     let mut subjects: Vec<String> = usages
         .into_iter()
@@ -117,12 +121,12 @@ pub(super) async fn subjects_of(
 pub(super) async fn versions_of(
     state: State,
     caller: Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i32>,
     ApiQuery(query): ApiQuery<UsageQuery>,
 ) -> Result<ApiJson<Vec<SubjectVersionRef>>, ApiError> {
     let usages = state
         .0
-        .schema_usages(&id, query.subject.as_deref(), query.deleted)
+        .schema_usages(&id.to_string(), query.subject.as_deref(), query.deleted)
         .await?;
     Ok(ApiJson(
         usages

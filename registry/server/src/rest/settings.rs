@@ -72,8 +72,8 @@ async fn write_mode(
     }))
 }
 
-async fn remove_mode(state: State, scope: Option<&str>) -> Reply<ModeBody> {
-    let mode = state.0.delete_mode(scope).await?;
+async fn remove_mode(state: State, scope: &str) -> Reply<ModeBody> {
+    let mode = state.0.delete_mode(Some(scope)).await?;
     Ok(ApiJson(ModeBody {
         mode: mode.as_str().to_owned(),
     }))
@@ -137,11 +137,6 @@ pub(super) async fn set_global_mode(
     write_mode(state, None, body, query.force).await
 }
 
-/// `DELETE /mode`.
-pub(super) async fn delete_global_mode(state: State) -> Reply<ModeBody> {
-    remove_mode(state, None).await
-}
-
 /// `GET /mode/{subject}`.
 pub(super) async fn mode(
     state: State,
@@ -166,5 +161,5 @@ pub(super) async fn delete_mode(
     state: State,
     ApiPath(subject): ApiPath<String>,
 ) -> Reply<ModeBody> {
-    remove_mode(state, Some(&subject)).await
+    remove_mode(state, &subject).await
 }

@@ -5,9 +5,9 @@ use serde::Deserialize;
 use super::body::{ApiBody, ApiJson, ApiPath, ApiQuery, RawSchema};
 use super::dto::{RegisterResponse, SchemaRequest, VersionBody};
 use super::error::ApiError;
-use super::{DeletedQuery, NormalizeQuery, State};
+use super::{NormalizeQuery, State};
 use crate::access::layer::Caller;
-use crate::service::SubjectListing;
+use crate::service::{SubjectListing, VersionFilter};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -17,6 +17,21 @@ pub(super) struct ListQuery {
     deleted: bool,
     #[serde(deserialize_with = "super::query::flag")]
     deleted_only: bool,
+    offset: i64,
+    limit: i64,
+}
+
+/// `deleted`, `deletedOnly`, `deletedAsNegative`, `offset`, `limit` of a
+/// subject's versions (and `deleted`, `offset`, `limit` of `referencedby`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(super) struct VersionsQuery {
+    #[serde(deserialize_with = "super::query::flag")]
+    deleted: bool,
+    #[serde(deserialize_with = "super::query::flag")]
+    deleted_only: bool,
+    #[serde(deserialize_with = "super::query::flag")]
+    deleted_as_negative: bool,
     offset: i64,
     limit: i64,
 }
@@ -96,9 +111,30 @@ pub(super) async fn delete_subject(
 pub(super) async fn versions(
     state: State,
     ApiPath(subject): ApiPath<String>,
-    ApiQuery(query): ApiQuery<DeletedQuery>,
+    ApiQuery(query): ApiQuery<VersionsQuery>,
 ) -> Result<ApiJson<Vec<i32>>, ApiError> {
-    Ok(ApiJson(state.0.versions(&subject, query.deleted).await?))
+    // The precedence of Confluent's `listVersions`.
+    let filter = if query.deleted_as_negative {
+        VersionFilter::DeletedAsNegative
+    } else if query.deleted_only {
+        VersionFilter::DeletedOnly
+    } else if query.deleted {
+        VersionFilter::IncludeDeleted
+    } else {
+        VersionFilter::Live
+    };
+    let versions = state.0.versions_where(&subject, filter).await?;
+    Ok(ApiJson(page(versions, query.offset, query.limit)))
+}
+
+/// `offset` and `limit` (negative or 0: no limit) applied to a list.
+fn page<T>(items: Vec<T>, offset: i64, limit: i64) -> Vec<T> {
+    let skip = usize::try_from(offset).unwrap_or(0);
+    let take = usize::try_from(limit)
+        .ok()
+        .filter(|&l| l > 0)
+        .unwrap_or(usize::MAX);
+    items.into_iter().skip(skip).take(take).collect()
 }
 
 /// `POST /subjects/{subject}/versions`: register.
@@ -148,8 +184,13 @@ pub(super) async fn raw_version(
 pub(super) async fn referenced_by(
     state: State,
     ApiPath((subject, version)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<VersionsQuery>,
 ) -> Result<ApiJson<Vec<i64>>, ApiError> {
-    Ok(ApiJson(state.0.referenced_by(&subject, &version).await?))
+    let ids = state
+        .0
+        .referenced_by(&subject, &version, query.deleted)
+        .await?;
+    Ok(ApiJson(page(ids, query.offset, query.limit)))
 }
 
 /// `DELETE /subjects/{subject}/versions/{version}`.

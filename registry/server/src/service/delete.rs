@@ -162,7 +162,9 @@ impl Registry {
                 found.version,
             ));
         }
-        refuse_if_referenced(write.tx(), &qualified, found.version, true).await?;
+        // Only live referrers keep a version, as in Confluent: a soft-deleted
+        // referrer keeps its (now dangling) reference.
+        refuse_if_referenced(write.tx(), &qualified, found.version, false).await?;
         subjects::remove_version(write.tx(), subject_id, found.version).await?;
         let evicted =
             schemas::delete_if_unused(write.tx(), subject.context(), found.schema_id).await?;

@@ -189,11 +189,16 @@ pub enum VersionSpec {
 }
 
 impl VersionSpec {
-    /// Parses `latest`, `-1` or a positive version number.
+    /// Parses `latest` (any case), `-1` or a positive version number,
+    /// surrounding blanks ignored, as Confluent's `VersionId` does.
     pub fn parse(raw: &str) -> Result<VersionSpec, ServiceError> {
-        match raw {
-            "latest" | "-1" => Ok(VersionSpec::Latest),
-            _ => match raw.parse::<i32>() {
+        let trimmed = raw.trim();
+        if trimmed.eq_ignore_ascii_case("latest") {
+            return Ok(VersionSpec::Latest);
+        }
+        match trimmed {
+            "-1" => Ok(VersionSpec::Latest),
+            _ => match trimmed.parse::<i32>() {
                 Ok(number) if number >= 1 => Ok(VersionSpec::Number(number)),
                 _ => Err(ServiceError::InvalidVersion(raw.to_owned())),
             },
@@ -312,6 +317,9 @@ mod tests {
     #[test]
     fn versions_are_positive_or_latest() {
         assert_eq!(VersionSpec::parse("latest").ok(), Some(VersionSpec::Latest));
+        assert_eq!(VersionSpec::parse("LATEST").ok(), Some(VersionSpec::Latest));
+        assert_eq!(VersionSpec::parse("Latest").ok(), Some(VersionSpec::Latest));
+        assert_eq!(VersionSpec::parse(" 3 ").ok(), Some(VersionSpec::Number(3)));
         assert_eq!(VersionSpec::parse("-1").ok(), Some(VersionSpec::Latest));
         assert_eq!(
             VersionSpec::parse("2147483647").ok(),

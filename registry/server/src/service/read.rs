@@ -262,10 +262,33 @@ impl Registry {
 
     /// The version numbers of `subject`.
     pub async fn versions(&self, subject: &str, include_deleted: bool) -> ServiceResult<Vec<i32>> {
+        let filter = match include_deleted {
+            true => VersionFilter::IncludeDeleted,
+            false => VersionFilter::Live,
+        };
+        self.versions_where(subject, filter).await
+    }
+
+    /// The version numbers of `subject` that `filter` keeps, as Confluent's
+    /// `GET /subjects/{s}/versions` lists them.
+    pub async fn versions_where(
+        &self,
+        subject: &str,
+        filter: VersionFilter,
+    ) -> ServiceResult<Vec<i32>> {
         let subject = SubjectName::parse(subject)?;
         let mut conn = self.store.read().await?;
+        let include_deleted = filter != VersionFilter::Live;
         let (_, versions) = visible_versions(&mut conn, &subject, include_deleted).await?;
-        Ok(versions.iter().map(|v| v.version).collect())
+        Ok(versions
+            .iter()
+            .filter_map(|v| match filter {
+                VersionFilter::Live | VersionFilter::IncludeDeleted => Some(v.version),
+                VersionFilter::DeletedOnly => v.deleted.then_some(v.version),
+                VersionFilter::DeletedAsNegative if v.deleted => Some(-v.version),
+                VersionFilter::DeletedAsNegative => Some(v.version),
+            })
+            .collect())
     }
 
     /// One version of `subject`, with its schema.
@@ -278,7 +301,11 @@ impl Registry {
         let subject = SubjectName::parse(subject)?;
         let spec = VersionSpec::parse(version)?;
         let mut conn = self.store.read().await?;
-        let (_, versions) = visible_versions(&mut conn, &subject, include_deleted).await?;
+        let (_, mut versions) = visible_versions(&mut conn, &subject, include_deleted).await?;
+        if spec == VersionSpec::Latest {
+            // `latest` is the newest live version, even with `deleted`.
+            versions.retain(|v| !v.deleted);
+        }
         let found = pick(&versions, spec)?;
         let schema = self
             .schema_row(&mut conn, subject.context(), found.schema_id)
@@ -292,11 +319,21 @@ impl Registry {
         })
     }
 
-    /// Ids of the schemas whose live versions reference `subject` `version`.
-    pub async fn referenced_by(&self, subject: &str, version: &str) -> ServiceResult<Vec<i64>> {
-        let found = self.version(subject, version, false).await?;
+    /// Ids of the schemas whose live versions (or any, with
+    /// `include_deleted`) reference `subject` `version`; the version itself
+    /// may be soft-deleted, as in Confluent.
+    pub async fn referenced_by(
+        &self,
+        subject: &str,
+        version: &str,
+        include_deleted: bool,
+    ) -> ServiceResult<Vec<i64>> {
+        let found = self.version(subject, version, true).await?;
         let mut conn = self.store.read().await?;
-        Ok(schemas::referencing_ids(&mut conn, &found.subject, found.version, false).await?)
+        Ok(
+            schemas::referencing_ids(&mut conn, &found.subject, found.version, include_deleted)
+                .await?,
+        )
     }
 
     /// The versions of `subject` that live schemas reference (which may
@@ -312,6 +349,19 @@ impl Registry {
         let mut conn = self.store.read().await?;
         Ok(subjects::contexts(&mut conn).await?)
     }
+}
+
+/// Which versions `GET /subjects/{s}/versions` lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionFilter {
+    /// Live versions (the default).
+    Live,
+    /// Live and soft-deleted versions (`deleted=true`).
+    IncludeDeleted,
+    /// Soft-deleted versions only (`deletedOnly=true`).
+    DeletedOnly,
+    /// All, soft-deleted ones as negative numbers (`deletedAsNegative=true`).
+    DeletedAsNegative,
 }
 
 /// The subject's id and its versions a reader may see: live ones, or all

@@ -75,9 +75,7 @@ impl Registry {
         normalize: bool,
     ) -> ServiceResult<Candidate> {
         if request.schema.trim().is_empty() {
-            return Err(ServiceError::InvalidSchema(
-                "Invalid schema: empty schema".to_owned(),
-            ));
+            return Err(ServiceError::InvalidSchema("Empty schema".to_owned()));
         }
         self.check_schema_text(&request.schema)?;
         let resolved = self
@@ -356,6 +354,7 @@ impl Registry {
             None => subjects::create(tx, subject.context(), subject.local(), &qualified).await?,
         };
         subjects::insert_version(tx, subject_id, version, id).await?;
+        remove_soft_deleted_twins(tx, subject_id, &qualified, &versions, id, version).await?;
         let stored = if is_new {
             None
         } else {
@@ -428,6 +427,32 @@ impl Registry {
         }
         Err(ServiceError::SchemaNotFound)
     }
+}
+
+/// Removes for good the soft-deleted versions of the subject that held the
+/// schema now registered again as `version` (same id, lower version), as
+/// Confluent does — unless some schema, live or soft-deleted, references
+/// one of them.
+async fn remove_soft_deleted_twins(
+    conn: &mut Conn,
+    subject_id: i64,
+    qualified: &str,
+    versions: &[subjects::VersionRow],
+    id: i64,
+    version: i32,
+) -> ServiceResult<()> {
+    for twin in versions
+        .iter()
+        .filter(|v| v.deleted && v.schema_id == id && v.version < version)
+    {
+        if schemas::referencing_ids(conn, qualified, twin.version, true)
+            .await?
+            .is_empty()
+        {
+            subjects::remove_version(conn, subject_id, twin.version).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Refuses writes in read-only modes, and explicit ids outside IMPORT

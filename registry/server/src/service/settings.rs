@@ -204,6 +204,7 @@ impl Registry {
         let mut write = self.begin_write().await?;
         let result = async {
             let tx = write.tx();
+            refuse_in_read_only(tx, &scope).await?;
             let current = settings::config(tx, &scope.key())
                 .await?
                 .unwrap_or_default();
@@ -232,7 +233,7 @@ impl Registry {
     pub async fn delete_config(&self, scope: Option<&str>) -> ServiceResult<Config> {
         let parsed = Scope::of(scope)?;
         let previous = self.config(scope, parsed == Scope::Global).await?;
-        self.remove_setting(Setting::Config, &parsed.key()).await?;
+        self.remove_setting(Setting::Config, &parsed).await?;
         Ok(previous)
     }
 
@@ -288,16 +289,18 @@ impl Registry {
     pub async fn delete_mode(&self, scope: Option<&str>) -> ServiceResult<Mode> {
         let parsed = Scope::of(scope)?;
         let previous = self.mode(scope, parsed == Scope::Global).await?;
-        self.remove_setting(Setting::Mode, &parsed.key()).await?;
+        self.remove_setting(Setting::Mode, &parsed).await?;
         Ok(previous)
     }
 
-    /// Removes `setting` of the scope `key`, as one write.
-    async fn remove_setting(&self, setting: Setting, key: &str) -> ServiceResult<()> {
+    /// Removes `setting` of `scope`, as one write.
+    async fn remove_setting(&self, setting: Setting, scope: &Scope) -> ServiceResult<()> {
+        let key = &scope.key();
         let mut write = self.begin_write().await?;
         let result = async {
             let kind = match setting {
                 Setting::Config => {
+                    refuse_in_read_only(write.tx(), scope).await?;
                     settings::delete_config(write.tx(), key).await?;
                     ChangeKind::ConfigChanged
                 }
@@ -311,4 +314,21 @@ impl Registry {
         .await;
         self.end_write(write, result).await
     }
+}
+
+/// Refuses a configuration change where the mode in force is read-only,
+/// as Confluent does (42205); modes themselves can always change, or a
+/// read-only registry could never be opened again.
+async fn refuse_in_read_only(conn: &mut Conn, scope: &Scope) -> ServiceResult<()> {
+    if !Effective::read(conn, scope).await?.mode.is_read_only() {
+        return Ok(());
+    }
+    Err(ServiceError::NotPermitted(match scope {
+        Scope::Global => "The registry is in read-only mode".to_owned(),
+        _ => format!(
+            "Subject {} in context {} is in read-only mode",
+            scope.key(),
+            scope.context().unwrap_or_default()
+        ),
+    }))
 }

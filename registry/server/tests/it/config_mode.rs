@@ -162,6 +162,78 @@ async fn read_only_refuses_writes_but_serves_reads() {
     server.stop().await;
 }
 
+/// As Confluent: a configuration change under a read-only mode is 42205
+/// and changes nothing; the mode itself can still change.
+#[tokio::test]
+async fn read_only_refuses_config_changes_but_not_mode_changes() {
+    let server = TestServer::start().await;
+    server
+        .put("/config/s", json!({"compatibility": "FULL"}))
+        .await;
+    server.put("/mode/s", json!({"mode": "READONLY"})).await;
+    server
+        .put("/config/s", json!({"compatibility": "NONE"}))
+        .await
+        .assert_error(42205);
+    server.delete("/config/s").await.assert_error(42205);
+    assert_eq!(
+        server.get("/config/s").await.body,
+        json!({"compatibilityLevel": "FULL"})
+    );
+    // Other subjects are unaffected; the global scope is not read-only.
+    assert_eq!(
+        server
+            .put("/config/t", json!({"compatibility": "NONE"}))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        server
+            .put("/config", json!({"compatibility": "FULL"}))
+            .await
+            .status,
+        200
+    );
+
+    server.put("/mode", json!({"mode": "READONLY"})).await;
+    server
+        .put("/config", json!({"compatibility": "NONE"}))
+        .await
+        .assert_error(42205);
+    server.delete("/config").await.assert_error(42205);
+    server
+        .put("/config/t", json!({"compatibility": "FULL"}))
+        .await
+        .assert_error(42205);
+    assert_eq!(
+        server.get("/config").await.body["compatibilityLevel"],
+        json!("FULL")
+    );
+    assert_eq!(
+        server
+            .put("/mode", json!({"mode": "READWRITE"}))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        server
+            .put("/mode/s", json!({"mode": "READWRITE"}))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        server
+            .put("/config/s", json!({"compatibility": "NONE"}))
+            .await
+            .status,
+        200
+    );
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn readonly_override_above_wins_over_the_subject() {
     let server = TestServer::start().await;

@@ -98,7 +98,7 @@ async fn missing_references_are_invalid() {
             json!({"schema": order(""), "references": "money"}),
         )
         .await;
-    bad_shape.assert_error(422);
+    bad_shape.assert_error(400);
     server.stop().await;
 }
 
@@ -130,14 +130,8 @@ async fn referenced_versions_cannot_be_deleted() {
         server.delete("/subjects/money/versions/1").await.status,
         200
     );
-    // ...but not a permanent one while the referencing version exists at all.
-    server
-        .delete("/subjects/money/versions/1?permanent=true")
-        .await
-        .assert_error(42206);
-    server
-        .delete("/subjects/orders/versions/1?permanent=true")
-        .await;
+    // ...and so is a permanent one, as Confluent allows: only live
+    // referrers keep a version.
     assert_eq!(
         server
             .delete("/subjects/money/versions/1?permanent=true")
@@ -145,6 +139,74 @@ async fn referenced_versions_cannot_be_deleted() {
             .status,
         200
     );
+    // The soft-deleted referrer keeps its reference.
+    assert_eq!(
+        server
+            .get("/subjects/orders/versions/1?deleted=true")
+            .await
+            .body["references"],
+        money_ref(1)
+    );
+    server.stop().await;
+}
+
+/// `referencedby` answers for a soft-deleted version and subject (`[]`
+/// once the referrers are gone), lists soft-deleted referrers with
+/// `deleted=true`, and pages with `offset` and `limit`.
+#[tokio::test]
+async fn referenced_by_answers_for_deleted_versions_and_pages() {
+    let server = TestServer::start().await;
+    server.register_ok("money", MONEY).await;
+    for (subject, extra) in [
+        ("orders", ""),
+        ("refunds", r#",{"name":"reason","type":"string"}"#),
+        ("invoices", r#",{"name":"number","type":"long"}"#),
+    ] {
+        let reply = register_order(&server, subject, &order(extra), 1).await;
+        assert_eq!(reply.status, 200, "{reply:?}");
+    }
+    let all = server
+        .get("/subjects/money/versions/1/referencedby")
+        .await
+        .body;
+    assert_eq!(all, json!([2, 3, 4]));
+    assert_eq!(
+        server
+            .get("/subjects/money/versions/latest/referencedby?offset=1&limit=1")
+            .await
+            .body,
+        json!([3])
+    );
+    server.delete("/subjects/refunds").await;
+    assert_eq!(
+        server
+            .get("/subjects/money/versions/1/referencedby")
+            .await
+            .body,
+        json!([2, 4])
+    );
+    assert_eq!(
+        server
+            .get("/subjects/money/versions/1/referencedby?deleted=true")
+            .await
+            .body,
+        json!([2, 3, 4])
+    );
+    for subject in ["orders", "invoices"] {
+        server.delete(&format!("/subjects/{subject}")).await;
+    }
+    server.delete("/subjects/money").await;
+    assert_eq!(
+        server
+            .get("/subjects/money/versions/1/referencedby")
+            .await
+            .body,
+        json!([])
+    );
+    server
+        .get("/subjects/nothing/versions/1/referencedby")
+        .await
+        .assert_error(40401);
     server.stop().await;
 }
 

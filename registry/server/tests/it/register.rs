@@ -126,7 +126,7 @@ async fn invalid_schemas_are_42201_with_the_reason() {
             r#"{"type":"record","name":"R","fields":[{"name":"a","type":"Missing"}]}"#,
             "",
         ),
-        ("", "empty"),
+        ("", "Empty schema"),
     ];
     for (schema, reason) in cases {
         let reply = server.register("bad", schema).await;
@@ -258,7 +258,7 @@ async fn schema_by_id_answers_the_same_from_memory() {
     assert_eq!(with_max.body["maxId"], id);
     assert_eq!(with_max.body["schema"], first.body["schema"]);
     // Ids that are not plain numbers are not taken for cached ones.
-    server.get(&format!("{path}x")).await.assert_error(40403);
+    server.get(&format!("{path}x")).await.assert_error(404);
     server.get("/schemas/ids/999").await.assert_error(40403);
     server.stop().await;
 }

@@ -107,8 +107,68 @@ async fn soft_deleted_versions_keep_their_numbers() {
     // A new registration gets version 3, never 2 again.
     let third = server.register("v", &evolving("V", 2)).await;
     assert_eq!(third.body["version"], 3);
-    // Registering the soft-deleted schema again makes a new version.
+    // Registering the soft-deleted schema again makes a new version, and
+    // the soft-deleted version that held it is removed, as Confluent does.
     let again = server.register("v", &evolving("V", 1)).await;
     assert_eq!((again.id(), again.body["version"].as_i64()), (2, Some(4)));
+    assert_eq!(
+        server.get("/subjects/v/versions?deleted=true").await.body,
+        json!([1, 3, 4])
+    );
+    server
+        .get("/subjects/v/versions/2?deleted=true")
+        .await
+        .assert_error(40402);
+    server.stop().await;
+}
+
+/// The version listings and `latest` as Confluent answers them:
+/// `deletedOnly`, `deletedAsNegative`, paging, `latest` in any case, and
+/// `latest` meaning the newest live version even with `deleted=true`.
+#[tokio::test]
+async fn version_listings_and_latest_as_confluent() {
+    let server = TestServer::start().await;
+    for n in 0..3 {
+        server.register_ok("v", &evolving("V", n)).await;
+    }
+    server.delete("/subjects/v/versions/3").await;
+    server.delete("/subjects/v/versions/1").await;
+    let list = |query: &'static str| {
+        let server = &server;
+        async move {
+            server
+                .get(&format!("/subjects/v/versions{query}"))
+                .await
+                .body
+        }
+    };
+    assert_eq!(list("").await, json!([2]));
+    assert_eq!(list("?deletedOnly=true").await, json!([1, 3]));
+    assert_eq!(list("?deleted=true&deletedOnly=true").await, json!([1, 3]));
+    assert_eq!(list("?deletedAsNegative=true").await, json!([-1, 2, -3]));
+    assert_eq!(list("?deleted=true&offset=1&limit=1").await, json!([2]));
+    for latest in ["latest", "LATEST", "Latest", "-1"] {
+        assert_eq!(
+            server
+                .get(&format!("/subjects/v/versions/{latest}?deleted=true"))
+                .await
+                .body["version"],
+            2,
+            "{latest}"
+        );
+    }
+    server.delete("/subjects/v/versions/2").await;
+    // Every version deleted: the subject is gone for plain reads, and with
+    // `deleted=true` there is no latest live version.
+    server
+        .get("/subjects/v/versions/latest")
+        .await
+        .assert_error(40401);
+    server
+        .get("/subjects/v/versions/latest?deleted=true")
+        .await
+        .assert_error(40402);
+    assert_eq!(list("?deletedOnly=true").await, json!([1, 2, 3]));
+    server.get("/subjects/v/versions").await.assert_error(40401);
     server.stop().await;
 }
