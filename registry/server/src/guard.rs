@@ -123,34 +123,16 @@ where
     }
 
     fn call(&mut self, mut request: Request) -> Self::Future {
-        trim_trailing_slash(&mut request);
+        if let Err(message) = crate::paths::canonicalize(&mut request) {
+            let answer = ApiError::status(StatusCode::BAD_REQUEST, message).into_response();
+            return Either::Left(ready(Ok(answer)));
+        }
         match self.check(&request) {
             Verdict::Pass(allow) => Either::Right(WithCors {
                 inner: self.inner.call(request),
                 allow,
             }),
             Verdict::Answer(answer) => Either::Left(ready(Ok(answer))),
-        }
-    }
-}
-
-/// Routes an API path with a trailing slash (`/subjects/`) as the path
-/// without it, as Confluent's Jersey does; the UI's own paths keep theirs.
-fn trim_trailing_slash(request: &mut Request) {
-    let uri = request.uri();
-    let path = uri.path();
-    if path.len() < 2 || !path.ends_with('/') || path.starts_with("/ui") {
-        return;
-    }
-    let trimmed = match uri.query() {
-        Some(query) => format!("{}?{query}", path.trim_end_matches('/')),
-        None => path.trim_end_matches('/').to_owned(),
-    };
-    let mut parts = uri.clone().into_parts();
-    if let Ok(path_and_query) = trimmed.parse() {
-        parts.path_and_query = Some(path_and_query);
-        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
-            *request.uri_mut() = uri;
         }
     }
 }

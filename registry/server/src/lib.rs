@@ -11,6 +11,7 @@ pub(crate) mod connections;
 pub mod grpc;
 pub(crate) mod guard;
 pub(crate) mod model;
+pub(crate) mod paths;
 pub(crate) mod rest;
 pub(crate) mod service;
 pub mod store;

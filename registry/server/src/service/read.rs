@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::names::{ALL_CONTEXTS, DEFAULT_CONTEXT, SubjectName, SubjectPrefix, VersionSpec};
+use super::names::{
+    ALL_CONTEXTS, DEFAULT_CONTEXT, SubjectName, SubjectPrefix, VersionSpec, split_context,
+};
 use super::{Registry, ServiceError, ServiceResult};
 use crate::model::Schema;
 use crate::store::Conn;
@@ -61,12 +63,11 @@ fn parse_id(raw: &str) -> ServiceResult<i64> {
         .ok_or_else(|| ServiceError::SchemaIdNotFound(raw.to_owned()))
 }
 
-/// The context a `?subject=` parameter points at (default context without it).
+/// The context a `?subject=` parameter points at: a subject's, or a
+/// context alone (`:.tenant:`); the default context without it.
 fn context_of(subject: Option<&str>) -> ServiceResult<String> {
     match subject {
-        Some(subject) if !subject.is_empty() => {
-            Ok(SubjectName::parse(subject)?.context().to_owned())
-        }
+        Some(subject) if !subject.is_empty() => Ok(split_context(subject)?.0),
         _ => Ok(DEFAULT_CONTEXT.to_owned()),
     }
 }

@@ -88,3 +88,108 @@ async fn invalid_subject_names_are_42208() {
     }
     server.stop().await;
 }
+
+/// The `/contexts/{ctx}/...` URL forms reach the same routes with the
+/// context in the subject, as Confluent's context filter rewrites them.
+#[tokio::test]
+async fn context_urls_address_the_context() {
+    let server = TestServer::start().await;
+    server.register_ok("orders", &evolving("D", 0)).await;
+    let registered = server
+        .post(
+            "/contexts/.tenant/subjects/orders/versions",
+            json!({"schema": evolving("O", 0)}),
+        )
+        .await;
+    assert_eq!((registered.status, registered.id()), (200, 1));
+    assert_eq!(
+        server.get("/subjects/:.tenant:orders/versions").await.body,
+        json!([1])
+    );
+    assert_eq!(
+        server.get("/contexts/.tenant/subjects").await.body,
+        json!([":.tenant:orders"])
+    );
+    assert_eq!(
+        server
+            .get("/contexts/.tenant/subjects/orders/versions/latest")
+            .await
+            .body["schema"],
+        evolving("O", 0)
+    );
+    // Ids are the context's own.
+    assert_eq!(
+        server.get("/contexts/.tenant/schemas/ids/1").await.body["schema"],
+        evolving("O", 0)
+    );
+    assert_eq!(
+        server.get("/schemas/ids/1").await.body["schema"],
+        evolving("D", 0)
+    );
+    assert_eq!(
+        server
+            .get("/contexts/.tenant/schemas/ids/1/subjects")
+            .await
+            .body,
+        json!([":.tenant:orders"])
+    );
+    let listed = server.get("/contexts/.tenant/schemas").await.body;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    // Config and mode of the context, and of a subject in it.
+    let put = server
+        .put("/contexts/.tenant/config", json!({"compatibility": "NONE"}))
+        .await;
+    assert_eq!(put.status, 200, "{put:?}");
+    assert_eq!(
+        server.get("/config/:.tenant:").await.body["compatibilityLevel"],
+        json!("NONE")
+    );
+    server
+        .put(
+            "/contexts/.tenant/config/orders",
+            json!({"compatibility": "FULL"}),
+        )
+        .await;
+    assert_eq!(
+        server.get("/config/:.tenant:orders").await.body["compatibilityLevel"],
+        json!("FULL")
+    );
+    server
+        .put("/contexts/.tenant/mode", json!({"mode": "READONLY"}))
+        .await;
+    assert_eq!(
+        server.get("/mode/:.tenant:").await.body,
+        json!({"mode": "READONLY"})
+    );
+    server
+        .register(":.tenant:orders", &evolving("O", 1))
+        .await
+        .assert_error(42205);
+    server
+        .put("/mode/:.tenant:", json!({"mode": "READWRITE"}))
+        .await;
+    let compatible = server
+        .post(
+            "/contexts/.tenant/compatibility/subjects/orders/versions/latest",
+            json!({"schema": evolving("O", 1)}),
+        )
+        .await;
+    assert_eq!(
+        compatible.body["is_compatible"],
+        json!(true),
+        "{compatible:?}"
+    );
+    // The default context is no prefix; a colon inside a context is 400.
+    assert_eq!(
+        server
+            .get("/contexts/:.:/subjects/orders/versions")
+            .await
+            .body,
+        json!([1])
+    );
+    server
+        .get("/contexts/.a:b/subjects")
+        .await
+        .assert_error(400);
+    server.stop().await;
+}
