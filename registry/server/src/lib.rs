@@ -6,6 +6,7 @@
 //! line handling (that is `herald-cli`).
 
 pub mod access;
+pub(crate) mod aliases;
 pub mod config;
 pub(crate) mod connections;
 pub mod grpc;
@@ -25,6 +26,7 @@ use std::sync::Arc;
 
 use access::AccessControl;
 use access::layer::Access;
+use aliases::Aliases;
 use config::{ServerConfig, Storage};
 use connections::ConnectionLimits;
 use guard::{RequestGuard, Rules};
@@ -60,7 +62,7 @@ pub enum StartError {
 /// routing), then the router — REST, the UI and, on a shared port, gRPC —
 /// with its layers. A layer meant for every request wraps this service,
 /// never the router alone: the fast path answers before the router.
-pub type HttpApp = RequestGuard<Access<SchemaByIdHotPath<axum::Router>>>;
+pub type HttpApp = RequestGuard<Aliases<Access<SchemaByIdHotPath<axum::Router>>>>;
 
 /// A registry bound to its socket(s), ready to serve.
 pub struct Server {
@@ -136,7 +138,8 @@ impl Server {
         let rules = Rules::new(&self.config.browsers, self.listener.local_addr()?);
         let fast = SchemaByIdHotPath::new(self.router.clone(), self.registry.clone());
         let access = Access::new(fast, self.access.clone(), self.registry.clone());
-        Ok(RequestGuard::new(access, rules))
+        let aliases = Aliases::new(access, self.registry.clone());
+        Ok(RequestGuard::new(aliases, rules))
     }
 
     /// Serves until `shutdown` completes, ends the change-feed watches, lets

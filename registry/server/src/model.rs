@@ -137,6 +137,8 @@ pub struct Config {
     pub protobuf_rules: Option<String>,
     /// Policy for JSON Schema checks (`STRICT` or `LENIENT`).
     pub compatibility_policy: Option<String>,
+    /// The subject this one is an alias of (Confluent's `alias`).
+    pub alias: Option<String>,
 }
 
 /// A subject as the subjects page lists it.

@@ -151,12 +151,14 @@ fn names_context(text: &str) -> bool {
     text.starts_with(":.") || text.starts_with(":*:")
 }
 
-fn decode(text: &str) -> String {
+/// Percent-decoded text of a path segment or query value.
+pub(crate) fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
-/// A context prefix as it may stand in a path or a query.
-fn encode(prefix: &str) -> String {
+/// A subject or context prefix as it may stand in a path segment or a
+/// query value (`:`, `.`, `-`, `_`, `~` kept, the rest percent-encoded).
+pub(crate) fn encode(prefix: &str) -> String {
     const KEEP: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
         .remove(b':')
         .remove(b'.')

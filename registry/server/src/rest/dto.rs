@@ -197,6 +197,9 @@ pub struct ConfigRequest {
     /// New JSON Schema policy.
     #[serde(default, deserialize_with = "lenient::text")]
     pub compatibility_policy: Option<String>,
+    /// New alias target.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub alias: Option<String>,
 }
 
 /// `GET /config` response: the level under `compatibilityLevel`.
@@ -213,6 +216,8 @@ pub struct ConfigResponse {
     protobuf_rules: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     compatibility_policy: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alias: Option<String>,
 }
 
 impl From<Config> for ConfigResponse {
@@ -223,6 +228,7 @@ impl From<Config> for ConfigResponse {
             compatibility_group: row.compatibility_group,
             protobuf_rules: row.protobuf_rules,
             compatibility_policy: row.compatibility_policy,
+            alias: row.alias,
         }
     }
 }
@@ -241,6 +247,8 @@ pub struct ConfigUpdateResponse {
     protobuf_rules: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     compatibility_policy: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alias: Option<String>,
 }
 
 impl From<Config> for ConfigUpdateResponse {
@@ -251,6 +259,7 @@ impl From<Config> for ConfigUpdateResponse {
             compatibility_group: row.compatibility_group,
             protobuf_rules: row.protobuf_rules,
             compatibility_policy: row.compatibility_policy,
+            alias: row.alias,
         }
     }
 }

@@ -45,6 +45,7 @@ async fn write_config(
         compatibility_group: body.compatibility_group,
         protobuf_rules: body.protobuf_rules,
         compatibility_policy: body.compatibility_policy,
+        alias: body.alias,
     };
     Ok(ApiJson(state.0.set_config(scope, update).await?.into()))
 }

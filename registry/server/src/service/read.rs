@@ -5,7 +5,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::names::{
-    ALL_CONTEXTS, DEFAULT_CONTEXT, SubjectName, SubjectPrefix, VersionSpec, split_context,
+    ALL_CONTEXTS, DEFAULT_CONTEXT, SubjectName, SubjectPrefix, VersionSpec, qualify, split_context,
 };
 use super::{Registry, ServiceError, ServiceResult};
 use crate::model::Schema;
@@ -63,6 +63,13 @@ fn parse_id(raw: &str) -> ServiceResult<i64> {
         .ok_or_else(|| ServiceError::SchemaIdNotFound(raw.to_owned()))
 }
 
+/// Whether subject `local` of `context` holds schema `id` (in any version).
+async fn holds(conn: &mut Conn, context: &str, local: &str, id: i64) -> ServiceResult<bool> {
+    let qualified = qualify(context, local);
+    let usages = schemas::usages(conn, context, id).await?;
+    Ok(usages.iter().any(|usage| usage.subject == qualified))
+}
+
 /// The context a `?subject=` parameter points at: a subject's, or a
 /// context alone (`:.tenant:`); the default context without it.
 fn context_of(subject: Option<&str>) -> ServiceResult<String> {
@@ -102,14 +109,14 @@ fn prefix_filter(prefix: &SubjectPrefix, offset: i64, limit: i64) -> SubjectFilt
 }
 
 impl Registry {
-    /// Schema `id` in the context of `subject` (default context without it).
+    /// Schema `id` in the context `subject` selects (see `id_context`).
     pub async fn schema_by_id(
         &self,
         id: &str,
         subject: Option<&str>,
     ) -> ServiceResult<Arc<Schema>> {
         let numeric = parse_id(id)?;
-        let context = context_of(subject)?;
+        let context = self.id_context(numeric, subject).await?;
         if let Some(row) = self.cache.row(&context, numeric) {
             return Ok(row);
         }
@@ -129,15 +136,51 @@ impl Registry {
         render: impl FnOnce(&Schema) -> Bytes,
     ) -> ServiceResult<Bytes> {
         let numeric = parse_id(id)?;
-        let context = context_of(subject)?;
+        let context = self.id_context(numeric, subject).await?;
         if let Some(rendered) = self.cache.rendered(&context, numeric) {
             return Ok(rendered);
         }
-        let row = self.schema_by_id(id, subject).await?;
+        let row = self.schema_by_id(id, Some(&format!(":{context}:"))).await?;
         let rendered = render(&row);
         self.cache
             .insert_rendered(&row.context, row.id, rendered.clone());
         Ok(rendered)
+    }
+
+    /// The context whose schema `id` a by-id read with `?subject=` means,
+    /// resolved as Confluent resolves it: none, or a context alone
+    /// (`:.t:`), names that context (the default one without it); a
+    /// subject of another context must hold the id there (else 40403); a
+    /// subject of the default context means the default context if it
+    /// holds the id there, else the first context (by name) where the
+    /// same-named subject holds it, else the default context.
+    async fn id_context(&self, id: i64, subject: Option<&str>) -> ServiceResult<String> {
+        let Some((context, local)) = subject
+            .filter(|s| !s.is_empty())
+            .map(split_context)
+            .transpose()?
+            .filter(|(_, local)| !local.is_empty())
+        else {
+            return context_of(subject);
+        };
+        let mut conn = self.store.read().await?;
+        if context != DEFAULT_CONTEXT {
+            return match holds(&mut conn, &context, local, id).await? {
+                true => Ok(context),
+                false => Err(ServiceError::SchemaIdNotFound(id.to_string())),
+            };
+        }
+        if holds(&mut conn, DEFAULT_CONTEXT, local, id).await? {
+            return Ok(context);
+        }
+        let mut contexts = subjects::contexts(&mut conn).await?;
+        contexts.retain(|c| c != DEFAULT_CONTEXT);
+        for other in contexts {
+            if holds(&mut conn, &other, local, id).await? {
+                return Ok(other);
+            }
+        }
+        Ok(context)
     }
 
     /// The rendering [`Registry::rendered_schema_by_id`] kept for schema
@@ -292,24 +335,56 @@ impl Registry {
             .collect())
     }
 
-    /// One version of `subject`, with its schema.
+    /// One version of `subject`, with its schema. A subject of the default
+    /// context that has no such version there is looked for in the other
+    /// contexts (by name), as Confluent's `getUsingContexts` does.
     pub async fn version(
         &self,
         subject: &str,
         version: &str,
         include_deleted: bool,
     ) -> ServiceResult<SubjectVersion> {
-        let subject = SubjectName::parse(subject)?;
+        let name = SubjectName::parse(subject)?;
         let spec = VersionSpec::parse(version)?;
         let mut conn = self.store.read().await?;
-        let (_, mut versions) = visible_versions(&mut conn, &subject, include_deleted).await?;
+        let found = self
+            .version_of(&mut conn, &name, spec, include_deleted)
+            .await;
+        let unqualified = !subject.starts_with(':');
+        if found.is_ok() || !unqualified {
+            return found;
+        }
+        for context in subjects::contexts(&mut conn).await? {
+            if context == DEFAULT_CONTEXT {
+                continue;
+            }
+            let there = SubjectName::parse(&qualify(&context, name.local()))?;
+            if let Ok(version) = self
+                .version_of(&mut conn, &there, spec, include_deleted)
+                .await
+            {
+                return Ok(version);
+            }
+        }
+        found
+    }
+
+    /// Version `spec` of `subject`, with its schema.
+    async fn version_of(
+        &self,
+        conn: &mut Conn,
+        subject: &SubjectName,
+        spec: VersionSpec,
+        include_deleted: bool,
+    ) -> ServiceResult<SubjectVersion> {
+        let (_, mut versions) = visible_versions(conn, subject, include_deleted).await?;
         if spec == VersionSpec::Latest {
             // `latest` is the newest live version, even with `deleted`.
             versions.retain(|v| !v.deleted);
         }
         let found = pick(&versions, spec)?;
         let schema = self
-            .schema_row(&mut conn, subject.context(), found.schema_id)
+            .schema_row(conn, subject.context(), found.schema_id)
             .await?
             .ok_or_else(|| ServiceError::SchemaIdNotFound(found.schema_id.to_string()))?;
         Ok(SubjectVersion {

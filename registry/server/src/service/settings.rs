@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use herald_core::{CheckRules, CompatibilityLevel, CompatibilityPolicy, ProtobufRules};
 
-use super::names::Scope;
+use super::names::{DEFAULT_CONTEXT, Scope, SubjectName};
 use super::{Registry, ServiceError, ServiceResult};
 use crate::model::ChangeKind;
 use crate::model::Config;
@@ -69,6 +69,8 @@ pub struct ConfigUpdate {
     pub protobuf_rules: Option<String>,
     /// New JSON Schema policy (`STRICT`, `LENIENT`).
     pub compatibility_policy: Option<String>,
+    /// New alias target (an empty text removes the alias).
+    pub alias: Option<String>,
 }
 
 const DEFAULT_LEVEL: CompatibilityLevel = CompatibilityLevel::Backward;
@@ -161,6 +163,7 @@ impl Registry {
                 .then(|| rules.protobuf.as_str().to_owned()),
             compatibility_policy: (rules.json != CompatibilityPolicy::Strict)
                 .then(|| rules.json.as_str().to_owned()),
+            alias: None,
         })
     }
 
@@ -200,6 +203,11 @@ impl Registry {
             compatibility_policy: compatibility_policy
                 .clone()
                 .or(current.compatibility_policy),
+            alias: match &update.alias {
+                Some(alias) if alias.is_empty() => None,
+                Some(alias) => Some(alias.clone()),
+                None => current.alias,
+            },
         };
         let mut write = self.begin_write().await?;
         let result = async {
@@ -226,7 +234,33 @@ impl Registry {
             compatibility_group: update.compatibility_group,
             protobuf_rules,
             compatibility_policy,
+            alias: update.alias,
         })
+    }
+
+    /// The subject `subject` is an alias of (its own configuration's
+    /// `alias`; an unqualified alias lives in the subject's context),
+    /// qualified when `subject` is or the target is in another context.
+    pub async fn alias_target(&self, subject: &str) -> ServiceResult<Option<String>> {
+        let Ok(name) = SubjectName::parse(subject) else {
+            return Ok(None);
+        };
+        let mut conn = self.store.read().await?;
+        let alias = settings::config(&mut conn, &name.qualified())
+            .await?
+            .and_then(|config| config.alias)
+            .filter(|alias| !alias.is_empty());
+        let Some(alias) = alias else {
+            return Ok(None);
+        };
+        let target = SubjectName::parse_in(&alias, name.context())?;
+        Ok(Some(
+            if subject.starts_with(':') || target.context() != DEFAULT_CONTEXT {
+                target.qualified()
+            } else {
+                target.local().to_owned()
+            },
+        ))
     }
 
     /// Removes the configuration of `scope`; returns what was removed.

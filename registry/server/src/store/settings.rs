@@ -18,6 +18,8 @@ struct ConfigRow {
     protobuf_rules: Option<String>,
     /// Policy for JSON Schema checks (`STRICT` or `LENIENT`).
     compatibility_policy: Option<String>,
+    /// The subject this one is an alias of.
+    alias: Option<String>,
 }
 
 impl From<ConfigRow> for Config {
@@ -28,6 +30,7 @@ impl From<ConfigRow> for Config {
             compatibility_group: row.compatibility_group,
             protobuf_rules: row.protobuf_rules,
             compatibility_policy: row.compatibility_policy,
+            alias: row.alias,
         }
     }
 }
@@ -35,7 +38,8 @@ impl From<ConfigRow> for Config {
 /// The configuration set on `scope`, if any.
 pub async fn config(conn: &mut Conn, scope: &str) -> StoreResult<Option<Config>> {
     let row: Option<ConfigRow> = sqlx::query_as(
-        "SELECT compatibility, normalize, compatibility_group, protobuf_rules, compatibility_policy
+        "SELECT compatibility, normalize, compatibility_group, protobuf_rules, compatibility_policy,
+             alias
          FROM config WHERE scope = $1",
     )
     .bind(scope)
@@ -63,10 +67,10 @@ pub async fn settings_along(
 ) -> StoreResult<(Vec<Config>, Vec<(usize, String)>)> {
     let rows: Vec<LineageRow> = sqlx::query_as(
         "SELECT scope, compatibility, normalize, compatibility_group, protobuf_rules,
-             compatibility_policy, NULL AS mode
+             compatibility_policy, alias, NULL AS mode
          FROM config WHERE scope IN ($1, $2, $3)
          UNION ALL
-         SELECT scope, NULL, NULL, NULL, NULL, NULL, mode
+         SELECT scope, NULL, NULL, NULL, NULL, NULL, NULL, mode
          FROM modes WHERE scope IN ($1, $2, $3)",
     )
     .bind(lineage_key(keys, 0))
@@ -104,12 +108,12 @@ fn ranked<T>(keys: &[String], rows: Vec<T>, scope: impl Fn(&T) -> &String) -> Ve
 pub async fn put_config(conn: &mut Conn, scope: &str, config: &Config) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO config (scope, compatibility, normalize, compatibility_group, protobuf_rules,
-             compatibility_policy)
-         VALUES ($1, $2, $3, $4, $5, $6)
+             compatibility_policy, alias)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (scope) DO UPDATE SET compatibility = excluded.compatibility,
              normalize = excluded.normalize, compatibility_group = excluded.compatibility_group,
              protobuf_rules = excluded.protobuf_rules,
-             compatibility_policy = excluded.compatibility_policy",
+             compatibility_policy = excluded.compatibility_policy, alias = excluded.alias",
     )
     .bind(scope)
     .bind(&config.compatibility)
@@ -117,6 +121,7 @@ pub async fn put_config(conn: &mut Conn, scope: &str, config: &Config) -> StoreR
     .bind(&config.compatibility_group)
     .bind(&config.protobuf_rules)
     .bind(&config.compatibility_policy)
+    .bind(&config.alias)
     .execute(conn)
     .await?;
     Ok(())

@@ -193,3 +193,39 @@ async fn context_urls_address_the_context() {
         .assert_error(400);
     server.stop().await;
 }
+
+/// Unqualified subjects fall back across contexts as Confluent's
+/// `getUsingContexts` and `getSchemaKeyUsingContexts` do.
+#[tokio::test]
+async fn unqualified_lookups_fall_back_across_contexts() {
+    let server = TestServer::start().await;
+    server.register_ok("payments", &evolving("P", 0)).await;
+    server.register_ok(":.b:orders", &evolving("B", 0)).await;
+    server.register_ok(":.a:orders", &evolving("A", 0)).await;
+    // A version of a subject the default context lacks: the first context
+    // (by name) that has it.
+    let found = server.get("/subjects/orders/versions/1").await;
+    assert_eq!(
+        (found.body["subject"].clone(), found.body["schema"].clone()),
+        (json!(":.a:orders"), json!(evolving("A", 0)))
+    );
+    server
+        .get("/subjects/nobody/versions/1")
+        .await
+        .assert_error(40401);
+    let by_id = |query: &'static str| {
+        let server = &server;
+        async move { server.get(&format!("/schemas/ids/1{query}")).await.body["schema"].clone() }
+    };
+    assert_eq!(by_id("?subject=payments").await, json!(evolving("P", 0)));
+    assert_eq!(by_id("?subject=orders").await, json!(evolving("A", 0)));
+    assert_eq!(by_id("?subject=nobody").await, json!(evolving("P", 0)));
+    assert_eq!(by_id("?subject=:.b:orders").await, json!(evolving("B", 0)));
+    assert_eq!(by_id("?subject=:.b:").await, json!(evolving("B", 0)));
+    // A qualified subject must hold the id in its context.
+    server
+        .get("/schemas/ids/1?subject=:.b:other")
+        .await
+        .assert_error(40403);
+    server.stop().await;
+}

@@ -3,6 +3,7 @@
 //! `HERALD_TEST_BACKEND=postgres`) a fresh PostgreSQL database.
 
 mod access;
+mod aliases;
 mod app;
 mod browser;
 mod client_transports;
