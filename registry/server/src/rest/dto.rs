@@ -39,8 +39,10 @@ impl SchemaRequest {
             schema: self.schema.unwrap_or_default(),
             schema_type,
             references: self.references,
-            id: self.id,
-            version: self.version,
+            // As Confluent reads them: a negative id and a version of 0 or
+            // below mean none (id 0 is an id).
+            id: self.id.filter(|id| *id >= 0),
+            version: self.version.filter(|version| *version > 0),
             metadata: self.metadata,
         })
     }

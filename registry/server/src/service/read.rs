@@ -59,7 +59,7 @@ pub struct SchemaListing {
 fn parse_id(raw: &str) -> ServiceResult<i64> {
     raw.parse::<i64>()
         .ok()
-        .filter(|id| *id > 0)
+        .filter(|id| *id >= 0)
         .ok_or_else(|| ServiceError::SchemaIdNotFound(raw.to_owned()))
 }
 

@@ -186,6 +186,7 @@ impl Registry {
             return Ok(None);
         };
         if request.id.is_none()
+            && request.version.is_none()
             && let Ok(Some(found)) = self
                 .live_twin(&mut conn, subject, &versions, &candidate)
                 .await
@@ -295,7 +296,14 @@ impl Registry {
             Some(id) => subjects::versions(tx, id).await?,
             None => Vec::new(),
         };
-        if let Some(found) = self.live_twin(tx, subject, &versions, &candidate).await? {
+        // An explicit version (the REST layer reads 0 or below as none, as
+        // Confluent) is registered even when the content is already live.
+        let asked_version = request.version;
+        let twin = match asked_version {
+            Some(_) => None,
+            None => self.live_twin(tx, subject, &versions, &candidate).await?,
+        };
+        if let Some(found) = twin {
             if let Some(asked) = request.id.filter(|asked| *asked != found.schema.id) {
                 return Err(ServiceError::IdConflict(format!(
                     "Overwrite new schema with id {asked} is not permitted: subject {qualified} already holds this schema with id {}",
@@ -323,9 +331,9 @@ impl Registry {
                 )));
             }
             (Some(existing), _) => existing,
-            (None, Some(asked)) if asked < 1 => {
+            (None, Some(asked)) if asked < 0 => {
                 return Err(ServiceError::NotPermitted(format!(
-                    "Schema id {asked} is not valid: ids start at 1"
+                    "Schema id {asked} is not valid: ids are 0 or more"
                 )));
             }
             (None, Some(asked)) => {
@@ -342,7 +350,8 @@ impl Registry {
             }
             (None, None) => schemas::next_id(tx, subject.context()).await?,
         };
-        let version = next_version(&qualified, &versions, request.version)?;
+        let version = next_version(&qualified, &versions, asked_version, mode)?;
+        let replaced = versions.iter().find(|v| v.version == version).copied();
         let is_new = existing.is_none();
         let mut row = candidate.row;
         row.id = id;
@@ -353,7 +362,16 @@ impl Registry {
             Some(id) => id,
             None => subjects::create(tx, subject.context(), subject.local(), &qualified).await?,
         };
-        subjects::insert_version(tx, subject_id, version, id).await?;
+        match replaced {
+            Some(_) => subjects::replace_version(tx, subject_id, version, id).await?,
+            None => subjects::insert_version(tx, subject_id, version, id).await?,
+        }
+        let evicted = match replaced.filter(|old| old.schema_id != id) {
+            Some(old) => schemas::delete_if_unused(tx, subject.context(), old.schema_id)
+                .await?
+                .then_some(old.schema_id),
+            None => None,
+        };
         remove_soft_deleted_twins(tx, subject_id, &qualified, &versions, id, version).await?;
         let stored = if is_new {
             None
@@ -368,6 +386,9 @@ impl Registry {
             Some(id),
         )
         .await?;
+        if let Some(evicted) = evicted {
+            self.cache.evict(subject.context(), evicted);
+        }
         let schema = match stored {
             Some(stored) => stored,
             None => {
@@ -478,21 +499,24 @@ fn next_version(
     subject: &str,
     versions: &[subjects::VersionRow],
     asked: Option<i32>,
+    mode: Mode,
 ) -> ServiceResult<i32> {
-    match asked {
-        Some(asked) if asked < 1 => Err(ServiceError::InvalidVersion(asked.to_string())),
-        Some(asked) if versions.iter().any(|v| v.version == asked) => {
-            Err(ServiceError::IdConflict(format!(
-                "Version {asked} already exists in subject {subject} with another schema"
-            )))
-        }
-        Some(asked) => Ok(asked),
-        None => match versions.iter().map(|v| v.version).max() {
-            Some(i32::MAX) => Err(ServiceError::NotPermitted(format!(
+    let next = match versions.iter().map(|v| v.version).max() {
+        Some(i32::MAX) => {
+            return Err(ServiceError::NotPermitted(format!(
                 "Subject {subject} has no version numbers left"
-            ))),
-            Some(highest) => Ok(highest + 1),
-            None => Ok(1),
-        },
+            )));
+        }
+        Some(highest) => highest + 1,
+        None => 1,
+    };
+    match asked {
+        None => Ok(next),
+        // IMPORT takes the version asked for; one that exists is replaced.
+        Some(asked) if mode == Mode::Import => Ok(asked),
+        Some(asked) if asked == next => Ok(asked),
+        Some(_) => Err(ServiceError::InvalidSchema(
+            "Version is not one more than previous version".to_owned(),
+        )),
     }
 }

@@ -10,7 +10,7 @@ use super::{Registry, ServiceError, ServiceResult};
 use crate::model::ChangeKind;
 use crate::model::Config;
 use crate::store::settings;
-use crate::store::{Conn, subjects};
+use crate::store::{Conn, schemas, subjects};
 
 /// What a scope accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -295,10 +295,13 @@ impl Registry {
     ) -> ServiceResult<Mode> {
         let scope = Scope::of(scope)?;
         let mode = Mode::from_str(mode)?;
+        let mut evicted = Vec::new();
         let mut write = self.begin_write().await?;
         let result = async {
             let tx = write.tx();
-            if mode == Mode::Import && !force {
+            let entering_import =
+                mode == Mode::Import && Effective::read(tx, &scope).await?.mode != Mode::Import;
+            if entering_import && !force {
                 let subject = match &scope {
                     Scope::Subject(subject) => Some(subject.qualified()),
                     _ => None,
@@ -309,6 +312,9 @@ impl Registry {
                             .to_owned(),
                     ));
                 }
+                evicted = self
+                    .clear_soft_deleted(tx, scope.context(), subject.as_deref())
+                    .await?;
             }
             settings::put_mode(tx, &scope.key(), mode.as_str()).await?;
             self.commit_change(&mut write, ChangeKind::ModeChanged, &scope.key(), None, None)
@@ -316,7 +322,43 @@ impl Registry {
         }
         .await;
         self.end_write(write, result).await?;
+        for (context, id) in evicted {
+            self.cache.evict(&context, id);
+        }
         Ok(mode)
+    }
+
+    /// Removes for good the soft-deleted versions in a scope entering
+    /// IMPORT, as Confluent does (so imported ids and versions cannot meet
+    /// them); 42206 when a schema references one. Returns the schemas no
+    /// version uses any more, which the caller evicts once committed.
+    async fn clear_soft_deleted(
+        &self,
+        tx: &mut Conn,
+        context: Option<&str>,
+        subject: Option<&str>,
+    ) -> ServiceResult<Vec<(String, i64)>> {
+        let deleted = subjects::soft_deleted_versions(tx, context, subject).await?;
+        for version in &deleted {
+            if !schemas::referencing_ids(tx, &version.name, version.version, true)
+                .await?
+                .is_empty()
+            {
+                return Err(ServiceError::ReferenceExists(
+                    version.name.clone(),
+                    version.version,
+                ));
+            }
+        }
+        let mut evicted = Vec::new();
+        for version in &deleted {
+            subjects::remove_version(tx, version.subject_id, version.version).await?;
+            if schemas::delete_if_unused(tx, &version.context, version.schema_id).await? {
+                evicted.push((version.context.clone(), version.schema_id));
+            }
+            subjects::remove_if_empty(tx, version.subject_id).await?;
+        }
+        Ok(evicted)
     }
 
     /// Removes the mode of `scope`; returns the mode it had.

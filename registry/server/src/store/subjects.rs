@@ -70,6 +70,27 @@ pub async fn insert_version(
     Ok(())
 }
 
+/// Points an existing version at `schema_id`, live again (IMPORT
+/// replacing a version).
+pub async fn replace_version(
+    conn: &mut Conn,
+    subject_id: i64,
+    version: i32,
+    schema_id: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE versions SET schema_id = $3, deleted = 0, created_at = $4
+         WHERE subject_id = $1 AND version = $2",
+    )
+    .bind(subject_id)
+    .bind(version)
+    .bind(schema_id)
+    .bind(now_millis())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Soft-deletes a version.
 pub async fn mark_deleted(conn: &mut Conn, subject_id: i64, version: i32) -> StoreResult<()> {
     sqlx::query("UPDATE versions SET deleted = 1 WHERE subject_id = $1 AND version = $2")
@@ -205,6 +226,40 @@ pub async fn any_live(
     .fetch_one(conn)
     .await?;
     Ok(live.0)
+}
+
+/// A soft-deleted version, with its subject.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DeletedVersion {
+    /// The subject's row id.
+    pub subject_id: i64,
+    /// The subject's qualified name.
+    pub name: String,
+    /// The subject's context.
+    pub context: String,
+    /// The version number.
+    pub version: i32,
+    /// The schema it pointed at.
+    pub schema_id: i64,
+}
+
+/// The soft-deleted versions of one context (or all) and one subject (or
+/// all), by subject and version.
+pub async fn soft_deleted_versions(
+    conn: &mut Conn,
+    context: Option<&str>,
+    subject: Option<&str>,
+) -> StoreResult<Vec<DeletedVersion>> {
+    Ok(sqlx::query_as(
+        "SELECT s.id AS subject_id, s.name, s.context, v.version, v.schema_id
+         FROM subjects s JOIN versions v ON v.subject_id = s.id
+         WHERE v.deleted = 1 AND ($1 IS NULL OR s.context = $1) AND ($2 IS NULL OR s.name = $2)
+         ORDER BY s.name, v.version",
+    )
+    .bind(context)
+    .bind(subject)
+    .fetch_all(conn)
+    .await?)
 }
 
 /// Every context name, sorted.

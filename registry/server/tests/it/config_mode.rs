@@ -323,3 +323,105 @@ async fn import_mode_is_refused_while_subjects_exist_unless_forced() {
     );
     server.stop().await;
 }
+
+/// IMPORT as a migration tool needs it, as Confluent: entering IMPORT
+/// removes soft-deleted versions for good; an explicit version that exists
+/// is replaced; id 0 is an id and version 0 means the next version.
+#[tokio::test]
+async fn import_replaces_versions_and_entering_it_clears_deleted_ones() {
+    let server = TestServer::start().await;
+    server.register_ok("old", &evolving("O", 0)).await;
+    server.delete("/subjects/old").await;
+    assert_eq!(
+        server.get("/subjects?deleted=true").await.body,
+        json!(["old"])
+    );
+    assert_eq!(
+        server.put("/mode", json!({"mode": "IMPORT"})).await.status,
+        200
+    );
+    // Entering IMPORT removed the soft-deleted subject for good.
+    assert_eq!(server.get("/subjects?deleted=true").await.body, json!([]));
+    server.get("/schemas/ids/1").await.assert_error(40403);
+    // Already in IMPORT: setting it again is allowed with live subjects.
+    let zero = server
+        .post(
+            "/subjects/i/versions",
+            json!({"schema": evolving("I", 0), "id": 0, "version": 0}),
+        )
+        .await;
+    assert_eq!(
+        (zero.id(), zero.body["version"].as_i64()),
+        (0, Some(1)),
+        "{zero:?}"
+    );
+    assert_eq!(
+        server.get("/schemas/ids/0").await.body["schema"],
+        json!(evolving("I", 0))
+    );
+    assert_eq!(
+        server.put("/mode", json!({"mode": "IMPORT"})).await.status,
+        200
+    );
+    // Version 1 again, with other content and id: replaced.
+    let replaced = server
+        .post(
+            "/subjects/i/versions",
+            json!({"schema": evolving("J", 0), "id": 9, "version": 1}),
+        )
+        .await;
+    assert_eq!(
+        (replaced.id(), replaced.body["version"].as_i64()),
+        (9, Some(1)),
+        "{replaced:?}"
+    );
+    assert_eq!(
+        server.get("/subjects/i/versions/1").await.body["schema"],
+        json!(evolving("J", 0))
+    );
+    assert_eq!(server.get("/subjects/i/versions").await.body, json!([1]));
+    // The schema no version uses any more is gone.
+    server.get("/schemas/ids/0").await.assert_error(40403);
+    server.stop().await;
+}
+
+/// An explicit version outside IMPORT must be the next one (else 42201,
+/// as Confluent), and registers a new version even when the content is
+/// already live in the subject.
+#[tokio::test]
+async fn an_explicit_version_must_be_the_next_one() {
+    let server = TestServer::start().await;
+    server.register_ok("s", &evolving("S", 0)).await;
+    let skipped = server
+        .post(
+            "/subjects/s/versions",
+            json!({"schema": evolving("S", 1), "version": 5}),
+        )
+        .await;
+    skipped.assert_error(42201);
+    assert_eq!(
+        skipped.body["message"],
+        json!("Version is not one more than previous version")
+    );
+    let again = server
+        .post(
+            "/subjects/s/versions",
+            json!({"schema": evolving("S", 0), "version": 2}),
+        )
+        .await;
+    assert_eq!(
+        (again.id(), again.body["version"].as_i64()),
+        (1, Some(2)),
+        "{again:?}"
+    );
+    // Without a version (or with 0) the live twin answers.
+    let twin = server
+        .post(
+            "/subjects/s/versions",
+            json!({"schema": evolving("S", 0), "version": 0}),
+        )
+        .await;
+    assert_eq!(twin.body["version"], json!(2));
+    assert_eq!(server.get("/subjects/s/versions").await.body, json!([1, 2]));
+    server.stop().await;
+}
