@@ -108,12 +108,11 @@ pub(super) async fn subjects_of(
         .0
         .schema_usages(&id.to_string(), query.subject.as_deref(), query.deleted)
         .await?;
-    let mut subjects: Vec<String> = usages
+    let subjects: Vec<String> = usages
         .into_iter()
         .map(|(subject, _)| subject)
         .filter(|subject| caller.shows(subject))
         .collect();
-    subjects.dedup();
     Ok(ApiJson(subjects))
 }
 

@@ -9,6 +9,7 @@ mod changes;
 mod compatibility;
 mod delete;
 mod error;
+mod java_order;
 pub mod names;
 mod overview;
 mod read;

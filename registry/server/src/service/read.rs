@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use super::java_order;
 use super::names::{
     ALL_CONTEXTS, DEFAULT_CONTEXT, SubjectName, SubjectPrefix, VersionSpec, qualify, split_context,
 };
@@ -231,10 +232,24 @@ impl Registry {
         let row = self.schema_by_id(id, subject).await?;
         let mut conn = self.store.read().await?;
         let usages = schemas::usages(&mut conn, &row.context, row.id).await?;
-        Ok(usages
+        // Confluent keeps one version per subject (the last registered) in
+        // a Java map and lists them in that map's order.
+        let mut subjects: Vec<String> = Vec::new();
+        let mut latest: Vec<&schemas::Usage> = Vec::new();
+        for usage in &usages {
+            match subjects.iter().position(|s| *s == usage.subject) {
+                Some(at) => latest[at] = usage,
+                None => {
+                    subjects.push(usage.subject.clone());
+                    latest.push(usage);
+                }
+            }
+        }
+        Ok(java_order::concurrent_hash_map_order(&subjects)
             .into_iter()
+            .map(|at| latest[at])
             .filter(|usage| include_deleted || !usage.deleted)
-            .map(|usage| (usage.subject, usage.version))
+            .map(|usage| (usage.subject.clone(), usage.version))
             .collect())
     }
 

@@ -243,11 +243,12 @@ pub struct Usage {
     pub deleted: bool,
 }
 
-/// Every subject-version in `context` that uses schema `id`.
+/// Every subject-version in `context` that uses schema `id`, in the order
+/// they were registered.
 pub async fn usages(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Vec<Usage>> {
     Ok(sqlx::query_as(
         "SELECT s.name, v.version, v.deleted FROM versions v JOIN subjects s ON s.id = v.subject_id
-         WHERE s.context = $1 AND v.schema_id = $2 ORDER BY s.name, v.version",
+         WHERE s.context = $1 AND v.schema_id = $2 ORDER BY v.created_at, s.name, v.version",
     )
     .bind(context)
     .bind(id)

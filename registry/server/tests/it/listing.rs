@@ -71,6 +71,28 @@ async fn schemas_listing_parameters() {
     server.stop().await;
 }
 
+/// The subjects and versions of an id come in the order Confluent lists
+/// them: its Java map's, not by name or by registration (recorded with
+/// OpenJDK's ConcurrentHashMap for these names).
+#[tokio::test]
+async fn ids_list_their_subjects_in_confluents_order() {
+    let server = TestServer::start().await;
+    for subject in ["orders-value", "payments-value", "a", "b"] {
+        server.register_ok(subject, &evolving("S", 0)).await;
+    }
+    let java_order = json!(["payments-value", "a", "b", "orders-value"]);
+    assert_eq!(server.get("/schemas/ids/1/subjects").await.body, java_order);
+    let versions = server.get("/schemas/ids/1/versions").await.body;
+    let subjects: Vec<_> = versions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| v["subject"].clone())
+        .collect();
+    assert_eq!(json!(subjects), java_order);
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn by_id_listings_and_parameters() {
     let server = TestServer::start().await;
