@@ -64,8 +64,11 @@ pub fn qualify(context: &str, local: &str) -> String {
     }
 }
 
-/// Splits `:.ctx:rest` into (`.ctx`, `rest`); anything else is in the
-/// default context. Validates characters and reserved names.
+/// Splits `:.ctx:rest` into (`.ctx`, `rest`), as Confluent's
+/// `QualifiedSubject` reads a name: `:.ctx` is the context alone, and a
+/// name that does not start with `:.` (`::`, `:abc:x`) is a plain name of
+/// the default context. Validates characters and reserved names
+/// (`__GLOBAL`, `__EMPTY` in any context).
 pub fn split_context(raw: &str) -> Result<(String, &str), ServiceError> {
     if raw.len() > MAX_NAME_BYTES {
         return Err(ServiceError::InvalidSubject(format!(
@@ -74,22 +77,18 @@ pub fn split_context(raw: &str) -> Result<(String, &str), ServiceError> {
         )));
     }
     let invalid = || ServiceError::InvalidSubject(raw.to_owned());
-    if raw.is_empty()
-        || raw.chars().any(char::is_control)
-        || raw == GLOBAL_SCOPE
-        || raw == "__EMPTY"
-    {
+    if raw.is_empty() || raw.chars().any(char::is_control) {
         return Err(invalid());
     }
-    let Some(rest) = raw.strip_prefix(':') else {
-        return Ok((DEFAULT_CONTEXT.to_owned(), raw));
+    let (context, local) = match raw.strip_prefix(':').filter(|rest| rest.starts_with('.')) {
+        Some(rest) => rest.split_once(':').unwrap_or((rest, "")),
+        None if raw.starts_with(":*:") => return Err(invalid()),
+        None => (DEFAULT_CONTEXT, raw),
     };
-    let (context, local) = rest.split_once(':').ok_or_else(invalid)?;
-    let valid_context = context.starts_with('.')
-        && context
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-    if !valid_context {
+    let valid_context = context
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if !valid_context || local == GLOBAL_SCOPE || local == "__EMPTY" {
         return Err(invalid());
     }
     Ok((context.to_owned(), local))
@@ -272,13 +271,31 @@ mod tests {
             "a\u{0}b",
             "tab\there",
             "__GLOBAL",
+            "__EMPTY",
+            ":.t:__GLOBAL",
             ":.ctx",
-            ":nodot:x",
             ":.bad ctx:x",
             ":.ctx:",
+            ":*:x",
         ] {
             assert!(SubjectName::parse(raw).is_err(), "{raw:?}");
         }
+    }
+
+    #[test]
+    fn names_not_starting_with_a_context_are_plain_names() {
+        for raw in ["::", ":abc:x", ":nodot:x", "a:b"] {
+            let name = SubjectName::parse(raw).ok();
+            assert_eq!(
+                name.as_ref().map(|n| (n.context(), n.local())),
+                Some((DEFAULT_CONTEXT, raw)),
+                "{raw:?}"
+            );
+        }
+        assert_eq!(
+            Scope::parse(":.ctx").ok(),
+            Some(Scope::Context(".ctx".to_owned()))
+        );
     }
 
     #[test]

@@ -78,14 +78,47 @@ async fn invalid_subject_names_are_42208() {
         "%00bad",
         "tab%09bad",
         ":.bad%20ctx:s",
-        ":nodot:s",
         "__GLOBAL",
+        "__EMPTY",
+        ":.t:__GLOBAL",
+        ":*:s",
     ] {
         server
             .register(bad, &evolving("B", 0))
             .await
             .assert_error(42208);
     }
+    server.stop().await;
+}
+
+/// Confluent's reading of unusual names: one that does not start with
+/// `:.` is a plain name of the default context (`::`, `:abc:x`), and
+/// `:.ctx` (no closing colon) is the context alone, as `:.ctx:` is.
+#[tokio::test]
+async fn unusual_qualified_names_as_confluent_reads_them() {
+    let server = TestServer::start().await;
+    for plain in ["::", ":abc:x"] {
+        let reply = server.register(plain, &evolving("P", 0)).await;
+        assert_eq!(reply.status, 200, "{plain}: {reply:?}");
+    }
+    assert_eq!(
+        server.get("/subjects?subjectPrefix=:").await.body,
+        json!(["::", ":abc:x"])
+    );
+    assert_eq!(server.get("/subjects/::/versions").await.body, json!([1]));
+    // The context alone, with or without its closing colon: its config.
+    server
+        .put("/config/:.ctx", json!({"compatibility": "NONE"}))
+        .await;
+    assert_eq!(
+        server.get("/config/:.ctx:").await.body["compatibilityLevel"],
+        json!("NONE")
+    );
+    // No subject in it: registering there is refused.
+    server
+        .register(":.ctx:", &evolving("C", 0))
+        .await
+        .assert_error(42208);
     server.stop().await;
 }
 
