@@ -6,6 +6,9 @@ use super::ServiceError;
 pub const DEFAULT_CONTEXT: &str = ".";
 /// The scope key of the global configuration and mode.
 pub const GLOBAL_SCOPE: &str = "__GLOBAL";
+
+/// The context whose settings apply to every context (`:.__GLOBAL:`).
+pub const GLOBAL_CONTEXT: &str = ".__GLOBAL";
 /// Prefix that selects every context in listings.
 pub const ALL_CONTEXTS: &str = ":*:";
 
@@ -20,7 +23,8 @@ impl SubjectName {
     /// Parses `name` or `:.ctx:name`; `:.:name` is the default context.
     pub fn parse(raw: &str) -> Result<SubjectName, ServiceError> {
         let (context, local) = split_context(raw)?;
-        if local.is_empty() {
+        // `:.__GLOBAL:` holds settings for every context, never subjects.
+        if local.is_empty() || context == GLOBAL_CONTEXT {
             return Err(ServiceError::InvalidSubject(raw.to_owned()));
         }
         Ok(SubjectName {
@@ -154,16 +158,24 @@ impl Scope {
         }
     }
 
-    /// Keys from this scope up to the global one, most specific first.
+    /// Keys whose settings apply here, most specific first, as Confluent
+    /// looks them up: the scope itself; then its context's own scope (for
+    /// a subject of another context) or the top-level one (for the
+    /// default context, whose settings are the global ones); then the
+    /// `:.__GLOBAL:` context, which applies to every context. The
+    /// top-level settings do not reach subjects of other contexts.
     pub fn lineage(&self) -> Vec<String> {
         let mut keys = vec![self.key()];
-        if let Scope::Subject(subject) = self
-            && subject.context() != DEFAULT_CONTEXT
-        {
-            keys.push(Scope::Context(subject.context().to_owned()).key());
+        match self {
+            Scope::Subject(subject) if subject.context() != DEFAULT_CONTEXT => {
+                keys.push(Scope::Context(subject.context().to_owned()).key());
+            }
+            Scope::Subject(_) => keys.push(GLOBAL_SCOPE.to_owned()),
+            Scope::Context(_) | Scope::Global => {}
         }
-        if *self != Scope::Global {
-            keys.push(GLOBAL_SCOPE.to_owned());
+        let everywhere = Scope::Context(GLOBAL_CONTEXT.to_owned()).key();
+        if !keys.contains(&everywhere) {
+            keys.push(everywhere);
         }
         keys
     }
@@ -318,12 +330,24 @@ mod tests {
             Some(vec![
                 ":.t:s".to_owned(),
                 ":.t:".to_owned(),
-                GLOBAL_SCOPE.to_owned()
+                ":.__GLOBAL:".to_owned()
             ])
         );
         assert_eq!(
             Scope::parse("s").ok().map(|s| s.lineage()),
-            Some(vec!["s".to_owned(), GLOBAL_SCOPE.to_owned()])
+            Some(vec![
+                "s".to_owned(),
+                GLOBAL_SCOPE.to_owned(),
+                ":.__GLOBAL:".to_owned()
+            ])
+        );
+        assert_eq!(
+            Scope::parse(":.t:").ok().map(|s| s.lineage()),
+            Some(vec![":.t:".to_owned(), ":.__GLOBAL:".to_owned()])
+        );
+        assert_eq!(
+            Scope::Global.lineage(),
+            vec![GLOBAL_SCOPE.to_owned(), ":.__GLOBAL:".to_owned()]
         );
         assert_eq!(
             Scope::parse(":.t:").ok(),

@@ -271,18 +271,19 @@ impl Registry {
         Ok(previous)
     }
 
-    /// The mode of `scope`: set there, or with `default_to_global` (always
-    /// for the global scope) inherited.
+    /// The mode of `scope`: set there; with `default_to_global` (always
+    /// for the global scope) the mode in force there.
     pub async fn mode(&self, scope: Option<&str>, default_to_global: bool) -> ServiceResult<Mode> {
         let scope = Scope::of(scope)?;
         let mut conn = self.store.read().await?;
-        if let Some(own) = settings::mode(&mut conn, &scope.key()).await? {
-            return Mode::from_str(&own);
+        if default_to_global || scope == Scope::Global {
+            // The mode in force: a READONLY_OVERRIDE above is reported.
+            return Ok(Effective::read(&mut conn, &scope).await?.mode);
         }
-        if scope != Scope::Global && !default_to_global {
-            return Err(ServiceError::SubjectModeNotFound(scope.key()));
+        match settings::mode(&mut conn, &scope.key()).await? {
+            Some(own) => Mode::from_str(&own),
+            None => Err(ServiceError::SubjectModeNotFound(scope.key())),
         }
-        Ok(Effective::read(&mut conn, &scope).await?.mode)
     }
 
     /// Sets the mode of `scope`. IMPORT is refused while the scope holds

@@ -248,10 +248,69 @@ async fn readonly_override_above_wins_over_the_subject() {
         .register("s", &evolving("R", 1))
         .await
         .assert_error(42205);
+    // The subject's own mode is still there; the mode in force is reported.
     assert_eq!(
-        server.get("/mode/s?defaultToGlobal=true").await.body,
+        server.get("/mode/s").await.body,
         json!({"mode": "READWRITE"})
     );
+    assert_eq!(
+        server.get("/mode/s?defaultToGlobal=true").await.body,
+        json!({"mode": "READONLY_OVERRIDE"})
+    );
+    server.stop().await;
+}
+
+/// As Confluent scopes them: the top-level mode and config are the
+/// default context's; another context has its own, and `:.__GLOBAL:`
+/// applies to every context.
+#[tokio::test]
+async fn global_settings_are_the_default_contexts_and_global_context_is_everyones() {
+    let server = TestServer::start().await;
+    server.register_ok(":.t:s", &evolving("T", 0)).await;
+    server.put("/mode", json!({"mode": "READONLY"})).await;
+    server
+        .put("/config", json!({"compatibility": "NONE"}))
+        .await;
+    // The default context is frozen; the other context is not.
+    server
+        .register("d", &evolving("D", 0))
+        .await
+        .assert_error(42205);
+    server.register_ok(":.t:s", &evolving("T", 1)).await;
+    assert_eq!(
+        server.get("/mode/:.t:s?defaultToGlobal=true").await.body,
+        json!({"mode": "READWRITE"})
+    );
+    assert_eq!(
+        server.get("/config/:.t:s?defaultToGlobal=true").await.body["compatibilityLevel"],
+        json!("BACKWARD")
+    );
+    server.put("/mode", json!({"mode": "READWRITE"})).await;
+    // `:.__GLOBAL:` reaches every context, the default one included.
+    server
+        .put("/config/:.__GLOBAL:", json!({"compatibility": "FULL"}))
+        .await;
+    assert_eq!(
+        server.get("/config/:.t:s?defaultToGlobal=true").await.body["compatibilityLevel"],
+        json!("FULL")
+    );
+    server
+        .put("/mode/:.__GLOBAL:", json!({"mode": "READONLY"}))
+        .await;
+    server
+        .register(":.t:s", &evolving("T", 2))
+        .await
+        .assert_error(42205);
+    // The default context's own (top-level) READWRITE comes first.
+    server.register_ok("d", &evolving("D", 0)).await;
+    // A context's own setting comes before `:.__GLOBAL:`.
+    server.put("/mode/:.t:", json!({"mode": "READWRITE"})).await;
+    server.register_ok(":.t:s", &evolving("T", 2)).await;
+    // No subject lives in the global context.
+    server
+        .register(":.__GLOBAL:x", &evolving("X", 0))
+        .await
+        .assert_error(42208);
     server.stop().await;
 }
 
