@@ -72,6 +72,8 @@ pub struct VersionFinding {
 pub(super) struct CheckInputs {
     level: CompatibilityLevel,
     rules: CheckRules,
+    /// The compatibility group's property name.
+    group: Option<String>,
     /// The subject's versions, soft-deleted ones included.
     versions: Vec<subjects::VersionRow>,
 }
@@ -82,6 +84,7 @@ impl CheckInputs {
         CheckInputs {
             level: settings.level,
             rules: settings.rules,
+            group: settings.group.clone(),
             versions,
         }
     }
@@ -130,7 +133,7 @@ impl Registry {
         let verdict = self
             .judge(
                 conn,
-                (inputs.level, inputs.rules),
+                (inputs.level, inputs.rules, inputs.group.as_deref()),
                 candidate,
                 scope,
                 &inputs.versions,
@@ -149,19 +152,32 @@ impl Registry {
     }
 
     /// Judges `candidate` under `level` and `rules` against the live
-    /// `versions` it requires.
+    /// `versions` it requires — with a compatibility `group`, only those
+    /// whose metadata property of that name has the candidate's value
+    /// (both may lack it), as Confluent does.
     async fn judge(
         &self,
         conn: &mut Conn,
-        (level, rules): (CompatibilityLevel, CheckRules),
+        (level, rules, group): (CompatibilityLevel, CheckRules, Option<&str>),
         candidate: &Candidate,
         scope: &Scope,
         versions: &[subjects::VersionRow],
     ) -> ServiceResult<CompatibilityVerdict> {
-        let live: Vec<subjects::VersionRow> =
-            versions.iter().filter(|v| !v.deleted).copied().collect();
-        let needed = level.compared(&live);
         let context = scope.context().unwrap_or(super::names::DEFAULT_CONTEXT);
+        let mut live: Vec<subjects::VersionRow> =
+            versions.iter().filter(|v| !v.deleted).copied().collect();
+        if let Some(group) = group {
+            let wanted = group_value(candidate.row.metadata.as_ref(), group);
+            let mut same_group = Vec::new();
+            for version in live {
+                let row = self.schema_row(conn, context, version.schema_id).await?;
+                if row.is_some_and(|row| group_value(row.metadata.as_ref(), group) == wanted) {
+                    same_group.push(version);
+                }
+            }
+            live = same_group;
+        }
+        let needed = level.compared(&live);
         let previous = self.previous(conn, context, needed.iter().copied()).await?;
         let parsed = previous.iter().map(|p| p.parsed.clone()).collect();
         let failures = self
@@ -228,8 +244,15 @@ impl Registry {
         let mut live = versions.iter().filter(|v| !v.deleted);
         let target = match version {
             None => {
+                let group = settings.group.as_deref();
                 return self
-                    .judge(&mut conn, (level, rules), &candidate, &scope, &versions)
+                    .judge(
+                        &mut conn,
+                        (level, rules, group),
+                        &candidate,
+                        &scope,
+                        &versions,
+                    )
                     .await;
             }
             Some(VersionSpec::Latest) => live.next_back(),
@@ -283,6 +306,11 @@ fn verdict(
         level,
         judged_against,
     }
+}
+
+/// The value of metadata property `group` (a compatibility group).
+fn group_value<'m>(metadata: Option<&'m Metadata>, group: &str) -> Option<&'m str> {
+    metadata.and_then(|metadata| metadata.properties.get(group).map(String::as_str))
 }
 
 /// The `confluent:reserved` property of a schema's metadata: the property

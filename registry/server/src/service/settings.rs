@@ -78,7 +78,7 @@ const DEFAULT_LEVEL: CompatibilityLevel = CompatibilityLevel::Backward;
 /// The settings in force for a scope: what is set along its lineage
 /// (subject, context, global), else the server's defaults. Read in one
 /// query, once per request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Effective {
     /// The compatibility level.
     pub(super) level: CompatibilityLevel,
@@ -88,6 +88,8 @@ pub(super) struct Effective {
     pub(super) rules: CheckRules,
     /// The mode: READONLY_OVERRIDE above wins, else the most specific set.
     pub(super) mode: Mode,
+    /// The metadata property whose value groups versions for checks.
+    pub(super) group: Option<String>,
 }
 
 impl Effective {
@@ -121,6 +123,7 @@ impl Effective {
             normalize: configs.iter().find_map(|c| c.normalize).unwrap_or(false),
             rules: CheckRules { protobuf, json },
             mode: mode.unwrap_or(Mode::ReadWrite),
+            group: first(|c| c.compatibility_group.as_ref()).cloned(),
         })
     }
 }

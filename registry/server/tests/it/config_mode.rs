@@ -484,3 +484,45 @@ async fn an_explicit_version_must_be_the_next_one() {
     assert_eq!(server.get("/subjects/s/versions").await.body, json!([1, 2]));
     server.stop().await;
 }
+
+/// `compatibilityGroup`: a version is checked only against earlier
+/// versions whose metadata property of that name has the same value, as
+/// Confluent does (a new major version starts a new line).
+#[tokio::test]
+async fn compatibility_groups_split_the_checks() {
+    let server = TestServer::start().await;
+    let with_major = |schema: &str, major: &str| json!({"schema": schema, "metadata": {"properties": {"major": major}}});
+    let long_id = record("G", r#"{"name":"id","type":"long"}"#);
+    let text_id = record("G", r#"{"name":"id","type":"string"}"#);
+    let flag_id = record("G", r#"{"name":"id","type":"boolean"}"#);
+    let first = server
+        .post("/subjects/g/versions", with_major(&long_id, "1"))
+        .await;
+    assert_eq!(first.status, 200, "{first:?}");
+    // Without a group, an incompatible change is refused.
+    server
+        .post("/subjects/g/versions", with_major(&text_id, "2"))
+        .await
+        .assert_error(40901);
+    server
+        .put("/config/g", json!({"compatibilityGroup": "major"}))
+        .await;
+    // Another group: nothing earlier to be compatible with.
+    let second = server
+        .post("/subjects/g/versions", with_major(&text_id, "2"))
+        .await;
+    assert_eq!(second.body["version"], json!(2), "{second:?}");
+    // The same group as version 1: checked against it (not against 2).
+    server
+        .post("/subjects/g/versions", with_major(&flag_id, "1"))
+        .await
+        .assert_error(40901);
+    let verdict = server
+        .post(
+            "/compatibility/subjects/g/versions?verbose=true",
+            with_major(&record("G", r#"{"name":"id","type":"string"},{"name":"x","type":["null","long"],"default":null}"#), "2"),
+        )
+        .await;
+    assert_eq!(verdict.body["is_compatible"], json!(true), "{verdict:?}");
+    server.stop().await;
+}
