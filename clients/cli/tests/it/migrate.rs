@@ -27,6 +27,8 @@ const READS: &[&str] = &[
     "/schemas/ids/3",
     "/schemas/ids/1?subject=:.audit:events",
     "/config/orders",
+    "/config/order",
+    "/subjects/order/versions",
     "/mode/payments",
     "/contexts",
 ];
@@ -94,6 +96,11 @@ async fn a_sqlite_registry_moves_to_postgres_with_its_ids() {
         .send()
         .await
         .expect("config set");
+    http.put(format!("{url}/config/order"))
+        .json(&json!({"alias": "orders"}))
+        .send()
+        .await
+        .expect("alias set");
     http.put(format!("{url}/mode/payments"))
         .json(&json!({"mode": "READONLY"}))
         .send()

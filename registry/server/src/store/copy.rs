@@ -86,6 +86,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("compatibility_group", Kind::Text),
             ("protobuf_rules", Kind::Text),
             ("compatibility_policy", Kind::Text),
+            ("alias", Kind::Text),
         ],
     ),
     ("modes", &[("scope", Kind::Text), ("mode", Kind::Text)]),
