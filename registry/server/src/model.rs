@@ -26,6 +26,8 @@ pub struct Schema {
     pub references: Vec<SchemaReference>,
     /// Confluent schema metadata, when given.
     pub metadata: Option<Metadata>,
+    /// Confluent data-contract rules, when given.
+    pub rule_set: Option<RuleSet>,
 }
 
 /// Confluent's schema metadata: tags per path, free-form properties, and
@@ -53,6 +55,88 @@ impl Metadata {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
+}
+
+/// Confluent's data-contract rules: domain rules (checked or applied to
+/// the data), migration rules (between versions), encoding rules. Kept as
+/// sent (rule order matters to executors), compared as a whole.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleSet {
+    /// Rules about the data of one version.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub domain_rules: Vec<Rule>,
+    /// Rules that move data between versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub migration_rules: Vec<Rule>,
+    /// Rules applied to the encoded payload.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub encoding_rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// Whether it holds no rule.
+    pub fn is_empty(&self) -> bool {
+        self.domain_rules.is_empty()
+            && self.migration_rules.is_empty()
+            && self.encoding_rules.is_empty()
+    }
+
+    /// The stored form: compact JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Whether any rule is of `rule_type` (e.g. `CEL`; Confluent's
+    /// `ruleType` filter).
+    pub fn has_type(&self, rule_type: &str) -> bool {
+        [
+            &self.domain_rules,
+            &self.migration_rules,
+            &self.encoding_rules,
+        ]
+        .into_iter()
+        .flatten()
+        .any(|rule| rule.rule_type.as_deref() == Some(rule_type))
+    }
+}
+
+/// One data-contract rule, with Confluent's fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rule {
+    /// Unique name within the rule set.
+    pub name: String,
+    /// What it is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+    /// `CONDITION` or `TRANSFORM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// When it runs: `WRITE`, `READ`, `WRITEREAD`, `UPGRADE`, `DOWNGRADE`, `UPDOWN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// The executor, e.g. `CEL`, `CEL_FIELD`, `ENCRYPT`, `JSONATA`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub rule_type: Option<String>,
+    /// Tags of the fields it applies to.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub tags: BTreeSet<String>,
+    /// Executor parameters.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+    /// The expression the executor runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expr: Option<String>,
+    /// Action on success.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_success: Option<String>,
+    /// Action on failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<String>,
+    /// Whether it is switched off.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// What a change did.

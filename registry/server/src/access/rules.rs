@@ -97,6 +97,10 @@ pub const HTTP_ROUTES: &[(&str, &[(Method, Rule)])] = &[
         ],
     ),
     (
+        "/subjects/{subject}/metadata",
+        &[(GET, reads(Subject(Reader)))],
+    ),
+    (
         "/subjects/{subject}/versions/{version}",
         &[
             (GET, reads(Subject(Reader))),

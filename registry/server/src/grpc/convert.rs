@@ -71,6 +71,7 @@ pub fn new_schema(
         id: None,
         version: None,
         metadata: None,
+        rule_set: None,
     })
 }
 

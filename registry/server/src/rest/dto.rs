@@ -5,7 +5,7 @@ use herald_core::{SchemaReference, SchemaType};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Config;
-use crate::model::{Metadata, Schema};
+use crate::model::{Metadata, RuleSet, Schema};
 use crate::service::{NewSchema, Registered, SubjectVersion, VersionFinding};
 
 use super::error::ApiError;
@@ -26,6 +26,7 @@ pub struct SchemaRequest {
     #[serde(default, deserialize_with = "lenient::integer")]
     version: Option<i32>,
     metadata: Option<Metadata>,
+    rule_set: Option<RuleSet>,
 }
 
 impl SchemaRequest {
@@ -44,6 +45,7 @@ impl SchemaRequest {
             id: self.id.filter(|id| *id >= 0),
             version: self.version.filter(|version| *version > 0),
             metadata: self.metadata,
+            rule_set: self.rule_set,
         })
     }
 }
@@ -64,6 +66,8 @@ pub struct SchemaById {
     references: Vec<SchemaReference>,
     #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<Metadata>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_set: Option<RuleSet>,
     guid: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     max_id: Option<i64>,
@@ -78,6 +82,7 @@ impl SchemaById {
             schema,
             references: row.references.clone(),
             metadata: row.metadata.clone(),
+            rule_set: row.rule_set.clone(),
             guid: row.guid.clone(),
             max_id,
         }
@@ -100,6 +105,8 @@ pub struct VersionBody {
     references: Vec<SchemaReference>,
     #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<Metadata>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_set: Option<RuleSet>,
 }
 
 impl From<&SubjectVersion> for VersionBody {
@@ -120,6 +127,7 @@ impl VersionBody {
             schema,
             references: found.schema.references.clone(),
             metadata: found.schema.metadata.clone(),
+            rule_set: found.schema.rule_set.clone(),
         }
     }
 }
@@ -137,6 +145,8 @@ pub struct RegisterResponse {
     references: Vec<SchemaReference>,
     #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<Metadata>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_set: Option<RuleSet>,
 }
 
 impl From<Registered> for RegisterResponse {
@@ -150,6 +160,7 @@ impl From<Registered> for RegisterResponse {
             schema: schema.text.clone(),
             references: schema.references.clone(),
             metadata: schema.metadata.clone(),
+            rule_set: schema.rule_set.clone(),
         }
     }
 }

@@ -59,6 +59,10 @@ pub fn router(registry: Arc<Registry>, limits: &Limits) -> Router {
             get(subjects::versions).post(subjects::register),
         )
         .route(
+            "/subjects/{subject}/metadata",
+            get(subjects::latest_with_metadata),
+        )
+        .route(
             "/subjects/{subject}/versions/{version}",
             get(subjects::version).delete(subjects::delete_version),
         )

@@ -40,6 +40,7 @@ pub(super) struct ListQuery {
     latest_only: bool,
     offset: i64,
     limit: i64,
+    rule_type: Option<String>,
 }
 
 /// `GET /schemas/ids/{id}`. The plain form (stored text, no `maxId`) of
@@ -148,6 +149,7 @@ pub(super) async fn list(
         latest_only: query.latest_only,
         offset: query.offset,
         limit: query.limit,
+        rule_type: query.rule_type.filter(|t| !t.is_empty()),
     };
     let versions = state.0.schemas(&listing, &caller).await?;
     Ok(ApiJson(versions.iter().map(VersionBody::from).collect()))

@@ -1,5 +1,7 @@
 //! `/subjects`: listing, registration, lookup, versions and deletion.
 
+use axum::extract::RawQuery;
+use axum::http::StatusCode;
 use serde::Deserialize;
 
 use super::body::{ApiBody, ApiJson, ApiPath, ApiQuery, RawSchema};
@@ -7,7 +9,7 @@ use super::dto::{RegisterResponse, SchemaRequest, VersionBody};
 use super::error::ApiError;
 use super::{NormalizeQuery, State};
 use crate::access::layer::Caller;
-use crate::service::{SubjectListing, VersionFilter};
+use crate::service::{SubjectListing, VersionFilter, page};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -127,16 +129,6 @@ pub(super) async fn versions(
     Ok(ApiJson(page(versions, query.offset, query.limit)))
 }
 
-/// `offset` and `limit` (negative or 0: no limit) applied to a list.
-fn page<T>(items: Vec<T>, offset: i64, limit: i64) -> Vec<T> {
-    let skip = usize::try_from(offset).unwrap_or(0);
-    let take = usize::try_from(limit)
-        .ok()
-        .filter(|&l| l > 0)
-        .unwrap_or(usize::MAX);
-    items.into_iter().skip(skip).take(take).collect()
-}
-
 /// `POST /subjects/{subject}/versions`: register.
 pub(super) async fn register(
     state: State,
@@ -205,4 +197,38 @@ pub(super) async fn delete_version(
             .delete_version(&subject, &version, query.permanent)
             .await?,
     ))
+}
+
+/// `GET /subjects/{subject}/metadata?key=K&value=V...`: the newest version
+/// whose metadata properties hold every `key`/`value` pair (paired in
+/// order); `deleted`, `format`.
+pub(super) async fn latest_with_metadata(
+    state: State,
+    ApiPath(subject): ApiPath<String>,
+    RawQuery(query): RawQuery,
+) -> Result<ApiJson<VersionBody>, ApiError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
+            .map_err(|error| ApiError::status(StatusCode::BAD_REQUEST, error.to_string()))?;
+    let all = |name: &str| -> Vec<String> {
+        pairs
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+            .collect()
+    };
+    let properties: Vec<(String, String)> = all("key").into_iter().zip(all("value")).collect();
+    let deleted = all("deleted")
+        .iter()
+        .any(|v| v.eq_ignore_ascii_case("true"));
+    let found = state
+        .0
+        .latest_with_metadata(&subject, &properties, deleted)
+        .await?;
+    let format = all("format").into_iter().next();
+    let text = state
+        .0
+        .schema_text(&found.schema, format.as_deref())
+        .await?;
+    Ok(ApiJson(VersionBody::new(&found, text)))
 }

@@ -26,7 +26,7 @@ use herald_core::ParseLimits;
 pub use audit::{Actor, acting_as};
 pub use compatibility::{CompatibilityVerdict, RuleOverrides, VersionFinding};
 pub use error::ServiceError;
-pub use read::{SchemaListing, SubjectListing, SubjectVersion, VersionFilter, Visibility};
+pub use read::{SchemaListing, SubjectListing, SubjectVersion, VersionFilter, Visibility, page};
 pub use register::{NewSchema, Registered};
 pub use settings::ConfigUpdate;
 

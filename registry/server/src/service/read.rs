@@ -55,6 +55,8 @@ pub struct SchemaListing {
     pub offset: i64,
     /// Rows to return at most (negative: no limit).
     pub limit: i64,
+    /// Only schemas with a rule of this type (`ruleType`, e.g. `CEL`).
+    pub rule_type: Option<String>,
 }
 
 fn parse_id(raw: &str) -> ServiceResult<i64> {
@@ -89,7 +91,7 @@ pub trait Visibility: Sync {
 }
 
 /// `items` from `offset`, at most `limit` of them (not positive: all).
-fn page<T>(items: Vec<T>, offset: i64, limit: i64) -> Vec<T> {
+pub fn page<T>(items: Vec<T>, offset: i64, limit: i64) -> Vec<T> {
     let offset = usize::try_from(offset.max(0)).unwrap_or(usize::MAX);
     let limit = usize::try_from(limit)
         .ok()
@@ -279,15 +281,17 @@ impl Registry {
         Ok(names)
     }
 
-    /// Versions with their schemas, per `GET /schemas`.
-    /// Only those of subjects `visible` shows, paged after filtering.
+    /// Versions with their schemas, per `GET /schemas`: of subjects
+    /// `visible` shows and with a rule of `rule_type` when asked, paged
+    /// after filtering.
     pub async fn schemas(
         &self,
         listing: &SchemaListing,
         visible: &dyn Visibility,
     ) -> ServiceResult<Vec<SubjectVersion>> {
         let prefix = SubjectPrefix::parse(listing.prefix.as_deref().unwrap_or(ALL_CONTEXTS))?;
-        let filtered = !visible.shows_all();
+        // Paged here after filtering, or by the store when nothing is.
+        let filtered = !visible.shows_all() || listing.rule_type.is_some();
         let (offset, limit) = if filtered {
             (0, -1)
         } else {
@@ -298,16 +302,22 @@ impl Registry {
         let mut listed =
             subjects::list_versions(&mut conn, &filter, listing.deleted, listing.latest_only)
                 .await?;
-        if filtered {
-            listed.retain(|version| visible.shows(&version.subject));
-            listed = page(listed, listing.offset, listing.limit);
-        }
+        listed.retain(|version| visible.shows(&version.subject));
         let mut out = Vec::with_capacity(listed.len());
         for version in listed {
-            if let Some(schema) = self
+            let Some(schema) = self
                 .schema_row(&mut conn, &version.context, version.schema_id)
                 .await?
-            {
+            else {
+                continue;
+            };
+            let has_rule = |rule_type: &String| {
+                schema
+                    .rule_set
+                    .as_ref()
+                    .is_some_and(|rules| rules.has_type(rule_type))
+            };
+            if listing.rule_type.as_ref().is_none_or(has_rule) {
                 out.push(SubjectVersion {
                     subject: version.subject,
                     version: version.version,
@@ -316,7 +326,10 @@ impl Registry {
                 });
             }
         }
-        Ok(out)
+        Ok(match filtered {
+            true => page(out, listing.offset, listing.limit),
+            false => out,
+        })
     }
 
     /// The version numbers of `subject`.
@@ -425,6 +438,42 @@ impl Registry {
             schemas::referencing_ids(&mut conn, &found.subject, found.version, include_deleted)
                 .await?,
         )
+    }
+
+    /// The newest version of `subject` (soft-deleted ones too with
+    /// `include_deleted`) whose metadata properties hold every pair of
+    /// `properties`, as Confluent's `GET /subjects/{s}/metadata` finds it.
+    pub async fn latest_with_metadata(
+        &self,
+        subject: &str,
+        properties: &[(String, String)],
+        include_deleted: bool,
+    ) -> ServiceResult<SubjectVersion> {
+        let name = SubjectName::parse(subject)?;
+        let mut conn = self.store.read().await?;
+        let (_, versions) = visible_versions(&mut conn, &name, include_deleted).await?;
+        for version in versions.iter().rev() {
+            let Some(schema) = self
+                .schema_row(&mut conn, name.context(), version.schema_id)
+                .await?
+            else {
+                continue;
+            };
+            let matches = schema.metadata.as_ref().is_some_and(|metadata| {
+                properties
+                    .iter()
+                    .all(|(key, value)| metadata.properties.get(key) == Some(value))
+            });
+            if matches {
+                return Ok(SubjectVersion {
+                    subject: name.qualified(),
+                    version: version.version,
+                    deleted: version.deleted,
+                    schema,
+                });
+            }
+        }
+        Err(ServiceError::SchemaNotFound)
     }
 
     /// The versions of `subject` that live schemas reference (which may

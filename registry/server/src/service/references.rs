@@ -274,6 +274,7 @@ mod tests {
                         guid: String::new(),
                         references,
                         metadata: None,
+                        rule_set: None,
                     };
                     (((*subject).to_owned(), *version), Arc::new(row))
                 });

@@ -13,7 +13,7 @@ use super::settings::{Effective, Mode};
 use super::writer::Write;
 use super::{Registry, ServiceError, ServiceResult};
 use crate::model::ChangeKind;
-use crate::model::{Metadata, Schema};
+use crate::model::{Metadata, RuleSet, Schema};
 use crate::store::schemas;
 use crate::store::{Conn, subjects};
 
@@ -32,6 +32,8 @@ pub struct NewSchema {
     pub version: Option<i32>,
     /// Confluent schema metadata; part of the schema's identity.
     pub metadata: Option<Metadata>,
+    /// Confluent data-contract rules; part of the schema's identity.
+    pub rule_set: Option<RuleSet>,
 }
 
 /// The outcome of a registration.
@@ -82,9 +84,11 @@ impl Registry {
             .resolve_references(conn, subject.context(), &request.references)
             .await?;
         let metadata = request.metadata.clone().filter(|m| !m.is_empty());
+        let rule_set = request.rule_set.clone().filter(|r| !r.is_empty());
         let limits = self.parse_limits();
         let (schema_type, text) = (request.schema_type, request.schema.clone());
         let (dependencies, identity_metadata) = (resolved.dependencies, metadata.clone());
+        let identity_rules = rule_set.as_ref().map(RuleSet::to_json);
         let references = resolved.references.clone();
         let (parsed, text, fingerprint, dependencies) = self
             .work
@@ -98,11 +102,15 @@ impl Registry {
                     } else {
                         (parsed.canonical(), parsed.formatted())
                     };
-                    let identity = match &identity_metadata {
-                        Some(metadata) => {
+                    let identity = match (&identity_metadata, &identity_rules) {
+                        (None, None) => Cow::Borrowed(compared),
+                        (Some(metadata), None) => {
                             Cow::Owned(format!("{compared}\u{0}{}", metadata.to_json()))
                         }
-                        None => Cow::Borrowed(compared),
+                        (metadata, Some(rules)) => Cow::Owned(format!(
+                            "{compared}\u{0}{}\u{1}{rules}",
+                            metadata.as_ref().map(Metadata::to_json).unwrap_or_default()
+                        )),
                     };
                     (
                         text.to_owned(),
@@ -121,6 +129,7 @@ impl Registry {
             fingerprint,
             references: resolved.references,
             metadata,
+            rule_set,
         };
         Ok(Candidate {
             parsed: Arc::new(parsed),
@@ -255,6 +264,7 @@ impl Registry {
     ) -> ServiceResult<Registered> {
         let subject = SubjectName::parse(subject)?;
         let scope = Scope::Subject(subject.clone());
+        let request = self.from_latest(&subject, &scope, request).await?;
         let prepared = match self.prepare(&subject, &scope, &request, normalize).await {
             Ok(prepared) => prepared,
             Err(answer) => return answer,
@@ -397,6 +407,49 @@ impl Registry {
             }
         };
         Ok(Registered { version, schema })
+    }
+
+    /// `request` completed from the subject's latest live version, as
+    /// Confluent's `maybePopulateFromPrevious` does outside IMPORT: no
+    /// `metadata` or no `ruleSet` takes the latest version's (`{}` is not
+    /// none: it takes nothing), and an empty schema takes its text, type
+    /// and references (a new version that only changes the contract).
+    async fn from_latest(
+        &self,
+        subject: &SubjectName,
+        scope: &Scope,
+        mut request: NewSchema,
+    ) -> ServiceResult<NewSchema> {
+        let empty = request.schema.trim().is_empty();
+        if request.metadata.is_some() && request.rule_set.is_some() && !empty {
+            return Ok(request);
+        }
+        let mut conn = self.store.read().await?;
+        if Effective::read(&mut conn, scope).await?.mode == Mode::Import {
+            return Ok(request);
+        }
+        let versions = self.versions_of(&mut conn, &subject.qualified()).await?;
+        let Some(latest) = versions.iter().rev().find(|v| !v.deleted) else {
+            return Ok(request);
+        };
+        let Some(row) = self
+            .schema_row(&mut conn, subject.context(), latest.schema_id)
+            .await?
+        else {
+            return Ok(request);
+        };
+        if request.metadata.is_none() {
+            request.metadata = row.metadata.clone();
+        }
+        if request.rule_set.is_none() {
+            request.rule_set = row.rule_set.clone();
+        }
+        if empty {
+            request.schema = row.text.clone();
+            request.schema_type = row.schema_type;
+            request.references = row.references.clone();
+        }
+        Ok(request)
     }
 
     /// Finds `request` among the versions of `subject` (Confluent's `POST

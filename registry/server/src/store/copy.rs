@@ -44,6 +44,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("guid", Kind::Text),
             ("created_at", Kind::Int),
             ("metadata", Kind::Text),
+            ("rule_set", Kind::Text),
         ],
     ),
     (

@@ -4,19 +4,22 @@ use sqlx::Row;
 
 use herald_core::SchemaReference;
 
-use crate::model::{Metadata, Schema};
+use crate::model::{Metadata, RuleSet, Schema};
 
 use super::{Conn, Flag, StoreError, StoreResult, now_millis};
 
-const COLUMNS: &str = "context, id, schema_type, schema_text, fingerprint, guid, metadata";
+const COLUMNS: &str =
+    "context, id, schema_type, schema_text, fingerprint, guid, metadata, rule_set";
 
 async fn from_row(conn: &mut Conn, row: &sqlx::any::AnyRow) -> StoreResult<Schema> {
     let context: String = row.try_get("context")?;
     let id: i64 = row.try_get("id")?;
     let references = references(conn, &context, id).await?;
     let metadata: Option<String> = row.try_get("metadata")?;
+    let rule_set: Option<String> = row.try_get("rule_set")?;
     Ok(Schema {
         metadata: metadata.and_then(|text| serde_json::from_str(&text).ok()),
+        rule_set: rule_set.and_then(|text| serde_json::from_str(&text).ok()),
         schema_type: {
             let spelled: String = row.try_get("schema_type")?;
             spelled
@@ -120,8 +123,8 @@ pub async fn claim_id(conn: &mut Conn, context: &str, id: i64) -> StoreResult<()
 pub async fn insert(conn: &mut Conn, schema: &Schema, canonical: &str) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO schemas (context, id, schema_type, schema_text, canonical, fingerprint, guid,
-             created_at, metadata)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             created_at, metadata, rule_set)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&schema.context)
     .bind(schema.id)
@@ -132,6 +135,7 @@ pub async fn insert(conn: &mut Conn, schema: &Schema, canonical: &str) -> StoreR
     .bind(&schema.guid)
     .bind(now_millis())
     .bind(schema.metadata.as_ref().map(Metadata::to_json))
+    .bind(schema.rule_set.as_ref().map(RuleSet::to_json))
     .execute(&mut *conn)
     .await?;
     for (position, reference) in schema.references.iter().enumerate() {

@@ -53,6 +53,7 @@ pub(super) async fn diff(
         id: None,
         version: None,
         metadata: new.schema.metadata.clone(),
+        rule_set: new.schema.rule_set.clone(),
     };
     let verdict = match registry
         .check_compatibility(
@@ -220,6 +221,7 @@ async fn judge_in_playground(
         id: None,
         version: None,
         metadata: None,
+        rule_set: None,
     };
     match state
         .0

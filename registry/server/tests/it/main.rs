@@ -10,6 +10,7 @@ mod client_transports;
 mod compatibility;
 mod config_mode;
 mod contexts;
+mod contracts;
 mod deletion;
 mod durability;
 mod grpc;
