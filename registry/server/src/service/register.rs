@@ -264,7 +264,9 @@ impl Registry {
     ) -> ServiceResult<Registered> {
         let subject = SubjectName::parse(subject)?;
         let scope = Scope::Subject(subject.clone());
-        let request = self.from_latest(&subject, &scope, request).await?;
+        let request = self
+            .completed_from_latest(&subject, &scope, request)
+            .await?;
         let prepared = match self.prepare(&subject, &scope, &request, normalize).await {
             Ok(prepared) => prepared,
             Err(answer) => return answer,
@@ -414,7 +416,7 @@ impl Registry {
     /// `metadata` or no `ruleSet` takes the latest version's (`{}` is not
     /// none: it takes nothing), and an empty schema takes its text, type
     /// and references (a new version that only changes the contract).
-    async fn from_latest(
+    async fn completed_from_latest(
         &self,
         subject: &SubjectName,
         scope: &Scope,
