@@ -55,6 +55,21 @@ impl Metadata {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
+
+    /// `over` merged onto `under`, as Confluent's `mergeMetadata`: tags and
+    /// properties of `over` win, sensitive names are joined.
+    pub fn merged(under: Option<Metadata>, over: Option<Metadata>) -> Option<Metadata> {
+        match (under, over) {
+            (None, over) => over,
+            (under, None) => under,
+            (Some(mut under), Some(over)) => {
+                under.tags.extend(over.tags);
+                under.properties.extend(over.properties);
+                under.sensitive.extend(over.sensitive);
+                Some(under)
+            }
+        }
+    }
 }
 
 /// Confluent's data-contract rules: domain rules (checked or applied to
@@ -72,6 +87,9 @@ pub struct RuleSet {
     /// Rules applied to the encoded payload.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub encoding_rules: Vec<Rule>,
+    /// Where the rules run (Confluent's `enableAt`), kept as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_at: Option<String>,
 }
 
 impl RuleSet {
@@ -85,6 +103,29 @@ impl RuleSet {
     /// The stored form: compact JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// `over` merged onto `under`, as Confluent's `mergeRuleSets`: in each
+    /// list, `under`'s rules not named in `over`'s, then `over`'s.
+    pub fn merged(under: Option<RuleSet>, over: Option<RuleSet>) -> Option<RuleSet> {
+        fn rules(under: Vec<Rule>, over: Vec<Rule>) -> Vec<Rule> {
+            let mut kept: Vec<Rule> = under
+                .into_iter()
+                .filter(|rule| over.iter().all(|newer| newer.name != rule.name))
+                .collect();
+            kept.extend(over);
+            kept
+        }
+        match (under, over) {
+            (None, over) => over,
+            (under, None) => under,
+            (Some(under), Some(over)) => Some(RuleSet {
+                domain_rules: rules(under.domain_rules, over.domain_rules),
+                migration_rules: rules(under.migration_rules, over.migration_rules),
+                encoding_rules: rules(under.encoding_rules, over.encoding_rules),
+                enable_at: over.enable_at.or(under.enable_at),
+            }),
+        }
     }
 
     /// Whether any rule is of `rule_type` (e.g. `CEL`; Confluent's
@@ -223,6 +264,14 @@ pub struct Config {
     pub compatibility_policy: Option<String>,
     /// The subject this one is an alias of (Confluent's `alias`).
     pub alias: Option<String>,
+    /// Metadata merged under each registration's own.
+    pub default_metadata: Option<Metadata>,
+    /// Metadata merged over each registration's own.
+    pub override_metadata: Option<Metadata>,
+    /// Rules merged under each registration's own.
+    pub default_rule_set: Option<RuleSet>,
+    /// Rules merged over each registration's own.
+    pub override_rule_set: Option<RuleSet>,
 }
 
 /// A subject as the subjects page lists it.

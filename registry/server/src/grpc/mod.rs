@@ -366,7 +366,7 @@ impl pb::registry_server::Registry for GrpcRegistry {
             compatibility_group: None,
             protobuf_rules: non_empty(config.protobuf_rules),
             compatibility_policy: non_empty(config.compatibility_policy),
-            alias: None,
+            ..ConfigUpdate::default()
         };
         let row = self
             .registry

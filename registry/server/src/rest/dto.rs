@@ -213,6 +213,14 @@ pub struct ConfigRequest {
     /// New alias target.
     #[serde(default, deserialize_with = "lenient::text")]
     pub alias: Option<String>,
+    /// Metadata merged under each registration's own.
+    pub default_metadata: Option<Metadata>,
+    /// Metadata merged over each registration's own.
+    pub override_metadata: Option<Metadata>,
+    /// Rules merged under each registration's own.
+    pub default_rule_set: Option<RuleSet>,
+    /// Rules merged over each registration's own.
+    pub override_rule_set: Option<RuleSet>,
 }
 
 /// `GET /config` response: the level under `compatibilityLevel`.
@@ -231,6 +239,14 @@ pub struct ConfigResponse {
     compatibility_policy: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     alias: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_metadata: Option<Metadata>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    override_metadata: Option<Metadata>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_rule_set: Option<RuleSet>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    override_rule_set: Option<RuleSet>,
 }
 
 impl From<Config> for ConfigResponse {
@@ -242,6 +258,10 @@ impl From<Config> for ConfigResponse {
             protobuf_rules: row.protobuf_rules,
             compatibility_policy: row.compatibility_policy,
             alias: row.alias,
+            default_metadata: row.default_metadata,
+            override_metadata: row.override_metadata,
+            default_rule_set: row.default_rule_set,
+            override_rule_set: row.override_rule_set,
         }
     }
 }
@@ -262,6 +282,14 @@ pub struct ConfigUpdateResponse {
     compatibility_policy: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     alias: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_metadata: Option<Metadata>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    override_metadata: Option<Metadata>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_rule_set: Option<RuleSet>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    override_rule_set: Option<RuleSet>,
 }
 
 impl From<Config> for ConfigUpdateResponse {
@@ -273,6 +301,10 @@ impl From<Config> for ConfigUpdateResponse {
             protobuf_rules: row.protobuf_rules,
             compatibility_policy: row.compatibility_policy,
             alias: row.alias,
+            default_metadata: row.default_metadata,
+            override_metadata: row.override_metadata,
+            default_rule_set: row.default_rule_set,
+            override_rule_set: row.override_rule_set,
         }
     }
 }

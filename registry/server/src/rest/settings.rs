@@ -46,6 +46,10 @@ async fn write_config(
         protobuf_rules: body.protobuf_rules,
         compatibility_policy: body.compatibility_policy,
         alias: body.alias,
+        default_metadata: body.default_metadata,
+        override_metadata: body.override_metadata,
+        default_rule_set: body.default_rule_set,
+        override_rule_set: body.override_rule_set,
     };
     Ok(ApiJson(state.0.set_config(scope, update).await?.into()))
 }

@@ -411,46 +411,46 @@ impl Registry {
         Ok(Registered { version, schema })
     }
 
-    /// `request` completed from the subject's latest live version, as
-    /// Confluent's `maybePopulateFromPrevious` does outside IMPORT: no
-    /// `metadata` or no `ruleSet` takes the latest version's (`{}` is not
-    /// none: it takes nothing), and an empty schema takes its text, type
-    /// and references (a new version that only changes the contract).
+    /// `request` completed as Confluent's `maybePopulateFromPrevious`
+    /// completes it outside IMPORT: no `metadata` or no `ruleSet` takes the
+    /// subject's latest live version's (`{}` is not none: it takes
+    /// nothing), an empty schema takes its text, type and references (a
+    /// new version that only changes the contract); then the scope's
+    /// default metadata and rules go under, its overrides over.
     async fn completed_from_latest(
         &self,
         subject: &SubjectName,
         scope: &Scope,
         mut request: NewSchema,
     ) -> ServiceResult<NewSchema> {
-        let empty = request.schema.trim().is_empty();
-        if request.metadata.is_some() && request.rule_set.is_some() && !empty {
-            return Ok(request);
-        }
         let mut conn = self.store.read().await?;
-        if Effective::read(&mut conn, scope).await?.mode == Mode::Import {
+        let settings = Effective::read(&mut conn, scope).await?;
+        if settings.mode == Mode::Import {
             return Ok(request);
         }
-        let versions = self.versions_of(&mut conn, &subject.qualified()).await?;
-        let Some(latest) = versions.iter().rev().find(|v| !v.deleted) else {
-            return Ok(request);
-        };
-        let Some(row) = self
-            .schema_row(&mut conn, subject.context(), latest.schema_id)
-            .await?
-        else {
-            return Ok(request);
-        };
-        if request.metadata.is_none() {
-            request.metadata = row.metadata.clone();
+        let empty = request.schema.trim().is_empty();
+        if request.metadata.is_none() || request.rule_set.is_none() || empty {
+            let versions = self.versions_of(&mut conn, &subject.qualified()).await?;
+            let latest = match versions.iter().rev().find(|v| !v.deleted) {
+                Some(latest) => {
+                    self.schema_row(&mut conn, subject.context(), latest.schema_id)
+                        .await?
+                }
+                None => None,
+            };
+            if let Some(row) = latest {
+                request.metadata = request.metadata.or_else(|| row.metadata.clone());
+                request.rule_set = request.rule_set.or_else(|| row.rule_set.clone());
+                if empty {
+                    request.schema = row.text.clone();
+                    request.schema_type = row.schema_type;
+                    request.references = row.references.clone();
+                }
+            }
         }
-        if request.rule_set.is_none() {
-            request.rule_set = row.rule_set.clone();
-        }
-        if empty {
-            request.schema = row.text.clone();
-            request.schema_type = row.schema_type;
-            request.references = row.references.clone();
-        }
+        (request.metadata, request.rule_set) = settings
+            .contract
+            .apply(request.metadata.take(), request.rule_set.take());
         Ok(request)
     }
 

@@ -8,7 +8,7 @@ use herald_core::{CheckRules, CompatibilityLevel, CompatibilityPolicy, ProtobufR
 use super::names::{DEFAULT_CONTEXT, Scope, SubjectName};
 use super::{Registry, ServiceError, ServiceResult};
 use crate::model::ChangeKind;
-use crate::model::Config;
+use crate::model::{Config, Metadata, RuleSet};
 use crate::store::settings;
 use crate::store::{Conn, schemas, subjects};
 
@@ -71,6 +71,14 @@ pub struct ConfigUpdate {
     pub compatibility_policy: Option<String>,
     /// New alias target (an empty text removes the alias).
     pub alias: Option<String>,
+    /// New metadata merged under each registration's own.
+    pub default_metadata: Option<Metadata>,
+    /// New metadata merged over each registration's own.
+    pub override_metadata: Option<Metadata>,
+    /// New rules merged under each registration's own.
+    pub default_rule_set: Option<RuleSet>,
+    /// New rules merged over each registration's own.
+    pub override_rule_set: Option<RuleSet>,
 }
 
 const DEFAULT_LEVEL: CompatibilityLevel = CompatibilityLevel::Backward;
@@ -90,6 +98,39 @@ pub(super) struct Effective {
     pub(super) mode: Mode,
     /// The metadata property whose value groups versions for checks.
     pub(super) group: Option<String>,
+    /// Contract defaults and overrides (each from the nearest scope
+    /// setting it).
+    pub(super) contract: Contract,
+}
+
+/// Metadata and rules a scope merges into its registrations.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct Contract {
+    pub(super) default_metadata: Option<Metadata>,
+    pub(super) override_metadata: Option<Metadata>,
+    pub(super) default_rule_set: Option<RuleSet>,
+    pub(super) override_rule_set: Option<RuleSet>,
+}
+
+impl Contract {
+    /// Confluent's `maybeSetMetadataRuleSet`: the default under, the
+    /// override over the given (or inherited) metadata and rule set.
+    pub(super) fn apply(
+        &self,
+        metadata: Option<Metadata>,
+        rule_set: Option<RuleSet>,
+    ) -> (Option<Metadata>, Option<RuleSet>) {
+        (
+            Metadata::merged(
+                Metadata::merged(self.default_metadata.clone(), metadata),
+                self.override_metadata.clone(),
+            ),
+            RuleSet::merged(
+                RuleSet::merged(self.default_rule_set.clone(), rule_set),
+                self.override_rule_set.clone(),
+            ),
+        )
+    }
 }
 
 impl Effective {
@@ -124,6 +165,12 @@ impl Effective {
             rules: CheckRules { protobuf, json },
             mode: mode.unwrap_or(Mode::ReadWrite),
             group: first(|c| c.compatibility_group.as_ref()).cloned(),
+            contract: Contract {
+                default_metadata: configs.iter().find_map(|c| c.default_metadata.clone()),
+                override_metadata: configs.iter().find_map(|c| c.override_metadata.clone()),
+                default_rule_set: configs.iter().find_map(|c| c.default_rule_set.clone()),
+                override_rule_set: configs.iter().find_map(|c| c.override_rule_set.clone()),
+            },
         })
     }
 }
@@ -166,7 +213,7 @@ impl Registry {
                 .then(|| rules.protobuf.as_str().to_owned()),
             compatibility_policy: (rules.json != CompatibilityPolicy::Strict)
                 .then(|| rules.json.as_str().to_owned()),
-            alias: None,
+            ..Config::default()
         })
     }
 
@@ -211,6 +258,16 @@ impl Registry {
                 Some(alias) => Some(alias.clone()),
                 None => current.alias,
             },
+            default_metadata: update.default_metadata.clone().or(current.default_metadata),
+            override_metadata: update
+                .override_metadata
+                .clone()
+                .or(current.override_metadata),
+            default_rule_set: update.default_rule_set.clone().or(current.default_rule_set),
+            override_rule_set: update
+                .override_rule_set
+                .clone()
+                .or(current.override_rule_set),
         };
         let mut write = self.begin_write().await?;
         let result = async {
@@ -238,6 +295,10 @@ impl Registry {
             protobuf_rules,
             compatibility_policy,
             alias: update.alias,
+            default_metadata: update.default_metadata,
+            override_metadata: update.override_metadata,
+            default_rule_set: update.default_rule_set,
+            override_rule_set: update.override_rule_set,
         })
     }
 

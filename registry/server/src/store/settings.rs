@@ -2,7 +2,7 @@
 //! (`:.ctx:`) or a qualified subject name.
 
 use super::{Conn, NullableFlag, StoreResult};
-use crate::model::Config;
+use crate::model::{Config, Metadata, RuleSet};
 
 /// A row of the `config` table.
 #[derive(sqlx::FromRow)]
@@ -20,6 +20,17 @@ struct ConfigRow {
     compatibility_policy: Option<String>,
     /// The subject this one is an alias of.
     alias: Option<String>,
+    /// Contract defaults and overrides, as JSON.
+    default_metadata: Option<String>,
+    override_metadata: Option<String>,
+    default_rule_set: Option<String>,
+    override_rule_set: Option<String>,
+}
+
+/// A JSON column read back (unreadable JSON, which Herald never writes,
+/// reads as unset).
+fn parsed<T: serde::de::DeserializeOwned>(json: Option<String>) -> Option<T> {
+    json.and_then(|text| serde_json::from_str(&text).ok())
 }
 
 impl From<ConfigRow> for Config {
@@ -31,6 +42,10 @@ impl From<ConfigRow> for Config {
             protobuf_rules: row.protobuf_rules,
             compatibility_policy: row.compatibility_policy,
             alias: row.alias,
+            default_metadata: parsed(row.default_metadata),
+            override_metadata: parsed(row.override_metadata),
+            default_rule_set: parsed(row.default_rule_set),
+            override_rule_set: parsed(row.override_rule_set),
         }
     }
 }
@@ -39,7 +54,7 @@ impl From<ConfigRow> for Config {
 pub async fn config(conn: &mut Conn, scope: &str) -> StoreResult<Option<Config>> {
     let row: Option<ConfigRow> = sqlx::query_as(
         "SELECT compatibility, normalize, compatibility_group, protobuf_rules, compatibility_policy,
-             alias
+             alias, default_metadata, override_metadata, default_rule_set, override_rule_set
          FROM config WHERE scope = $1",
     )
     .bind(scope)
@@ -67,10 +82,11 @@ pub async fn settings_along(
 ) -> StoreResult<(Vec<Config>, Vec<(usize, String)>)> {
     let rows: Vec<LineageRow> = sqlx::query_as(
         "SELECT scope, compatibility, normalize, compatibility_group, protobuf_rules,
-             compatibility_policy, alias, NULL AS mode
+             compatibility_policy, alias, default_metadata, override_metadata, default_rule_set,
+             override_rule_set, NULL AS mode
          FROM config WHERE scope IN ($1, $2, $3)
          UNION ALL
-         SELECT scope, NULL, NULL, NULL, NULL, NULL, NULL, mode
+         SELECT scope, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, mode
          FROM modes WHERE scope IN ($1, $2, $3)",
     )
     .bind(lineage_key(keys, 0))
@@ -108,12 +124,17 @@ fn ranked<T>(keys: &[String], rows: Vec<T>, scope: impl Fn(&T) -> &String) -> Ve
 pub async fn put_config(conn: &mut Conn, scope: &str, config: &Config) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO config (scope, compatibility, normalize, compatibility_group, protobuf_rules,
-             compatibility_policy, alias)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+             compatibility_policy, alias, default_metadata, override_metadata, default_rule_set,
+             override_rule_set)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (scope) DO UPDATE SET compatibility = excluded.compatibility,
              normalize = excluded.normalize, compatibility_group = excluded.compatibility_group,
              protobuf_rules = excluded.protobuf_rules,
-             compatibility_policy = excluded.compatibility_policy, alias = excluded.alias",
+             compatibility_policy = excluded.compatibility_policy, alias = excluded.alias,
+             default_metadata = excluded.default_metadata,
+             override_metadata = excluded.override_metadata,
+             default_rule_set = excluded.default_rule_set,
+             override_rule_set = excluded.override_rule_set",
     )
     .bind(scope)
     .bind(&config.compatibility)
@@ -122,6 +143,10 @@ pub async fn put_config(conn: &mut Conn, scope: &str, config: &Config) -> StoreR
     .bind(&config.protobuf_rules)
     .bind(&config.compatibility_policy)
     .bind(&config.alias)
+    .bind(config.default_metadata.as_ref().map(Metadata::to_json))
+    .bind(config.override_metadata.as_ref().map(Metadata::to_json))
+    .bind(config.default_rule_set.as_ref().map(RuleSet::to_json))
+    .bind(config.override_rule_set.as_ref().map(RuleSet::to_json))
     .execute(conn)
     .await?;
     Ok(())

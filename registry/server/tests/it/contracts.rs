@@ -159,3 +159,52 @@ async fn the_latest_version_with_metadata_is_found() {
     );
     server.stop().await;
 }
+
+/// `defaultMetadata`/`defaultRuleSet` go under a registration's own,
+/// `overrideMetadata`/`overrideRuleSet` over it, as Confluent merges them
+/// (properties and tags of the upper one win; rules replace same-named
+/// ones and follow the others).
+#[tokio::test]
+async fn config_defaults_and_overrides_merge_into_registrations() {
+    let server = TestServer::start().await;
+    let config = json!({
+        "defaultMetadata": {"properties": {"owner": "platform", "tier": "bronze"}},
+        "overrideMetadata": {"properties": {"tier": "gold"}},
+        "defaultRuleSet": cel("positive", "message.id > 0"),
+        "overrideRuleSet": cel("audited", "true"),
+    });
+    let set = server.put("/config/orders", config.clone()).await;
+    assert_eq!(set.status, 200, "{set:?}");
+    let read = server.get("/config/orders").await.body;
+    assert_eq!(read["overrideRuleSet"], config["overrideRuleSet"], "{read}");
+    let registered = server
+        .post(
+            "/subjects/orders/versions",
+            json!({"schema": evolving("O", 0),
+                   "metadata": {"properties": {"owner": "shop", "tier": "silver"}},
+                   "ruleSet": cel("positive", "message.id > 1")}),
+        )
+        .await;
+    assert_eq!(
+        registered.body["metadata"],
+        json!({"properties": {"owner": "shop", "tier": "gold"}}),
+        "{registered:?}"
+    );
+    let names: Vec<_> = registered.body["ruleSet"]["domainRules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|rule| (rule["name"].clone(), rule["expr"].clone()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (json!("positive"), json!("message.id > 1")),
+            (json!("audited"), json!("true"))
+        ]
+    );
+    // A registration without a contract gets the defaults and overrides.
+    let bare = server.register("payments", &evolving("P", 0)).await;
+    assert_eq!(bare.body.get("metadata"), None, "{bare:?}");
+    server.stop().await;
+}
