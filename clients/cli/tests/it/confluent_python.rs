@@ -1,6 +1,7 @@
 //! Interoperability with Confluent's own Python client (confluent-kafka):
 //! `interop/confluent-python/check_registry.py` drives a real `herald serve`,
-//! and `check_auth.py` one with access control on.
+//! `check_contracts.py` its data contracts, and `check_auth.py` one with
+//! access control on.
 //! `scripts/test` installs the client and sets `HERALD_TEST_PYTHON`.
 
 use std::path::Path;
@@ -56,6 +57,13 @@ async fn run_checks(script: &str, serve_args: &[&std::ffi::OsStr], args: &[Strin
 #[tokio::test]
 async fn confluent_python_client_works_unchanged() {
     run_checks("check_registry.py", &[], &[]).await;
+}
+
+/// Data contracts: `use.latest.with.metadata` picks the version by its
+/// metadata, and the client's rule executors run that version's rules.
+#[tokio::test]
+async fn confluent_python_client_follows_data_contracts() {
+    run_checks("check_contracts.py", &[], &[]).await;
 }
 
 #[tokio::test]

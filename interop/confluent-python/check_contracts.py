@@ -1,0 +1,137 @@
+"""Drives Herald's data contracts with Confluent's Python client.
+
+Usage: python check_contracts.py http://127.0.0.1:PORT
+
+A serializer configured with `use.latest.with.metadata` finds the version
+whose metadata matches, and the rule executors registered with it receive
+that version's rule set (a transform rule rewrites the record before it is
+written; the deserializer reads the rewritten record). Prints one line per
+check and "N passed, N failed"; exits 1 when any check failed.
+"""
+
+import sys
+
+from confluent_kafka.schema_registry import (
+    Metadata,
+    MetadataProperties,
+    Rule,
+    RuleKind,
+    RuleMode,
+    RuleParams,
+    RuleSet,
+    Schema,
+    SchemaRegistryClient,
+)
+from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
+from confluent_kafka.schema_registry.rule_registry import RuleRegistry
+from confluent_kafka.schema_registry.serde import RuleExecutor
+from confluent_kafka.serialization import MessageField, SerializationContext
+
+from check_registry import run
+
+ORDER_V1 = """{"type":"record","name":"Order","namespace":"com.acme",
+"fields":[{"name":"id","type":"long"},{"name":"note","type":"string"}]}"""
+ORDER_V2 = """{"type":"record","name":"Order","namespace":"com.acme",
+"fields":[{"name":"id","type":"long"},{"name":"note","type":"string"},
+{"name":"extra","type":["null","string"],"default":null}]}"""
+
+
+class Stamp(RuleExecutor):
+    """A transform rule: writes the rule's `stamp` parameter into `note`,
+    and remembers which rules it ran."""
+
+    def __init__(self):
+        self.ran = []
+
+    def type(self):
+        return "STAMP"
+
+    def transform(self, ctx, message):
+        self.ran.append(ctx.rule.name)
+        return {**message, "note": ctx.rule.params.params["stamp"]}
+
+
+def contract(major, stamp):
+    return (
+        Metadata(None, MetadataProperties({"app": "shop", "major": major}), None),
+        RuleSet(
+            None,
+            [
+                Rule(
+                    "stamp-" + major,
+                    None,
+                    RuleKind.TRANSFORM,
+                    RuleMode.WRITE,
+                    "STAMP",
+                    None,
+                    RuleParams({"stamp": stamp}),
+                    None,
+                    None,
+                    None,
+                    False,
+                )
+            ],
+        ),
+    )
+
+
+def main(url):
+    client = SchemaRegistryClient({"url": url})
+    checks = []
+
+    def check(name):
+        def register(function):
+            checks.append((name, function))
+            return function
+
+        return register
+
+    @check("a schema with metadata and a rule set is stored and read back")
+    def _():
+        metadata, rules = contract("1", "written by v1 rules")
+        first = client.register_schema_full_response(
+            "contracts-value", Schema(ORDER_V1, "AVRO", [], metadata, rules)
+        )
+        assert first.version == 1, first
+        metadata, rules = contract("2", "written by v2 rules")
+        second = client.register_schema_full_response(
+            "contracts-value", Schema(ORDER_V2, "AVRO", [], metadata, rules)
+        )
+        assert second.version == 2, second
+        latest = SchemaRegistryClient({"url": url}).get_latest_version("contracts-value")
+        assert latest.schema.rule_set.domain_rules[0].name == "stamp-2", latest.schema.rule_set
+        assert latest.schema.metadata.properties.properties["major"] == "2", latest.schema.metadata
+
+    @check("get_latest_with_metadata finds the matching version")
+    def _():
+        found = SchemaRegistryClient({"url": url}).get_latest_with_metadata(
+            "contracts-value", {"major": "1"}
+        )
+        assert found.version == 1, found
+        stamp = found.schema.rule_set.domain_rules[0].params.params["stamp"]
+        assert stamp == "written by v1 rules", found.schema.rule_set
+
+    @check("use.latest.with.metadata: the executors receive that version's rules")
+    def _():
+        stamp = Stamp()
+        rules = RuleRegistry()
+        rules.register_executor(stamp)
+        serializer = AvroSerializer(
+            client,
+            conf={"auto.register.schemas": False, "use.latest.with.metadata": {"major": "1"}},
+            rule_registry=rules,
+        )
+        context = SerializationContext("contracts", MessageField.VALUE)
+        payload = serializer({"id": 7, "note": "as sent"}, context)
+        assert stamp.ran == ["stamp-1"], stamp.ran
+        v1_id = client.get_latest_with_metadata("contracts-value", {"major": "1"}).schema_id
+        assert int.from_bytes(payload[1:5], "big") == v1_id, payload[:5]
+        deserializer = AvroDeserializer(client, rule_registry=rules)
+        record = deserializer(payload, context)
+        assert record == {"id": 7, "note": "written by v1 rules"}, record
+
+    return run(checks)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
