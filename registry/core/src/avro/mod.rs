@@ -35,7 +35,7 @@ impl AvroSchema {
         limits: ParseLimits,
     ) -> Result<Self, SchemaError> {
         let value = parse_json(text, limits)?;
-        names::refuse_redefinitions(&value)?;
+        names::refuse_what_java_refuses(&value)?;
         let mut dependencies = Vec::with_capacity(references.len());
         for reference in references {
             reference.require_type(SchemaType::Avro)?;

@@ -306,3 +306,54 @@ async fn a_slow_check_does_not_hold_up_other_writes() {
     }
     server.stop().await;
 }
+
+/// Avro schemas Java's parser refuses are refused (so no consumer meets a
+/// schema it cannot parse), with the reason; what Java accepts stays
+/// accepted.
+#[tokio::test]
+async fn avro_schemas_java_refuses_are_42201() {
+    let server = TestServer::start().await;
+    let refused = [
+        (
+            r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int","order":"sideways"}]}"#,
+            "field order",
+        ),
+        (
+            r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int","order":1}]}"#,
+            "field order",
+        ),
+        (
+            r#"{"type":"record","name":"int","fields":[{"name":"a","type":"int"}]}"#,
+            "named after primitives",
+        ),
+        (
+            r#"{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"fixed","name":"com.x.string","size":2}}]}"#,
+            "named after primitives",
+        ),
+        (
+            r#"{"type":"record","name":"R","fields":[{"name":"a","type":{"type":{"type":"int"}}}]}"#,
+            "No type",
+        ),
+        (r#"{"type":["null","int"]}"#, "No type"),
+    ];
+    for (schema, reason) in refused {
+        let reply = server.register("java", schema).await;
+        reply.assert_error(42201);
+        assert!(
+            reply.body["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(reason)),
+            "{schema}: {reply:?}"
+        );
+    }
+    for accepted in [
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int","order":"DESCENDING","aliases":["b-c"]}]}"#,
+        r#"{"type":"record","name":"S","fields":[{"name":"a","type":{"type":"int"}}]}"#,
+    ] {
+        let reply = server
+            .register(&format!("ok{}", accepted.len()), accepted)
+            .await;
+        assert_eq!(reply.status, 200, "{accepted}: {reply:?}");
+    }
+    server.stop().await;
+}
