@@ -27,7 +27,7 @@ from confluent_kafka.schema_registry.rule_registry import RuleRegistry
 from confluent_kafka.schema_registry.serde import RuleExecutor
 from confluent_kafka.serialization import MessageField, SerializationContext
 
-from check_registry import run
+from check_registry import checklist, run
 
 ORDER_V1 = """{"type":"record","name":"Order","namespace":"com.acme",
 "fields":[{"name":"id","type":"long"},{"name":"note","type":"string"}]}"""
@@ -77,14 +77,7 @@ def contract(major, stamp):
 
 def main(url):
     client = SchemaRegistryClient({"url": url})
-    checks = []
-
-    def check(name):
-        def register(function):
-            checks.append((name, function))
-            return function
-
-        return register
+    checks, check = checklist()
 
     @check("a schema with metadata and a rule set is stored and read back")
     def _():

@@ -103,14 +103,7 @@ def expect_error(call, status, code):
 def main(url):
     client = SchemaRegistryClient({"url": url})
     fresh = lambda: SchemaRegistryClient({"url": url})  # no client-side cache
-    checks = []
-
-    def check(name):
-        def register(function):
-            checks.append((name, function))
-            return function
-
-        return register
+    checks, check = checklist()
 
     @check("schema types")
     def _():
@@ -252,6 +245,21 @@ def main(url):
         expect_error(lambda: fresh().get_versions("orders-value"), 404, 40401)
 
     return run(checks)
+
+
+def checklist():
+    """A list of checks and the decorator `@check("name")` that adds the
+    decorated function to it."""
+    checks = []
+
+    def check(name):
+        def register(function):
+            checks.append((name, function))
+            return function
+
+        return register
+
+    return checks, check
 
 
 def run(checks):

@@ -223,12 +223,10 @@ pub struct ConfigRequest {
     pub override_rule_set: Option<RuleSet>,
 }
 
-/// `GET /config` response: the level under `compatibilityLevel`.
+/// The fields of a config response besides its level.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ConfigResponse {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    compatibility_level: Option<String>,
+pub struct ConfigSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     normalize: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -249,10 +247,10 @@ pub struct ConfigResponse {
     override_rule_set: Option<RuleSet>,
 }
 
-impl From<Config> for ConfigResponse {
-    fn from(row: Config) -> Self {
-        ConfigResponse {
-            compatibility_level: row.compatibility,
+impl ConfigSettings {
+    /// `row`'s level, and the rest of it.
+    fn split(row: Config) -> (Option<String>, ConfigSettings) {
+        let settings = ConfigSettings {
             normalize: row.normalize,
             compatibility_group: row.compatibility_group,
             protobuf_rules: row.protobuf_rules,
@@ -262,6 +260,27 @@ impl From<Config> for ConfigResponse {
             override_metadata: row.override_metadata,
             default_rule_set: row.default_rule_set,
             override_rule_set: row.override_rule_set,
+        };
+        (row.compatibility, settings)
+    }
+}
+
+/// `GET /config` response: the level under `compatibilityLevel`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compatibility_level: Option<String>,
+    #[serde(flatten)]
+    settings: ConfigSettings,
+}
+
+impl From<Config> for ConfigResponse {
+    fn from(row: Config) -> Self {
+        let (compatibility_level, settings) = ConfigSettings::split(row);
+        ConfigResponse {
+            compatibility_level,
+            settings,
         }
     }
 }
@@ -272,39 +291,16 @@ impl From<Config> for ConfigResponse {
 pub struct ConfigUpdateResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     compatibility: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    normalize: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    compatibility_group: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    protobuf_rules: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    compatibility_policy: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    alias: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    default_metadata: Option<Metadata>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    override_metadata: Option<Metadata>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    default_rule_set: Option<RuleSet>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    override_rule_set: Option<RuleSet>,
+    #[serde(flatten)]
+    settings: ConfigSettings,
 }
 
 impl From<Config> for ConfigUpdateResponse {
     fn from(row: Config) -> Self {
+        let (compatibility, settings) = ConfigSettings::split(row);
         ConfigUpdateResponse {
-            compatibility: row.compatibility,
-            normalize: row.normalize,
-            compatibility_group: row.compatibility_group,
-            protobuf_rules: row.protobuf_rules,
-            compatibility_policy: row.compatibility_policy,
-            alias: row.alias,
-            default_metadata: row.default_metadata,
-            override_metadata: row.override_metadata,
-            default_rule_set: row.default_rule_set,
-            override_rule_set: row.override_rule_set,
+            compatibility,
+            settings,
         }
     }
 }

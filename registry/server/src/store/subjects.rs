@@ -53,21 +53,20 @@ pub async fn versions(conn: &mut Conn, subject_id: i64) -> StoreResult<Vec<Versi
     .await?)
 }
 
-/// Adds a version.
+/// Adds version `version` of a subject, pointing at `schema_id`.
 pub async fn insert_version(
     conn: &mut Conn,
     subject_id: i64,
     version: i32,
     schema_id: i64,
 ) -> StoreResult<()> {
-    sqlx::query("INSERT INTO versions (subject_id, version, schema_id, deleted, created_at) VALUES ($1, $2, $3, 0, $4)")
-        .bind(subject_id)
-        .bind(version)
-        .bind(schema_id)
-        .bind(now_millis())
-        .execute(conn)
-        .await?;
-    Ok(())
+    write_version(
+        conn,
+        "INSERT INTO versions (subject_id, version, schema_id, deleted, created_at)
+         VALUES ($1, $2, $3, 0, $4)",
+        (subject_id, version, schema_id),
+    )
+    .await
 }
 
 /// Points an existing version at `schema_id`, live again (IMPORT
@@ -78,16 +77,28 @@ pub async fn replace_version(
     version: i32,
     schema_id: i64,
 ) -> StoreResult<()> {
-    sqlx::query(
+    write_version(
+        conn,
         "UPDATE versions SET schema_id = $3, deleted = 0, created_at = $4
          WHERE subject_id = $1 AND version = $2",
+        (subject_id, version, schema_id),
     )
-    .bind(subject_id)
-    .bind(version)
-    .bind(schema_id)
-    .bind(now_millis())
-    .execute(conn)
-    .await?;
+    .await
+}
+
+/// Runs `sql` with the subject id, version, schema id and the time.
+async fn write_version(
+    conn: &mut Conn,
+    sql: &'static str,
+    (subject_id, version, schema_id): (i64, i32, i64),
+) -> StoreResult<()> {
+    sqlx::query(sql)
+        .bind(subject_id)
+        .bind(version)
+        .bind(schema_id)
+        .bind(now_millis())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
