@@ -32,9 +32,18 @@ pub struct SchemaRequest {
 impl SchemaRequest {
     /// The request as the service takes it; the type defaults to AVRO.
     pub fn into_new_schema(self) -> Result<NewSchema, ApiError> {
+        // As Confluent matches it: the exact upper-case name, AVRO when
+        // absent or null; `avro` or an empty text is an unknown type.
         let schema_type = match self.schema_type.as_deref() {
-            None | Some("") => SchemaType::Avro,
-            Some(raw) => raw.parse().map_err(crate::service::ServiceError::from)?,
+            None => SchemaType::Avro,
+            Some(raw) => [SchemaType::Avro, SchemaType::Protobuf, SchemaType::Json]
+                .into_iter()
+                .find(|known| known.as_str() == raw)
+                .ok_or_else(|| {
+                    crate::service::ServiceError::from(herald_core::SchemaError::UnknownType(
+                        raw.to_owned(),
+                    ))
+                })?,
         };
         Ok(NewSchema {
             schema: self.schema.unwrap_or_default(),

@@ -216,3 +216,30 @@ async fn bad_ids_and_query_parameters() {
     server.get("/subjects?offset=ten").await.assert_error(400);
     server.stop().await;
 }
+
+/// `schemaType` is matched as Confluent matches it: exactly `AVRO`,
+/// `PROTOBUF` or `JSON` (absent or `null`: AVRO); `avro` or `""` is an
+/// unknown type, 42201.
+#[tokio::test]
+async fn schema_types_are_matched_exactly() {
+    let server = TestServer::start().await;
+    for (schema_type, expected) in [
+        (json!("AVRO"), 200),
+        (json!(null), 200),
+        (json!("avro"), 422),
+        (json!("Json"), 422),
+        (json!(""), 422),
+    ] {
+        let reply = server
+            .post(
+                "/subjects/typed/versions",
+                json!({"schema": "\"int\"", "schemaType": schema_type}),
+            )
+            .await;
+        assert_eq!(reply.status, expected, "{schema_type}: {reply:?}");
+        if expected == 422 {
+            reply.assert_error(42201);
+        }
+    }
+    server.stop().await;
+}
