@@ -28,5 +28,5 @@ pub use finding::{Finding, Location};
 pub use json::CompatibilityPolicy;
 pub use limits::ParseLimits;
 pub use parsed::ParsedSchema;
-pub use reference::{ReferencedSchema, SchemaReference, names_referenced};
+pub use reference::{ReferencedSchema, SchemaReference, names_defined, names_referenced};
 pub use schema_type::SchemaType;

@@ -104,6 +104,22 @@ const AVRO_BUILT_IN: [&str; 14] = [
 
 /// The full names of the Avro named types `value` uses but does not define.
 fn avro_names_used(value: &serde_json::Value) -> Vec<String> {
+    let (defined, mut used) = avro_names(value);
+    used.retain(|name| !defined.contains(name));
+    used
+}
+
+/// The full names of the named types (records, enums, fixed) an Avro
+/// schema `text` defines; none for other formats or unreadable text.
+pub fn names_defined(schema_type: SchemaType, text: &str) -> Vec<String> {
+    match (schema_type, serde_json::from_str::<serde_json::Value>(text)) {
+        (SchemaType::Avro, Ok(value)) => avro_names(&value).0,
+        _ => Vec::new(),
+    }
+}
+
+/// The full names an Avro schema defines, and those it uses.
+fn avro_names(value: &serde_json::Value) -> (Vec<String>, Vec<String>) {
     let (mut defined, mut used) = (Vec::new(), Vec::new());
     // (schema, enclosing namespace)
     let mut pending = vec![(value, String::new())];
@@ -143,8 +159,7 @@ fn avro_names_used(value: &serde_json::Value) -> Vec<String> {
             _ => {}
         }
     }
-    used.retain(|name| !defined.contains(name));
-    used
+    (defined, used)
 }
 
 /// `name` in `namespace`, unless it is already a full name.

@@ -97,7 +97,8 @@ impl RuleArgs {
 
 Files are compared with files; directories pair their files by relative path
 (findings then name paths relative to the new directory, as buf does). A
-.proto file's imports and a JSON Schema's $refs resolve to files next to it.
+.proto file's imports and a JSON Schema's $refs resolve to files next to it;
+an Avro schema's named types to the .avsc file of its directory defining them.
 Exit status: 0 compatible, 1 incompatible or invalid, 2 usage or I/O error.")]
 pub struct CompatArgs {
     /// An earlier version (file or directory); repeat, oldest first, for

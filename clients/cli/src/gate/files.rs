@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use herald_core::{ParseLimits, ParsedSchema, ReferencedSchema, SchemaType, names_referenced};
+use herald_core::{
+    ParseLimits, ParsedSchema, ReferencedSchema, SchemaType, names_defined, names_referenced,
+};
 
 use super::CliError;
 use herald_core::project::type_of;
@@ -48,7 +50,8 @@ pub fn local_references(
             if found.iter().any(|r| r.name == name) {
                 continue;
             }
-            let Some(file) = resolve(&from, &name) else {
+            let Some(file) = resolve(&from, &name).or_else(|| defining(&from, schema_type, &name))
+            else {
                 continue;
             };
             let text = read(&file)?;
@@ -61,6 +64,29 @@ pub fn local_references(
         }
     }
     Ok(found)
+}
+
+/// The other `.avsc` file of `from`'s directory that defines the Avro
+/// named type `name` (a reference between files works without a
+/// registry, as proto imports and JSON `$ref`s do).
+fn defining(from: &Path, schema_type: SchemaType, name: &str) -> Option<PathBuf> {
+    if schema_type != SchemaType::Avro {
+        return None;
+    }
+    let dir = from
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == "avsc") && path != from)
+        .collect();
+    candidates.sort();
+    candidates.into_iter().find(|path| {
+        std::fs::read_to_string(path)
+            .is_ok_and(|text| names_defined(schema_type, &text).iter().any(|n| n == name))
+    })
 }
 
 /// `name` relative to `from`'s directory or one of its ancestors.

@@ -264,6 +264,62 @@ fn protobuf_imports_and_json_refs_resolve_next_to_the_file() {
     );
 }
 
+/// Avro named types defined in other files of the directory resolve
+/// offline, as proto imports and JSON `$ref`s do: no registry needed.
+#[test]
+fn avro_references_resolve_to_the_files_that_define_them() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let money = |currency: &str| {
+        format!(
+            r#"{{"type":"record","name":"Money","namespace":"com.acme","fields":[{{"name":"cents","type":"long"}}{currency}]}}"#
+        )
+    };
+    let order = r#"{"type":"record","name":"Order","namespace":"com.acme","fields":[{"name":"total","type":"com.acme.Money"}]}"#;
+    write_files(
+        dir.path(),
+        &[
+            ("old/money.avsc", &money("")),
+            ("old/order.avsc", order),
+            (
+                "new/money.avsc",
+                &money(r#",{"name":"currency","type":"string"}"#),
+            ),
+            ("new/order.avsc", order),
+        ],
+    );
+    let judged = run_in(
+        dir.path(),
+        &[
+            "compat",
+            "--old",
+            "old/order.avsc",
+            "--new",
+            "new/order.avsc",
+            "--format",
+            "json",
+        ],
+    );
+    // The new Money's field without a default breaks BACKWARD: the
+    // reference was followed into money.avsc.
+    assert_eq!(judged.code, 1, "{judged:?}");
+    assert_eq!(
+        judged.json()["results"][0]["findings"][0]["rule"],
+        "READER_FIELD_MISSING_DEFAULT_VALUE",
+        "{judged:?}"
+    );
+    let same = run_in(
+        dir.path(),
+        &[
+            "compat",
+            "--old",
+            "old/order.avsc",
+            "--new",
+            "old/order.avsc",
+        ],
+    );
+    assert_eq!(same.code, 0, "{same:?}");
+}
+
 #[test]
 fn directories_pair_files_by_path() {
     let dir = tempfile::tempdir().expect("temporary directory");
