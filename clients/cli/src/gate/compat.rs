@@ -93,12 +93,14 @@ impl RuleArgs {
   herald compat --old v1/order.avsc --new order.avsc
   herald compat --old v1.json --old v2.json --new order.json --level BACKWARD_TRANSITIVE
   herald compat --old previous/proto --new proto --rules FIELD_NO_DELETE,FIELD_SAME_TYPE
+  herald compat --old v1/order.avsc --new order.avsc --ref com.acme.Money=shared/money.avsc
   herald compat --against-git origin/main --format github
 
 Files are compared with files; directories pair their files by relative path
 (findings then name paths relative to the new directory, as buf does). A
 .proto file's imports and a JSON Schema's $refs resolve to files next to it;
-an Avro schema's named types to the .avsc file of its directory defining them.
+an Avro schema's named types to the .avsc file of its directory defining them;
+--ref NAME=FILE names the file for a reference found nowhere else.
 Exit status: 0 compatible, 1 incompatible or invalid, 2 usage or I/O error.")]
 pub struct CompatArgs {
     /// An earlier version (file or directory); repeat, oldest first, for
@@ -111,6 +113,10 @@ pub struct CompatArgs {
     /// The format, when the extension does not say (avro, protobuf, json).
     #[arg(long = "type", value_name = "TYPE")]
     pub schema_type: Option<String>,
+    /// The file a reference names (an Avro named type, a proto import, a
+    /// JSON `$ref`), when it is not found next to the schema; repeatable.
+    #[arg(long = "ref", value_name = "NAME=FILE", value_parser = parse_reference)]
+    pub references: Vec<(String, PathBuf)>,
     /// The compatibility level.
     #[arg(long, default_value = "BACKWARD")]
     pub level: String,
@@ -128,11 +134,23 @@ pub struct CompatArgs {
     pub format: Format,
 }
 
-/// The judge: a level and the rules for each format.
+/// `NAME=FILE` of `--ref`.
+fn parse_reference(raw: &str) -> Result<(String, PathBuf), String> {
+    match raw.split_once('=') {
+        Some((name, file)) if !name.is_empty() && !file.is_empty() => {
+            Ok((name.to_owned(), PathBuf::from(file)))
+        }
+        _ => Err(format!("'{raw}' is not NAME=FILE")),
+    }
+}
+
+/// The judge: a level, the rules for each format, and the files given for
+/// references.
 struct Judge {
     level: CompatibilityLevel,
     rules: CheckRules,
     buf_rules: Option<Vec<String>>,
+    references: Vec<(String, PathBuf)>,
 }
 
 /// Runs `herald compat`.
@@ -152,6 +170,7 @@ pub fn run(args: &CompatArgs) -> Result<(Report, Verdict), CliError> {
             json: args.rules.policy()?,
         },
         buf_rules,
+        references: args.references.clone(),
     };
     let given_type = args
         .schema_type
@@ -248,7 +267,7 @@ fn files_pair(
     if let (SchemaType::Protobuf, Some(rules)) = (schema_type, &judge.buf_rules) {
         let module = |path: &Path, text: &str| -> Result<Module, CliError> {
             let mut sources = BTreeMap::new();
-            for reference in files::local_references(path, schema_type, text)? {
+            for reference in files::local_references(path, schema_type, text, &judge.references)? {
                 sources.insert(reference.name, reference.text);
             }
             let name = path
@@ -274,10 +293,14 @@ fn files_pair(
         }
         return Ok(SubjectResult::new(shown, items));
     }
-    let new_schema = files::parse(new, schema_type, &new_text)?;
+    let refs = &judge.references;
+    let new_schema = files::parse(new, schema_type, &new_text, refs)?;
     let previous = old
         .iter()
-        .map(|path| files::parse(path, files::schema_type(path, given)?, &files::read(path)?))
+        .map(|path| {
+            let schema_type = files::schema_type(path, given)?;
+            files::parse(path, schema_type, &files::read(path)?, refs)
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(SubjectResult::new(
         shown.clone(),
@@ -349,10 +372,11 @@ fn directories(
                     .push(SubjectResult::new(relative.clone(), Vec::new()).with_note("new file"));
                 continue;
             }
-            let new_schema = files::parse(&path, schema_type, &current[relative])?;
+            let new_schema =
+                files::parse(&path, schema_type, &current[relative], &judge.references)?;
             let previous = previous
                 .iter()
-                .map(|p| files::parse(p, schema_type, &files::read(p)?))
+                .map(|p| files::parse(p, schema_type, &files::read(p)?, &judge.references))
                 .collect::<Result<Vec<_>, _>>()?;
             results.push(SubjectResult::new(
                 relative.clone(),

@@ -28,20 +28,27 @@ pub fn schema_type(path: &Path, given: Option<SchemaType>) -> Result<SchemaType,
 
 /// Parses `text` (the content of `path`) with the files it imports, found
 /// next to it.
-pub fn parse(path: &Path, schema_type: SchemaType, text: &str) -> Result<ParsedSchema, CliError> {
-    let references = local_references(path, schema_type, text)?;
+pub fn parse(
+    path: &Path,
+    schema_type: SchemaType,
+    text: &str,
+    given: &[(String, PathBuf)],
+) -> Result<ParsedSchema, CliError> {
+    let references = local_references(path, schema_type, text, given)?;
     ParsedSchema::parse(schema_type, text, &references, ParseLimits::default())
         .map_err(|e| CliError::Invalid(format!("{}: {e}", path.display())))
 }
 
-/// The files `text` imports, transitively, resolved against `path`'s
-/// directory and its ancestors (the include roots a `.proto` import may be
-/// relative to). Imports that are not files (well-known types, URLs) are
-/// left to the parser.
+/// The files `text` imports, transitively: the file `given` for a name
+/// (`--ref NAME=FILE`), else resolved against `path`'s directory and its
+/// ancestors (the include roots a `.proto` import may be relative to), or
+/// for an Avro named type the file of the directory defining it. Imports
+/// that are not files (well-known types, URLs) are left to the parser.
 pub fn local_references(
     path: &Path,
     schema_type: SchemaType,
     text: &str,
+    given: &[(String, PathBuf)],
 ) -> Result<Vec<ReferencedSchema>, CliError> {
     let mut found: Vec<ReferencedSchema> = Vec::new();
     let mut pending: Vec<(PathBuf, String)> = vec![(path.to_path_buf(), text.to_owned())];
@@ -50,7 +57,11 @@ pub fn local_references(
             if found.iter().any(|r| r.name == name) {
                 continue;
             }
-            let Some(file) = resolve(&from, &name).or_else(|| defining(&from, schema_type, &name))
+            let named = given.iter().find(|(given, _)| *given == name);
+            let Some(file) = named
+                .map(|(_, file)| file.clone())
+                .or_else(|| resolve(&from, &name))
+                .or_else(|| defining(&from, schema_type, &name))
             else {
                 continue;
             };

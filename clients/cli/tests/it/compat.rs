@@ -318,6 +318,35 @@ fn avro_references_resolve_to_the_files_that_define_them() {
         ],
     );
     assert_eq!(same.code, 0, "{same:?}");
+    // A type defined elsewhere is named with --ref; without it, the
+    // reference is unknown and the schema invalid.
+    write_files(
+        dir.path(),
+        &[
+            ("shared/cash.avsc", &money("").replace("Money", "Cash")),
+            (
+                "lone/order.avsc",
+                &order.replace("com.acme.Money", "com.acme.Cash"),
+            ),
+        ],
+    );
+    let args = [
+        "compat",
+        "--old",
+        "lone/order.avsc",
+        "--new",
+        "lone/order.avsc",
+    ];
+    assert_eq!(run_in(dir.path(), &args).code, 1);
+    let given = run_in(
+        dir.path(),
+        &[&args[..], &["--ref", "com.acme.Cash=shared/cash.avsc"]].concat(),
+    );
+    assert_eq!(given.code, 0, "{given:?}");
+    assert_eq!(
+        run_in(dir.path(), &[&args[..], &["--ref", "no-equals"]].concat()).code,
+        2
+    );
 }
 
 #[test]
