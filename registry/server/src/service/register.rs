@@ -239,11 +239,17 @@ impl Registry {
         versions: &[subjects::VersionRow],
         candidate: &Candidate,
     ) -> ServiceResult<Option<Registered>> {
+        let stamped = version_stamp(candidate.row.metadata.as_ref()).is_some();
         for live in versions.iter().rev().filter(|v| !v.deleted) {
-            let row = self
+            let Some(row) = self
                 .schema_row(conn, subject.context(), live.schema_id)
-                .await?;
-            if let Some(row) = row.filter(|row| row.fingerprint == candidate.row.fingerprint) {
+                .await?
+            else {
+                continue;
+            };
+            let twin = row.fingerprint == candidate.row.fingerprint
+                || (stamped && self.same_but_version(conn, &row, candidate).await?);
+            if twin {
                 return Ok(Some(Registered {
                     version: live.version,
                     schema: row,
@@ -251,6 +257,33 @@ impl Registry {
             }
         }
         Ok(None)
+    }
+
+    /// Whether `row` is `candidate` but for the `confluent:version`
+    /// property (Confluent's `canLookup`): the same type, references,
+    /// rules, other metadata and canonical text.
+    async fn same_but_version(
+        &self,
+        conn: &mut Conn,
+        row: &Arc<Schema>,
+        candidate: &Candidate,
+    ) -> ServiceResult<bool> {
+        let unstamped = |metadata: Option<&Metadata>| {
+            metadata.cloned().map(|mut metadata| {
+                metadata.properties.remove(CONFLUENT_VERSION);
+                metadata
+            })
+        };
+        let new = &candidate.row;
+        if row.schema_type != new.schema_type
+            || row.references != new.references
+            || row.rule_set != new.rule_set
+            || unstamped(row.metadata.as_ref()) != unstamped(new.metadata.as_ref())
+        {
+            return Ok(false);
+        }
+        let parsed = self.parsed_schema(conn, row).await?;
+        Ok(parsed.canonical() == candidate.parsed.canonical())
     }
 
     /// Registers `request` under `subject` (Confluent's `POST
@@ -429,8 +462,8 @@ impl Registry {
             return Ok(request);
         }
         let empty = request.schema.trim().is_empty();
+        let versions = self.versions_of(&mut conn, &subject.qualified()).await?;
         if request.metadata.is_none() || request.rule_set.is_none() || empty {
-            let versions = self.versions_of(&mut conn, &subject.qualified()).await?;
             let latest = match versions.iter().rev().find(|v| !v.deleted) {
                 Some(latest) => {
                     self.schema_row(&mut conn, subject.context(), latest.schema_id)
@@ -451,6 +484,20 @@ impl Registry {
         (request.metadata, request.rule_set) = settings
             .contract
             .apply(request.metadata.take(), request.rule_set.take());
+        // An explicit version, or a `confluent:version` property, puts the
+        // new version's number in that property, as Confluent does.
+        let stamped = request
+            .metadata
+            .as_ref()
+            .is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION));
+        if request.version.is_some() || stamped {
+            let next = versions.iter().map(|v| v.version).max().unwrap_or(0) + 1;
+            request
+                .metadata
+                .get_or_insert_with(Metadata::default)
+                .properties
+                .insert(CONFLUENT_VERSION.to_owned(), next.to_string());
+        }
         Ok(request)
     }
 
@@ -503,6 +550,19 @@ impl Registry {
         }
         Err(ServiceError::SchemaNotFound)
     }
+}
+
+/// The metadata property that carries a version's own number.
+const CONFLUENT_VERSION: &str = "confluent:version";
+
+/// The `confluent:version` property of `metadata`, if set.
+fn version_stamp(metadata: Option<&Metadata>) -> Option<&str> {
+    metadata.and_then(|metadata| {
+        metadata
+            .properties
+            .get(CONFLUENT_VERSION)
+            .map(String::as_str)
+    })
 }
 
 /// Removes for good the soft-deleted versions of the subject that held the

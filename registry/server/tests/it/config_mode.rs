@@ -468,10 +468,16 @@ async fn an_explicit_version_must_be_the_next_one() {
             json!({"schema": evolving("S", 0), "version": 2}),
         )
         .await;
+    // The version's number goes into its `confluent:version` property (as
+    // Confluent does), which makes it other content: a new id.
     assert_eq!(
         (again.id(), again.body["version"].as_i64()),
-        (1, Some(2)),
+        (2, Some(2)),
         "{again:?}"
+    );
+    assert_eq!(
+        again.body["metadata"],
+        json!({"properties": {"confluent:version": "2"}})
     );
     // Without a version (or with 0) the live twin answers.
     let twin = server
