@@ -549,6 +549,10 @@ impl<'a> Builder<'a> {
                     })
                     .collect();
             }
+            // A boolean `items` (no tuple) says whether any item may be
+            // there at all, as Confluent reads it: additional items.
+            Some(Value::Bool(_))
+                if tuple_keyword == "items" && !object.contains_key("additionalItems") => {}
             Some(_) if tuple_keyword == "items" => {
                 rules.all_items = Some(self.child(document, pointer, &["items"]));
             }
@@ -560,7 +564,12 @@ impl<'a> Builder<'a> {
         } else {
             "additionalItems"
         };
-        rules.additional = self.additional(document, pointer, object, additional_keyword);
+        rules.additional = match (object.get("items"), tuple_keyword) {
+            (Some(Value::Bool(permitted)), "items") if !object.contains_key("additionalItems") => {
+                (*permitted, None)
+            }
+            _ => self.additional(document, pointer, object, additional_keyword),
+        };
         if object.contains_key("unevaluatedItems") {
             rules.unevaluated = Some(self.child(document, pointer, &["unevaluatedItems"]));
         }

@@ -19,15 +19,17 @@ impl Differ<'_> {
                 return diffs;
             }
         }
-        let product = *is == Criterion::All;
+        // Extending is judged by the new criterion, narrowing by the old
+        // one, as Confluent does: `allOf` [A, B] → `oneOf` [A] narrows a
+        // product (compatible), `anyOf` [A, B] → `anyOf` [A] a sum.
         if before.len() < after.len() {
-            diffs.add(if product {
+            diffs.add(if *is == Criterion::All {
                 PRODUCT_TYPE_EXTENDED
             } else {
                 SUM_TYPE_EXTENDED
             });
         } else if before.len() > after.len() {
-            diffs.add(if product {
+            diffs.add(if *was == Criterion::All {
                 PRODUCT_TYPE_NARROWED
             } else {
                 SUM_TYPE_NARROWED
@@ -61,19 +63,21 @@ impl Differ<'_> {
     }
 }
 
-/// The change of criterion, given each side's criterion and member count:
-/// anything may become `anyOf`; a singleton may become `oneOf`; singletons
-/// may become a singleton `allOf`.
+/// The change of criterion, given each side's criterion and member count,
+/// as Confluent's `compareCriteria`: anything may become `anyOf`; a
+/// singleton may become `oneOf`; singletons may become singletons; an
+/// `allOf` may become a singleton of any criterion.
 fn criterion_change(
     (was, before): (Criterion, usize),
     (is, after): (Criterion, usize),
 ) -> Option<DifferenceType> {
-    let widened = match is {
-        _ if was == is => return None,
-        Criterion::Any => true,
-        Criterion::One => before == 1,
-        Criterion::All => before == 1 && after == 1,
-    };
+    if was == is {
+        return None;
+    }
+    let widened = is == Criterion::Any
+        || (before == 1 && after == 1)
+        || (before == 1 && is == Criterion::One)
+        || (after == 1 && was == Criterion::All);
     Some(if widened {
         COMBINED_TYPE_EXTENDED
     } else {
