@@ -160,6 +160,44 @@ fn real_oneof(field: &FieldDescriptor) -> Option<OneofDescriptor> {
         .filter(|oneof| !oneof.is_synthetic())
 }
 
+/// A message's fields by number, the oneof holding each (real oneofs
+/// only), the oneofs' member numbers in declaration order, and the
+/// numbers of top-level `required` fields.
+struct Members {
+    by_number: BTreeMap<u32, FieldDescriptor>,
+    oneof_of: BTreeMap<u32, String>,
+    oneofs: BTreeMap<String, Vec<u32>>,
+    required: BTreeSet<u32>,
+}
+
+impl Members {
+    fn of(message: &MessageDescriptor) -> Members {
+        let mut members = Members {
+            by_number: BTreeMap::new(),
+            oneof_of: BTreeMap::new(),
+            oneofs: BTreeMap::new(),
+            required: BTreeSet::new(),
+        };
+        for oneof in message.oneofs().filter(|o| !o.is_synthetic()) {
+            members.oneofs.insert(
+                oneof.name().to_owned(),
+                oneof.fields().map(|f| f.number()).collect(),
+            );
+        }
+        for field in message.fields() {
+            if let Some(oneof) = real_oneof(&field) {
+                members
+                    .oneof_of
+                    .insert(field.number(), oneof.name().to_owned());
+            } else if label(&field) == Some(Label::Required) {
+                members.required.insert(field.number());
+            }
+            members.by_number.insert(field.number(), field);
+        }
+        members
+    }
+}
+
 /// A field's type: map, message, or scalar (enums count as scalars).
 #[derive(Clone)]
 enum FieldType {
@@ -354,125 +392,112 @@ impl Diff<'_> {
         }
     }
 
+    /// The fields of a message, by number across the whole message whatever
+    /// oneof holds them, as Confluent's `MessageSchemaDiff` (2026) compares
+    /// them: so that a oneof renamed, merged or left cannot hide a field's
+    /// own change or removal.
     fn message_fields(&mut self, original: &MessageDescriptor, update: &MessageDescriptor) {
-        let top_level = |m: &MessageDescriptor| -> BTreeMap<u32, FieldDescriptor> {
-            m.fields()
-                .filter(|f| real_oneof(f).is_none())
-                .map(|f| (f.number(), f))
-                .collect()
-        };
-        let all = |m: &MessageDescriptor| -> BTreeMap<u32, FieldDescriptor> {
-            m.fields().map(|f| (f.number(), f)).collect()
-        };
-        let oneof_of = |m: &MessageDescriptor| -> BTreeMap<u32, String> {
-            m.fields()
-                .filter_map(|f| real_oneof(&f).map(|o| (f.number(), o.name().to_owned())))
-                .collect()
-        };
-        let oneofs = |m: &MessageDescriptor| -> BTreeMap<String, OneofDescriptor> {
-            m.oneofs()
-                .filter(|o| !o.is_synthetic())
-                .map(|o| (o.name().to_owned(), o))
-                .collect()
-        };
-        let mut original_top = top_level(original);
-        let update_top = top_level(update);
-        let (original_all, update_all) = (all(original), all(update));
-        let (original_oneof_of, update_oneof_of) = (oneof_of(original), oneof_of(update));
-        let (original_oneofs, update_oneofs) = (oneofs(original), oneofs(update));
+        let (original, update) = (Members::of(original), Members::of(update));
 
-        for oneof in update.oneofs().filter(|o| !o.is_synthetic()) {
-            let (mut moved, mut existing) = (0, 0);
-            for field in oneof.fields() {
-                if original_top.remove(&field.number()).is_some() {
-                    moved += 1;
-                } else if original_oneof_of.contains_key(&field.number()) {
-                    existing += 1;
+        // A oneof removed by name none of whose members survive anywhere is
+        // a whole deletion, compatible; otherwise its dropped members are
+        // removals.
+        let completely_deleted: BTreeSet<&String> = original
+            .oneofs
+            .iter()
+            .filter(|(name, _)| !update.oneofs.contains_key(*name))
+            .filter(|(_, members)| members.iter().all(|n| !update.by_number.contains_key(n)))
+            .map(|(name, _)| name)
+            .collect();
+
+        // Newly mutually exclusive fields: a oneof whose earlier fields come
+        // from more than one earlier group (a oneof, or a top-level field).
+        for (name, members) in &update.oneofs {
+            let mut groups = BTreeSet::new();
+            let mut moved_in = 0;
+            for number in members {
+                if let Some(oneof) = original.oneof_of.get(number) {
+                    groups.insert(format!("oneof:{oneof}"));
+                } else if original.by_number.contains_key(number) {
+                    groups.insert(format!("field:{number}"));
+                    moved_in += 1;
                 }
             }
-            self.within(oneof.name(), |diff| {
-                if moved > 1 {
-                    diff.add(&MULTIPLE_FIELDS_MOVED_TO_ONEOF);
-                } else if moved == 1 && existing > 0 {
-                    diff.add(&FIELD_MOVED_TO_EXISTING_ONEOF);
-                }
-            });
+            if groups.len() > 1 {
+                self.within(name, |diff| {
+                    diff.add(if moved_in > 1 {
+                        &MULTIPLE_FIELDS_MOVED_TO_ONEOF
+                    } else {
+                        &FIELD_MOVED_TO_EXISTING_ONEOF
+                    })
+                });
+            }
         }
 
-        let names: BTreeSet<&String> = original_oneofs.keys().chain(update_oneofs.keys()).collect();
+        let names: BTreeSet<&String> = original.oneofs.keys().chain(update.oneofs.keys()).collect();
         for name in names {
-            self.within(name, |diff| {
-                match (original_oneofs.get(name), update_oneofs.get(name)) {
-                    (Some(_), None) => diff.add(&ONEOF_REMOVED),
-                    (None, Some(_)) => diff.add(&ONEOF_ADDED),
-                    (Some(o), Some(u)) => diff.oneof(o, u, &update_all, &update_oneof_of),
-                    (None, None) => {}
-                }
-            });
+            match (
+                original.oneofs.contains_key(name),
+                update.oneofs.contains_key(name),
+            ) {
+                (true, false) => self.within(name, |diff| diff.add(&ONEOF_REMOVED)),
+                (false, true) => self.within(name, |diff| diff.add(&ONEOF_ADDED)),
+                _ => {}
+            }
         }
 
-        let numbers: BTreeSet<u32> = original_top
+        let numbers: BTreeSet<u32> = original
+            .by_number
             .keys()
-            .chain(update_top.keys())
+            .chain(update.by_number.keys())
             .copied()
             .collect();
         for number in numbers {
-            self.within(number, |diff| {
-                match (original_top.get(&number), update_top.get(&number)) {
-                    (Some(o), None) if label(o) == Some(Label::Required) => {
-                        diff.add(&REQUIRED_FIELD_REMOVED)
+            let (was_in, is_in) = (original.oneof_of.get(&number), update.oneof_of.get(&number));
+            match (
+                original.by_number.get(&number),
+                update.by_number.get(&number),
+            ) {
+                (Some(_), None) => match was_in {
+                    Some(oneof) if completely_deleted.contains(oneof) => {}
+                    Some(oneof) => self.within(oneof, |diff| {
+                        diff.within(number, |diff| diff.add(&ONEOF_FIELD_REMOVED))
+                    }),
+                    None => self.within(number, |diff| {
+                        let required = original.required.contains(&number);
+                        diff.add(if required {
+                            &REQUIRED_FIELD_REMOVED
+                        } else {
+                            &FIELD_REMOVED
+                        })
+                    }),
+                },
+                (None, Some(_)) => match is_in {
+                    Some(oneof) => self.within(oneof, |diff| {
+                        diff.within(number, |diff| diff.add(&ONEOF_FIELD_ADDED))
+                    }),
+                    None => self.within(number, |diff| {
+                        let required = update.required.contains(&number);
+                        diff.add(if required {
+                            &REQUIRED_FIELD_ADDED
+                        } else {
+                            &FIELD_ADDED
+                        })
+                    }),
+                },
+                (Some(o), Some(u)) => {
+                    if was_in.is_some() && is_in.is_none() {
+                        self.within(number, |diff| diff.add(&ONEOF_FIELD_MOVED_TO_TOP_LEVEL));
                     }
-                    (Some(_), None) => diff.add(&FIELD_REMOVED),
-                    (None, Some(u)) if label(u) == Some(Label::Required) => {
-                        diff.add(&REQUIRED_FIELD_ADDED)
+                    match is_in {
+                        Some(oneof) => {
+                            self.within(oneof, |diff| diff.within(number, |diff| diff.field(o, u)))
+                        }
+                        None => self.within(number, |diff| diff.field(o, u)),
                     }
-                    (None, Some(_)) => diff.add(&FIELD_ADDED),
-                    (Some(o), Some(u)) => diff.field(o, u),
-                    (None, None) => {}
                 }
-            });
-        }
-
-        // Fields whose oneof membership changed are compared by number too.
-        for (number, o) in &original_all {
-            let Some(u) = update_all.get(number) else {
-                continue;
-            };
-            let (before, after) = (original_oneof_of.get(number), update_oneof_of.get(number));
-            let unchanged =
-                (before.is_none() && after.is_none()) || (before.is_some() && before == after);
-            if !unchanged {
-                self.within(number, |diff| diff.field(o, u));
+                (None, None) => {}
             }
-        }
-    }
-
-    fn oneof(
-        &mut self,
-        original: &OneofDescriptor,
-        update: &OneofDescriptor,
-        update_all: &BTreeMap<u32, FieldDescriptor>,
-        update_oneof_of: &BTreeMap<u32, String>,
-    ) {
-        let by_number = |o: &OneofDescriptor| -> BTreeMap<u32, FieldDescriptor> {
-            o.fields().map(|f| (f.number(), f)).collect()
-        };
-        let (original, update) = (by_number(original), by_number(update));
-        let numbers: BTreeSet<u32> = original.keys().chain(update.keys()).copied().collect();
-        for number in numbers {
-            self.within(number, |diff| {
-                match (original.get(&number), update.get(&number)) {
-                    (Some(_), None) if !update_all.contains_key(&number) => {
-                        diff.add(&ONEOF_FIELD_REMOVED)
-                    }
-                    (Some(_), None) if !update_oneof_of.contains_key(&number) => {
-                        diff.add(&ONEOF_FIELD_MOVED_TO_TOP_LEVEL);
-                    }
-                    (None, Some(_)) => diff.add(&ONEOF_FIELD_ADDED),
-                    (Some(o), Some(u)) => diff.field(o, u),
-                    _ => {}
-                }
-            });
         }
     }
 

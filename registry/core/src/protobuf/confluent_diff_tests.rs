@@ -226,7 +226,14 @@ fn oneofs_added_removed_and_their_fields() {
     let none = proto3("message M { int32 a = 1; }");
     let with = proto3("message M { int32 a = 1; oneof o { int32 b = 2; } }");
     let wider = proto3("message M { int32 a = 1; oneof o { int32 b = 2; string c = 3; } }");
-    assert_eq!(diff(&none, &with), vec![at("ONEOF_ADDED", "#/M/o")]);
+    assert_eq!(
+        diff(&none, &with),
+        vec![
+            at("ONEOF_ADDED", "#/M/o"),
+            at("ONEOF_FIELD_ADDED", "#/M/o/2")
+        ]
+    );
+    // The whole oneof went away with its members: one removal, compatible.
     assert_eq!(diff(&with, &none), vec![at("ONEOF_REMOVED", "#/M/o")]);
     assert_eq!(
         diff(&with, &wider),
@@ -259,18 +266,23 @@ fn fields_moving_into_and_out_of_oneofs() {
         breaking(&existing, &joined),
         vec![at("FIELD_MOVED_TO_EXISTING_ONEOF", "#/M/o")]
     );
-    // Out of a oneof to the top level: compatible.
-    // The whole oneof went away: its field reappears as a new top-level field.
+    // Out of a oneof to the top level: compatible, reported at the field.
     assert_eq!(
         diff(&one_moved, &flat),
-        vec![at("ONEOF_REMOVED", "#/M/o"), at("FIELD_ADDED", "#/M/3")]
+        vec![
+            at("ONEOF_REMOVED", "#/M/o"),
+            at("ONEOF_FIELD_MOVED_TO_TOP_LEVEL", "#/M/3")
+        ]
     );
     let two_oneofs =
         proto3("message M { int32 a = 1; oneof o { int32 b = 2; } oneof p { int32 c = 3; } }");
     let merged_out = proto3("message M { int32 a = 1; oneof o { int32 b = 2; } int32 c = 3; }");
     assert_eq!(
         diff(&two_oneofs, &merged_out),
-        vec![at("ONEOF_REMOVED", "#/M/p"), at("FIELD_ADDED", "#/M/3")]
+        vec![
+            at("ONEOF_REMOVED", "#/M/p"),
+            at("ONEOF_FIELD_MOVED_TO_TOP_LEVEL", "#/M/3")
+        ]
     );
     let left_oneof =
         proto3("message M { int32 a = 1; int32 b = 2; oneof o { int32 c = 3; int32 d = 4; } }");
@@ -278,17 +290,53 @@ fn fields_moving_into_and_out_of_oneofs() {
         proto3("message M { int32 a = 1; int32 b = 2; int32 c = 3; oneof o { int32 d = 4; } }");
     assert_eq!(
         diff(&left_oneof, &to_top),
-        vec![
-            at("ONEOF_FIELD_MOVED_TO_TOP_LEVEL", "#/M/o/3"),
-            at("FIELD_ADDED", "#/M/3")
-        ]
+        vec![at("ONEOF_FIELD_MOVED_TO_TOP_LEVEL", "#/M/3")]
     );
     assert_eq!(breaking(&left_oneof, &to_top), vec![]);
     // A field whose type changes while it moves is still caught.
     let moved_retyped = proto3("message M { int32 a = 1; int32 b = 2; oneof o { string c = 3; } }");
     assert_eq!(
         breaking(&flat, &moved_retyped),
-        vec![at("FIELD_SCALAR_KIND_CHANGED", "#/M/3")]
+        vec![at("FIELD_SCALAR_KIND_CHANGED", "#/M/o/3")]
+    );
+}
+
+/// Confluent's 2026 oneof rules: membership changes that make earlier
+/// independent fields mutually exclusive are breaking, wherever they come
+/// from; a member dropped while its oneof is renamed is a removal; and a
+/// field's own change is reported under its new oneof.
+#[test]
+fn oneofs_renamed_merged_and_moved_between() {
+    let two = proto3("message M { oneof x { int32 a = 1; } oneof y { int32 b = 2; } }");
+    let moved_between = proto3("message M { oneof x { int32 a = 1; int32 b = 2; } }");
+    assert_eq!(
+        breaking(&two, &moved_between),
+        vec![at("FIELD_MOVED_TO_EXISTING_ONEOF", "#/M/x")]
+    );
+    let merged = proto3("message M { oneof z { int32 a = 1; int32 b = 2; } }");
+    assert_eq!(
+        breaking(&two, &merged),
+        vec![at("FIELD_MOVED_TO_EXISTING_ONEOF", "#/M/z")]
+    );
+    assert_eq!(
+        diff(&two, &merged),
+        vec![
+            at("FIELD_MOVED_TO_EXISTING_ONEOF", "#/M/z"),
+            at("ONEOF_REMOVED", "#/M/x"),
+            at("ONEOF_REMOVED", "#/M/y"),
+            at("ONEOF_ADDED", "#/M/z"),
+        ]
+    );
+    let both = proto3("message M { oneof x { int32 a = 1; int32 b = 2; } }");
+    let renamed_dropped = proto3("message M { oneof z { int32 a = 1; } }");
+    assert_eq!(
+        breaking(&both, &renamed_dropped),
+        vec![at("ONEOF_FIELD_REMOVED", "#/M/x/2")]
+    );
+    let renamed_retyped = proto3("message M { oneof z { string a = 1; int32 b = 2; } }");
+    assert_eq!(
+        breaking(&both, &renamed_retyped),
+        vec![at("FIELD_SCALAR_KIND_CHANGED", "#/M/z/1")]
     );
 }
 
