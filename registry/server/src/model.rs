@@ -264,6 +264,8 @@ pub struct Config {
     pub compatibility_policy: Option<String>,
     /// The subject this one is an alias of (Confluent's `alias`).
     pub alias: Option<String>,
+    /// Whether field names are validated strictly (Confluent's `validateFields`).
+    pub validate_fields: Option<bool>,
     /// Metadata merged under each registration's own.
     pub default_metadata: Option<Metadata>,
     /// Metadata merged over each registration's own.

@@ -92,7 +92,8 @@ async fn a_sqlite_registry_moves_to_postgres_with_its_ids() {
         .await
         .expect("deleted for good");
     http.put(format!("{url}/config/orders"))
-        .json(&json!({"compatibility": "FULL"}))
+        .json(&json!({"compatibility": "FULL", "validateFields": true,
+            "defaultRuleSet": {"domainRules": [{"name": "r", "type": "CEL", "expr": "true"}]}}))
         .send()
         .await
         .expect("config set");

@@ -222,6 +222,9 @@ pub struct ConfigRequest {
     /// New alias target.
     #[serde(default, deserialize_with = "lenient::text")]
     pub alias: Option<String>,
+    /// New strictness of field-name checks.
+    #[serde(default, deserialize_with = "lenient::flag")]
+    pub validate_fields: Option<bool>,
     /// Metadata merged under each registration's own.
     pub default_metadata: Option<Metadata>,
     /// Metadata merged over each registration's own.
@@ -247,6 +250,8 @@ pub struct ConfigSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     alias: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    validate_fields: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     default_metadata: Option<Metadata>,
     #[serde(skip_serializing_if = "Option::is_none")]
     override_metadata: Option<Metadata>,
@@ -265,6 +270,7 @@ impl ConfigSettings {
             protobuf_rules: row.protobuf_rules,
             compatibility_policy: row.compatibility_policy,
             alias: row.alias,
+            validate_fields: row.validate_fields,
             default_metadata: row.default_metadata,
             override_metadata: row.override_metadata,
             default_rule_set: row.default_rule_set,

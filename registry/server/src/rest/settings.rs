@@ -46,6 +46,7 @@ async fn write_config(
         protobuf_rules: body.protobuf_rules,
         compatibility_policy: body.compatibility_policy,
         alias: body.alias,
+        validate_fields: body.validate_fields,
         default_metadata: body.default_metadata,
         override_metadata: body.override_metadata,
         default_rule_set: body.default_rule_set,

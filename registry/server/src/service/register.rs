@@ -481,6 +481,9 @@ impl Registry {
                 }
             }
         }
+        if settings.validate_fields {
+            refuse_reserved_field_names(&request)?;
+        }
         (request.metadata, request.rule_set) = settings
             .contract
             .apply(request.metadata.take(), request.rule_set.take());
@@ -549,6 +552,27 @@ impl Registry {
             }
         }
         Err(ServiceError::SchemaNotFound)
+    }
+}
+
+/// With `validateFields`, as Confluent's `JsonSchema.validate(strict)`: a
+/// JSON Schema's top-level property names may not start with `$$`.
+fn refuse_reserved_field_names(request: &NewSchema) -> ServiceResult<()> {
+    if request.schema_type != SchemaType::Json {
+        return Ok(());
+    }
+    let Ok(serde_json::Value::Object(root)) = serde_json::from_str(&request.schema) else {
+        return Ok(()); // The parser reports what is wrong with it.
+    };
+    let reserved = root
+        .get("properties")
+        .and_then(serde_json::Value::as_object)
+        .and_then(|properties| properties.keys().find(|name| name.starts_with("$$")));
+    match reserved {
+        Some(name) => Err(ServiceError::InvalidSchema(format!(
+            "Field names cannot start with $$ prefix: #/properties/{name}"
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -71,6 +71,8 @@ pub struct ConfigUpdate {
     pub compatibility_policy: Option<String>,
     /// New alias target (an empty text removes the alias).
     pub alias: Option<String>,
+    /// New strictness of field-name checks.
+    pub validate_fields: Option<bool>,
     /// New metadata merged under each registration's own.
     pub default_metadata: Option<Metadata>,
     /// New metadata merged over each registration's own.
@@ -98,6 +100,8 @@ pub(super) struct Effective {
     pub(super) mode: Mode,
     /// The metadata property whose value groups versions for checks.
     pub(super) group: Option<String>,
+    /// Whether field names are validated strictly.
+    pub(super) validate_fields: bool,
     /// Contract defaults and overrides (each from the nearest scope
     /// setting it).
     pub(super) contract: Contract,
@@ -165,6 +169,10 @@ impl Effective {
             rules: CheckRules { protobuf, json },
             mode: mode.unwrap_or(Mode::ReadWrite),
             group: first(|c| c.compatibility_group.as_ref()).cloned(),
+            validate_fields: configs
+                .iter()
+                .find_map(|c| c.validate_fields)
+                .unwrap_or(false),
             contract: Contract {
                 default_metadata: configs.iter().find_map(|c| c.default_metadata.clone()),
                 override_metadata: configs.iter().find_map(|c| c.override_metadata.clone()),
@@ -258,6 +266,7 @@ impl Registry {
                 Some(alias) => Some(alias.clone()),
                 None => current.alias,
             },
+            validate_fields: update.validate_fields.or(current.validate_fields),
             default_metadata: update.default_metadata.clone().or(current.default_metadata),
             override_metadata: update
                 .override_metadata
@@ -295,6 +304,7 @@ impl Registry {
             protobuf_rules,
             compatibility_policy,
             alias: update.alias,
+            validate_fields: update.validate_fields,
             default_metadata: update.default_metadata,
             override_metadata: update.override_metadata,
             default_rule_set: update.default_rule_set,

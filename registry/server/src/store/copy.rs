@@ -88,6 +88,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("protobuf_rules", Kind::Text),
             ("compatibility_policy", Kind::Text),
             ("alias", Kind::Text),
+            ("validate_fields", Kind::Bool),
             ("default_metadata", Kind::Text),
             ("override_metadata", Kind::Text),
             ("default_rule_set", Kind::Text),

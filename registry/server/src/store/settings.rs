@@ -20,6 +20,9 @@ struct ConfigRow {
     compatibility_policy: Option<String>,
     /// The subject this one is an alias of.
     alias: Option<String>,
+    /// Whether field names are validated strictly (Confluent's `validateFields`).
+    #[sqlx(try_from = "NullableFlag")]
+    validate_fields: Option<bool>,
     /// Contract defaults and overrides, as JSON.
     default_metadata: Option<String>,
     override_metadata: Option<String>,
@@ -42,6 +45,7 @@ impl From<ConfigRow> for Config {
             protobuf_rules: row.protobuf_rules,
             compatibility_policy: row.compatibility_policy,
             alias: row.alias,
+            validate_fields: row.validate_fields,
             default_metadata: parsed(row.default_metadata),
             override_metadata: parsed(row.override_metadata),
             default_rule_set: parsed(row.default_rule_set),
@@ -54,7 +58,8 @@ impl From<ConfigRow> for Config {
 pub async fn config(conn: &mut Conn, scope: &str) -> StoreResult<Option<Config>> {
     let row: Option<ConfigRow> = sqlx::query_as(
         "SELECT compatibility, normalize, compatibility_group, protobuf_rules, compatibility_policy,
-             alias, default_metadata, override_metadata, default_rule_set, override_rule_set
+             alias, validate_fields, default_metadata, override_metadata, default_rule_set,
+             override_rule_set
          FROM config WHERE scope = $1",
     )
     .bind(scope)
@@ -82,11 +87,11 @@ pub async fn settings_along(
 ) -> StoreResult<(Vec<Config>, Vec<(usize, String)>)> {
     let rows: Vec<LineageRow> = sqlx::query_as(
         "SELECT scope, compatibility, normalize, compatibility_group, protobuf_rules,
-             compatibility_policy, alias, default_metadata, override_metadata, default_rule_set,
-             override_rule_set, NULL AS mode
+             compatibility_policy, alias, validate_fields, default_metadata, override_metadata,
+             default_rule_set, override_rule_set, NULL AS mode
          FROM config WHERE scope IN ($1, $2, $3)
          UNION ALL
-         SELECT scope, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, mode
+         SELECT scope, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, mode
          FROM modes WHERE scope IN ($1, $2, $3)",
     )
     .bind(lineage_key(keys, 0))
@@ -124,13 +129,14 @@ fn ranked<T>(keys: &[String], rows: Vec<T>, scope: impl Fn(&T) -> &String) -> Ve
 pub async fn put_config(conn: &mut Conn, scope: &str, config: &Config) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO config (scope, compatibility, normalize, compatibility_group, protobuf_rules,
-             compatibility_policy, alias, default_metadata, override_metadata, default_rule_set,
-             override_rule_set)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             compatibility_policy, alias, validate_fields, default_metadata, override_metadata,
+             default_rule_set, override_rule_set)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (scope) DO UPDATE SET compatibility = excluded.compatibility,
              normalize = excluded.normalize, compatibility_group = excluded.compatibility_group,
              protobuf_rules = excluded.protobuf_rules,
              compatibility_policy = excluded.compatibility_policy, alias = excluded.alias,
+             validate_fields = excluded.validate_fields,
              default_metadata = excluded.default_metadata,
              override_metadata = excluded.override_metadata,
              default_rule_set = excluded.default_rule_set,
@@ -143,6 +149,7 @@ pub async fn put_config(conn: &mut Conn, scope: &str, config: &Config) -> StoreR
     .bind(&config.protobuf_rules)
     .bind(&config.compatibility_policy)
     .bind(&config.alias)
+    .bind(config.validate_fields)
     .bind(config.default_metadata.as_ref().map(Metadata::to_json))
     .bind(config.override_metadata.as_ref().map(Metadata::to_json))
     .bind(config.default_rule_set.as_ref().map(RuleSet::to_json))

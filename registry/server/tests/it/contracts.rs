@@ -208,3 +208,41 @@ async fn config_defaults_and_overrides_merge_into_registrations() {
     assert_eq!(bare.body.get("metadata"), None, "{bare:?}");
     server.stop().await;
 }
+
+/// `validateFields`: stored and returned, and with it a JSON Schema's
+/// top-level property names may not start with `$$`, as Confluent's strict
+/// validation refuses them.
+#[tokio::test]
+async fn validate_fields_refuses_reserved_json_field_names() {
+    let server = TestServer::start().await;
+    let dollars = r#"{"type":"object","properties":{"$$id":{"type":"string"}}}"#;
+    let register = |subject: &'static str| {
+        let server = &server;
+        async move {
+            server
+                .post(
+                    &format!("/subjects/{subject}/versions"),
+                    json!({"schema": dollars, "schemaType": "JSON"}),
+                )
+                .await
+        }
+    };
+    assert_eq!(register("loose").await.status, 200);
+    let set = server
+        .put("/config/strict", json!({"validateFields": true}))
+        .await;
+    assert_eq!(set.body, json!({"validateFields": true}), "{set:?}");
+    assert_eq!(
+        server.get("/config/strict").await.body,
+        json!({"validateFields": true})
+    );
+    let refused = register("strict").await;
+    refused.assert_error(42201);
+    assert!(
+        refused.body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("$$ prefix")),
+        "{refused:?}"
+    );
+    server.stop().await;
+}

@@ -1,0 +1,2 @@
+-- Confluent's validateFields per scope: stricter checks of field names.
+ALTER TABLE config ADD COLUMN validate_fields BOOLEAN;
