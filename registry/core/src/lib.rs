@@ -27,6 +27,6 @@ pub use error::SchemaError;
 pub use finding::{Finding, Location};
 pub use json::CompatibilityPolicy;
 pub use limits::ParseLimits;
-pub use parsed::ParsedSchema;
+pub use parsed::{ParsedSchema, Validation};
 pub use reference::{ReferencedSchema, SchemaReference, names_defined, names_referenced};
 pub use schema_type::SchemaType;

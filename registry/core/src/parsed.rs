@@ -24,21 +24,58 @@ pub enum ParsedSchema {
     Json(JsonSchema),
 }
 
+/// How strictly a schema is judged, as Confluent's `validateAsNew`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Validation {
+    /// A schema about to be registered (or checked): everything validated.
+    New,
+    /// A schema already stored, looked up, or imported with its id: what
+    /// Confluent stores without checking (an Avro field default that does
+    /// not match its type) is accepted, and reported by
+    /// [`ParsedSchema::warnings`].
+    Stored,
+}
+
 impl ParsedSchema {
-    /// Parses `text` as `schema_type`. `references` holds every schema the
-    /// text depends on, directly or not, already fetched by the caller.
+    /// Parses `text` as `schema_type`, as a new schema. `references` holds
+    /// every schema the text depends on, directly or not, already fetched
+    /// by the caller.
     pub fn parse(
         schema_type: SchemaType,
         text: &str,
         references: &[ReferencedSchema],
         limits: ParseLimits,
     ) -> Result<Self, SchemaError> {
+        ParsedSchema::parse_as(schema_type, text, references, limits, Validation::New)
+    }
+
+    /// Parses `text` as `schema_type`, judged as `validation` says.
+    pub fn parse_as(
+        schema_type: SchemaType,
+        text: &str,
+        references: &[ReferencedSchema],
+        limits: ParseLimits,
+        validation: Validation,
+    ) -> Result<Self, SchemaError> {
         match schema_type {
-            SchemaType::Avro => AvroSchema::parse(text, references, limits).map(ParsedSchema::Avro),
+            SchemaType::Avro => {
+                AvroSchema::parse_as(text, references, limits, validation).map(ParsedSchema::Avro)
+            }
             SchemaType::Protobuf => {
                 ProtobufSchema::parse(text, references, limits).map(ParsedSchema::Protobuf)
             }
             SchemaType::Json => JsonSchema::parse(text, references, limits).map(ParsedSchema::Json),
+        }
+    }
+
+    /// What is risky but accepted, one sentence each: an Avro field default
+    /// that does not match its type (a stored schema), a JSON Schema that
+    /// accepts every value or none.
+    pub fn warnings(&self) -> Vec<String> {
+        match self {
+            ParsedSchema::Avro(schema) => schema.warnings().to_vec(),
+            ParsedSchema::Protobuf(_) => Vec::new(),
+            ParsedSchema::Json(schema) => schema.warnings(),
         }
     }
 

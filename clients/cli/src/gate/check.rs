@@ -117,13 +117,14 @@ async fn check_one(
         }
         Err(error) => return Err(failure(client, error)),
     };
+    let warnings = verdict.warnings;
     if verdict.compatible
         && !client
             .subject_exists(&subject.name)
             .await
             .map_err(|error| failure(client, error))?
     {
-        return Ok(new_subject());
+        return Ok(new_subject().with_warnings(warnings));
     }
     let mut items: Vec<Item> = verdict
         .findings
@@ -143,5 +144,5 @@ async fn check_one(
             })
             .collect();
     }
-    Ok(SubjectResult::new(subject.name.clone(), items))
+    Ok(SubjectResult::new(subject.name.clone(), items).with_warnings(warnings))
 }

@@ -45,6 +45,10 @@ pub struct SubjectResult {
     /// A remark, e.g. that the subject is new.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What the registry accepts but reports as risky (they do not fail
+    /// the check).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// One finding, located in a file when possible (1-based).
@@ -111,7 +115,14 @@ impl SubjectResult {
             compatible: findings.is_empty(),
             findings,
             note: None,
+            warnings: Vec::new(),
         }
+    }
+
+    /// The same result with the registry's warnings.
+    pub fn with_warnings(mut self, warnings: Vec<String>) -> SubjectResult {
+        self.warnings = warnings;
+        self
     }
 
     /// The same result with a remark.
@@ -189,6 +200,14 @@ impl Report {
                 .as_deref()
                 .map(|note| format!(" ({note})"))
                 .unwrap_or_default();
+            for warning in &result.warnings {
+                let _ = writeln!(
+                    out,
+                    "{}: {}: {warning}",
+                    result.subject,
+                    paint("33", "warning")
+                );
+            }
             let _ = writeln!(out, "{}: {status}{note}", result.subject);
         }
         out
@@ -220,6 +239,10 @@ impl Report {
                     github_data(&format!("{}: {}", result.subject, item.message))
                 );
             }
+            for warning in &result.warnings {
+                let message = github_data(&format!("{}: {warning}", result.subject));
+                let _ = writeln!(out, "::warning title=herald::{message}");
+            }
             if result.findings.is_empty() {
                 let _ = writeln!(out, "{}: compatible", result.subject);
             }
@@ -246,8 +269,19 @@ impl Report {
                 "    <testcase classname=\"herald\" name=\"{}\"",
                 xml(&result.subject)
             );
-            if result.compatible {
+            let output: String = result
+                .warnings
+                .iter()
+                .map(|warning| {
+                    format!("\n      <system-out>warning: {}</system-out>", xml(warning))
+                })
+                .collect();
+            if result.compatible && output.is_empty() {
                 out.push_str("/>\n");
+                continue;
+            }
+            if result.compatible {
+                let _ = write!(out, ">{output}\n    </testcase>\n");
                 continue;
             }
             let details: Vec<String> = result
@@ -265,7 +299,7 @@ impl Report {
                 .collect();
             let _ = write!(
                 out,
-                ">\n      <failure message=\"{} incompatible change(s)\" type=\"incompatible\">{}</failure>\n    </testcase>\n",
+                ">\n      <failure message=\"{} incompatible change(s)\" type=\"incompatible\">{}</failure>{output}\n    </testcase>\n",
                 result.findings.len(),
                 xml(&details.join("\n"))
             );

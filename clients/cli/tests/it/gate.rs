@@ -296,6 +296,82 @@ async fn check_register_fetch_and_diff_against_a_real_registry() {
     registry.stop().await;
 }
 
+#[tokio::test]
+async fn check_passes_on_what_the_registry_only_warns_about() {
+    let registry = Registry::start().await;
+    let (http, url) = (registry.http.clone(), registry.url.clone());
+    // A schema imported from a registry that did not validate defaults.
+    let legacy = r#"{"type":"record","name":"Legacy","fields":[{"name":"n","type":"int","default":"zero"}]}"#;
+    let send = |method: reqwest::Method, path: &str, body: serde_json::Value| {
+        http.request(method, format!("{url}{path}"))
+            .json(&body)
+            .send()
+    };
+    let mode = |mode: &str| json!({"mode": mode});
+    assert!(
+        send(reqwest::Method::PUT, "/mode", mode("IMPORT"))
+            .await
+            .is_ok()
+    );
+    let imported = send(
+        reqwest::Method::POST,
+        "/subjects/legacy/versions",
+        json!({"schema": legacy, "id": 40}),
+    )
+    .await
+    .expect("imported");
+    assert_eq!(imported.status(), 200);
+    assert!(
+        send(reqwest::Method::PUT, "/mode", mode("READWRITE"))
+            .await
+            .is_ok()
+    );
+    let work = tempfile::tempdir().expect("temporary directory");
+    let fixed = legacy.replace(r#""default":"zero""#, r#""default":0"#);
+    write_files(
+        work.path(),
+        &[
+            (
+                "herald.toml",
+                &format!(
+                    "registry = \"{url}\"\n[[subject]]\nname = \"legacy\"\nfile = \"legacy.avsc\"\n"
+                ),
+            ),
+            ("legacy.avsc", &fixed),
+        ],
+    );
+    let text = run_in(work.path(), &["check"]);
+    assert_eq!(text.code, 0, "{text:?}");
+    assert!(
+        text.stdout.contains(
+            "legacy: warning: version 1: the default \"zero\" of field 'n' in record 'Legacy' does not match its type"
+        ),
+        "{text:?}"
+    );
+    let github = run_in(work.path(), &["check", "--format", "github"]);
+    assert!(
+        github
+            .stdout
+            .contains("::warning title=herald::legacy: version 1: the default"),
+        "{github:?}"
+    );
+    let report = run_in(work.path(), &["check", "--format", "json"]).json();
+    assert_eq!(subject(&report, "legacy")["compatible"], json!(true));
+    assert_eq!(
+        subject(&report, "legacy")["warnings"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{report}"
+    );
+    let junit = run_in(work.path(), &["check", "--format", "junit"]);
+    assert!(
+        junit.stdout.contains("<system-out>warning: version 1:"),
+        "{junit:?}"
+    );
+    registry.stop().await;
+}
+
 #[test]
 fn an_unreachable_registry_is_exit_2_with_advice() {
     let work = tempfile::tempdir().expect("temporary directory");

@@ -27,6 +27,9 @@ pub struct CompatibilityVerdict {
     /// Why not, as Confluent's verbose messages (over gRPC, one
     /// `RULE at PATH: message` line per finding).
     pub messages: Vec<String>,
+    /// What is risky but accepted, in the new schema or (`version N: ...`)
+    /// in the versions it was judged against (Herald only).
+    pub warnings: Vec<String>,
 }
 
 /// One reason a schema is incompatible.

@@ -129,6 +129,7 @@ impl Grpc {
             compatible: answer.compatible,
             findings: answer.findings.into_iter().map(finding).collect(),
             messages,
+            warnings: answer.warnings,
         })
     }
 

@@ -148,6 +148,7 @@ impl Rest {
             compatible: answer["is_compatible"].as_bool().unwrap_or(false),
             findings: serde_json::from_value(answer["findings"].clone()).unwrap_or_default(),
             messages: serde_json::from_value(answer["messages"].clone()).unwrap_or_default(),
+            warnings: serde_json::from_value(answer["warnings"].clone()).unwrap_or_default(),
         })
     }
 

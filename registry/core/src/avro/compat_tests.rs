@@ -385,6 +385,90 @@ fn defaults_that_do_not_match_their_type_are_invalid() {
     }
 }
 
+fn stored(text: &str, references: &[crate::ReferencedSchema]) -> AvroSchema {
+    AvroSchema::parse_as(
+        text,
+        references,
+        ParseLimits::default(),
+        crate::Validation::Stored,
+    )
+    .unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+#[test]
+fn a_stored_schema_keeps_defaults_that_do_not_match_and_warns() {
+    let text = r#"{"type":"record","name":"R","namespace":"n","fields":[
+        {"name":"a","type":"int","default":"x"},
+        {"name":"b","type":["null","string"],"default":5},
+        {"name":"c","type":{"type":"record","name":"In","fields":[{"name":"d","type":"long","default":1.5}]},"default":{"d":1}},
+        {"name":"e","type":"string","default":"fine"}]}"#;
+    let schema = stored(text, &[]);
+    let warnings = schema.warnings();
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    for (field, record) in [("a", "n.R"), ("b", "n.R"), ("d", "n.In")] {
+        let expected = format!("of field '{field}' in record '{record}' does not match");
+        assert!(
+            warnings.iter().any(|w| w.contains(&expected)),
+            "{expected}: {warnings:?}"
+        );
+    }
+    // The default stays part of the schema: in its canonical text, and as a
+    // default for the compatibility rules (Java reads it so).
+    assert!(
+        schema.canonical().contains(r#""default":"x""#),
+        "{}",
+        schema.canonical()
+    );
+    let old = stored(
+        r#"{"type":"record","name":"R","namespace":"n","fields":[]}"#,
+        &[],
+    );
+    assert!(
+        schema
+            .compatibility_findings(&old, Direction::Backward)
+            .is_empty()
+    );
+    // A valid schema parsed as stored has nothing to say.
+    assert!(
+        stored(
+            r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":1}]}"#,
+            &[]
+        )
+        .warnings()
+        .is_empty()
+    );
+    // What is invalid for another reason stays refused.
+    let broken =
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":"nope","default":"x"}]}"#;
+    let refused = AvroSchema::parse_as(
+        broken,
+        &[],
+        ParseLimits::default(),
+        crate::Validation::Stored,
+    );
+    assert!(refused.is_err());
+}
+
+#[test]
+fn a_stored_reference_may_carry_a_default_that_does_not_match() {
+    let referenced = crate::ReferencedSchema {
+        name: "n.Dep".to_owned(),
+        schema_type: crate::SchemaType::Avro,
+        text: r#"{"type":"record","name":"Dep","namespace":"n","fields":[{"name":"z","type":"int","default":"no"}]}"#.to_owned(),
+    };
+    let text =
+        r#"{"type":"record","name":"R","namespace":"n","fields":[{"name":"dep","type":"Dep"}]}"#;
+    let refused = AvroSchema::parse(
+        text,
+        std::slice::from_ref(&referenced),
+        ParseLimits::default(),
+    );
+    assert!(refused.is_err());
+    let schema = stored(text, std::slice::from_ref(&referenced));
+    assert_eq!(schema.warnings().len(), 1, "{:?}", schema.warnings());
+    assert!(schema.warnings()[0].contains("'z' in record 'n.Dep'"));
+}
+
 #[test]
 fn backward_findings_point_into_the_new_schema_text() {
     let old = parse(&record(r#"{"name":"a","type":"int"}"#));

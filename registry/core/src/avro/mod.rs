@@ -3,16 +3,21 @@
 
 mod canonical;
 mod compat;
+mod defaults;
 mod names;
 pub mod rules;
 
 use std::collections::HashMap;
 
 use apache_avro::Schema;
+use apache_avro::schema::Name;
+use serde_json::Value;
 
 use crate::json_position;
 use crate::limits::parse_json;
-use crate::{Direction, Finding, ParseLimits, ReferencedSchema, SchemaError, SchemaType};
+use crate::{
+    Direction, Finding, ParseLimits, ReferencedSchema, SchemaError, SchemaType, Validation,
+};
 
 /// A parsed Avro schema with every named type it can see (its own and those
 /// of its references), and its canonical text.
@@ -24,28 +29,42 @@ pub struct AvroSchema {
     formatted: String,
     /// The text as given, for locating findings.
     text: String,
+    /// What is risky but accepted (see [`crate::ParsedSchema::warnings`]).
+    warnings: Vec<String>,
 }
 
 impl AvroSchema {
-    /// Parses `text`; `references` are the named types it may use (every
-    /// transitive dependency, each a record, enum or fixed).
+    /// Parses `text` as a new schema; `references` are the named types it
+    /// may use (every transitive dependency, each a record, enum or fixed).
     pub fn parse(
         text: &str,
         references: &[ReferencedSchema],
         limits: ParseLimits,
+    ) -> Result<Self, SchemaError> {
+        AvroSchema::parse_as(text, references, limits, Validation::New)
+    }
+
+    /// Parses `text` judged as `validation` says: a stored schema may have
+    /// field defaults that do not match their type (kept, and warned about).
+    pub fn parse_as(
+        text: &str,
+        references: &[ReferencedSchema],
+        limits: ParseLimits,
+        validation: Validation,
     ) -> Result<Self, SchemaError> {
         let value = parse_json(text, limits)?;
         names::refuse_what_java_refuses(&value)?;
         let mut dependencies = Vec::with_capacity(references.len());
         for reference in references {
             reference.require_type(SchemaType::Avro)?;
-            parse_json(&reference.text, limits)?;
-            dependencies.push(reference.text.as_str());
+            dependencies.push(parse_json(&reference.text, limits)?);
         }
-        let (root, dependencies) = if dependencies.is_empty() {
-            (Schema::parse(&value).map_err(invalid)?, Vec::new())
-        } else {
-            Schema::parse_str_with_list(text, dependencies).map_err(invalid)?
+        let (root, dependencies, warnings) = match parse_tree(&value, &dependencies) {
+            Ok((root, dependencies)) => (root, dependencies, Vec::new()),
+            Err(error) if validation == Validation::Stored => {
+                with_loose_defaults(&value, &dependencies).ok_or(error)?
+            }
+            Err(error) => return Err(error),
         };
         let mut names = HashMap::new();
         for schema in dependencies.iter().chain(std::iter::once(&root)) {
@@ -59,7 +78,14 @@ impl AvroSchema {
             canonical,
             formatted,
             text: text.to_owned(),
+            warnings,
         })
+    }
+
+    /// What is risky but accepted: field defaults that do not match their
+    /// type, in a schema parsed as stored.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The canonical text (see [`crate::ParsedSchema::canonical`]).
@@ -89,6 +115,48 @@ impl AvroSchema {
             Direction::Forward => compat::Checker::new(old, self, ("old", "new")).run(),
         }
     }
+}
+
+/// `value` parsed with its `dependencies` (their JSON): the root and the
+/// dependencies' schemas.
+fn parse_tree(value: &Value, dependencies: &[Value]) -> Result<(Schema, Vec<Schema>), SchemaError> {
+    if dependencies.is_empty() {
+        return Ok((Schema::parse(value).map_err(invalid)?, Vec::new()));
+    }
+    let texts: Vec<String> = dependencies.iter().map(Value::to_string).collect();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    Schema::parse_str_with_list(&value.to_string(), texts).map_err(invalid)
+}
+
+/// `value` parsed as Java Avro parses a stored schema, without validating
+/// field defaults: parsed without them, then given them back, with a
+/// warning for each that does not fit. None when it fails for another reason.
+fn with_loose_defaults(
+    value: &Value,
+    dependencies: &[Value],
+) -> Option<(Schema, Vec<Schema>, Vec<String>)> {
+    let mut taken = defaults::Taken::new();
+    let mut strip = |schema: &Value| {
+        let mut stripped = schema.clone();
+        defaults::take(&mut stripped, "", &mut taken);
+        stripped
+    };
+    let root = strip(value);
+    let dependencies: Vec<Value> = dependencies.iter().map(&mut strip).collect();
+    let (mut root, mut dependencies) = parse_tree(&root, &dependencies).ok()?;
+    let mut names = HashMap::new();
+    for schema in dependencies.iter().chain(std::iter::once(&root)) {
+        names::collect(schema, &mut names);
+    }
+    let named: defaults::Named<'_> = names
+        .iter()
+        .filter_map(|(full, schema)| Some((Name::new(full).ok()?, schema)))
+        .collect();
+    let mut warnings = Vec::new();
+    for schema in dependencies.iter_mut().chain(std::iter::once(&mut root)) {
+        warnings.extend(defaults::restore(schema, &mut taken, &named));
+    }
+    Some((root, dependencies, warnings))
 }
 
 fn invalid(error: apache_avro::Error) -> SchemaError {

@@ -40,6 +40,22 @@ pub(super) fn collect(schema: &Schema, names: &mut HashMap<String, Schema>) {
     }
 }
 
+/// The full name of the named type `object` defines (None when it has no
+/// `name`), with `namespace` the enclosing one, as Avro resolves names.
+pub(super) fn full_name(
+    object: &serde_json::Map<String, Value>,
+    namespace: &str,
+) -> Option<String> {
+    let name = object.get("name").and_then(Value::as_str)?;
+    Some(match (name.rsplit_once('.'), object.get("namespace")) {
+        (Some(_), _) => name.to_owned(),
+        (None, Some(Value::String(space))) if !space.is_empty() => format!("{space}.{name}"),
+        (None, Some(_)) => name.to_owned(),
+        (None, None) if namespace.is_empty() => name.to_owned(),
+        (None, None) => format!("{namespace}.{name}"),
+    })
+}
+
 /// What a walk over a schema's JSON is looking at.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Node {
@@ -98,16 +114,7 @@ pub(super) fn refuse_what_java_refuses(schema: &Value) -> Result<(), SchemaError
                 };
                 let mut inner = namespace.clone();
                 let named = matches!(kind, "record" | "error" | "enum" | "fixed");
-                if let (true, Some(name)) = (named, object.get("name").and_then(Value::as_str)) {
-                    let full = match (name.rsplit_once('.'), object.get("namespace")) {
-                        (Some(_), _) => name.to_owned(),
-                        (None, Some(Value::String(space))) if !space.is_empty() => {
-                            format!("{space}.{name}")
-                        }
-                        (None, Some(_)) => name.to_owned(),
-                        (None, None) if namespace.is_empty() => name.to_owned(),
-                        (None, None) => format!("{namespace}.{name}"),
-                    };
+                if let (true, Some(full)) = (named, full_name(object, &namespace)) {
                     let (space, simple) = full.rsplit_once('.').unwrap_or(("", &full));
                     if PRIMITIVES.contains(&simple) {
                         return invalid(format!(

@@ -119,6 +119,25 @@ impl JsonSchema {
         })
     }
 
+    /// What is risky but accepted: a root that accepts every value (`true`,
+    /// `{}`) or none (`false`).
+    pub fn warnings(&self) -> Vec<String> {
+        let accepts_all = self.value == serde_json::Value::Bool(true)
+            || self
+                .value
+                .as_object()
+                .is_some_and(serde_json::Map::is_empty);
+        if accepts_all {
+            vec!["the schema accepts every JSON value: it describes no event shape, and every later change narrows it".to_owned()]
+        } else if self.value == serde_json::Value::Bool(false) {
+            vec![
+                "the schema accepts no JSON value: nothing written with it can be valid".to_owned(),
+            ]
+        } else {
+            Vec::new()
+        }
+    }
+
     /// The form deduplication compares: compact JSON, keys in the input's order.
     pub fn canonical(&self) -> &str {
         &self.canonical

@@ -16,11 +16,11 @@ use crate::service::{NewSchema, ServiceError, SubjectVersion, VersionFinding};
 pub fn status(error: &ServiceError) -> Status {
     let code = error.code();
     let grpc = match code / 100 {
+        _ if matches!(error, ServiceError::IdConflict(_)) => Code::AlreadyExists,
         404 => Code::NotFound,
         409 => Code::FailedPrecondition,
         422 => match code {
             42205 | 42206 => Code::FailedPrecondition,
-            42207 => Code::AlreadyExists,
             _ => Code::InvalidArgument,
         },
         400 | 413 | 415 => Code::InvalidArgument,

@@ -172,6 +172,7 @@ impl pb::registry_server::Registry for GrpcRegistry {
                 let details = pb::CheckCompatibilityResponse {
                     compatible: false,
                     findings: refusal.findings.iter().map(finding).collect(),
+                    warnings: Vec::new(),
                 };
                 Err(Status::with_details(
                     tonic::Code::FailedPrecondition,
@@ -207,6 +208,7 @@ impl pb::registry_server::Registry for GrpcRegistry {
         Ok(Response::new(pb::CheckCompatibilityResponse {
             compatible: verdict.is_compatible,
             findings: verdict.findings.iter().map(finding).collect(),
+            warnings: verdict.warnings,
         }))
     }
 

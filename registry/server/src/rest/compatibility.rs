@@ -31,15 +31,16 @@ impl CompatibilityQuery {
 }
 
 fn respond(verdict: CompatibilityVerdict, verbose: bool) -> ApiJson<CompatibilityResponse> {
-    let (messages, findings) = if verbose {
-        (verdict.messages, verdict.findings)
+    let (messages, findings, warnings) = if verbose {
+        (verdict.messages, verdict.findings, verdict.warnings)
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), Vec::new())
     };
     ApiJson(CompatibilityResponse {
         is_compatible: verdict.is_compatible,
         messages,
         findings,
+        warnings,
     })
 }
 

@@ -194,6 +194,9 @@ pub struct CompatibilityResponse {
     /// The findings, structured (with `verbose=true`; a Herald extension).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<VersionFinding>,
+    /// What is risky but accepted (with `verbose=true`; a Herald extension).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// `PUT /config` body. `compatibilityLevel` is accepted as a synonym.

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use herald_core::json::RESERVED_PROPERTIES;
-use herald_core::{CheckRules, CompatibilityLevel, Finding, ParsedSchema};
+use herald_core::{CheckRules, CompatibilityLevel, Finding, ParsedSchema, Validation};
 
 use super::error::Incompatibility;
 use super::names::{Scope, SubjectName, VersionSpec};
@@ -30,6 +30,9 @@ pub struct CompatibilityVerdict {
     /// The versions it was judged against, in the subject's order (none:
     /// the subject had no live version to compare with).
     pub judged_against: Vec<i32>,
+    /// What is risky but accepted, in the new schema or (prefixed with
+    /// `version N:`) in the versions it was judged against.
+    pub warnings: Vec<String>,
 }
 
 /// Rules a compatibility check uses instead of the subject's own (the
@@ -183,7 +186,7 @@ impl Registry {
         let failures = self
             .check(level, rules, candidate.parsed.clone(), parsed)
             .await?;
-        Ok(verdict(level, &previous, &failures))
+        Ok(verdict(level, &candidate.parsed, &previous, &failures))
     }
 
     /// Judges `new` against every schema of `previous` under `level` on a
@@ -233,7 +236,7 @@ impl Registry {
         let settings = Effective::read(&mut conn, &scope).await?;
         let normalize = normalize.unwrap_or(settings.normalize);
         let candidate = self
-            .candidate(&mut conn, &subject, &request, normalize)
+            .candidate(&mut conn, &subject, &request, normalize, Validation::New)
             .await?;
         let level = settings.level;
         let rules = overrides.apply(settings.rules)?;
@@ -274,14 +277,15 @@ impl Registry {
         let failures = self
             .check(level, rules, candidate.parsed.clone(), parsed)
             .await?;
-        Ok(verdict(level, &previous, &failures))
+        Ok(verdict(level, &candidate.parsed, &previous, &failures))
     }
 }
 
-/// Builds the verdict of a judgement against `previous` from the versions
-/// that failed (by index) and their findings.
+/// Builds the verdict of a judgement of `new` against `previous` from the
+/// versions that failed (by index) and their findings.
 fn verdict(
     level: CompatibilityLevel,
+    new: &ParsedSchema,
     previous: &[Previous],
     failures: &[(usize, Vec<Finding>)],
 ) -> CompatibilityVerdict {
@@ -299,12 +303,19 @@ fn verdict(
         messages.push(format!("{{compatibility: '{level}'}}"));
     }
     let judged_against = previous.iter().map(|p| p.version).collect();
+    let mut warnings = new.warnings();
+    for earlier in previous {
+        let version = earlier.version;
+        let theirs = earlier.parsed.warnings().into_iter();
+        warnings.extend(theirs.map(|warning| format!("version {version}: {warning}")));
+    }
     CompatibilityVerdict {
         is_compatible: messages.is_empty(),
         messages,
         findings: structured,
         level,
         judged_against,
+        warnings,
     }
 }
 

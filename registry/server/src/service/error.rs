@@ -82,7 +82,8 @@ pub enum ServiceError {
     /// 42206.
     #[error("One or more references exist to the schema {{subject={0},version={1}}}")]
     ReferenceExists(String, i32),
-    /// 42207.
+    /// 42205 as Confluent answers it; its own variant so that gRPC can
+    /// say ALREADY_EXISTS: an IMPORT id already held by other content.
     #[error("{0}")]
     IdConflict(String),
     /// 42208.
@@ -116,9 +117,8 @@ impl ServiceError {
             | ServiceError::InvalidRules(_)
             | ServiceError::InvalidPolicy(_) => 42203,
             ServiceError::InvalidMode(_) => 42204,
-            ServiceError::NotPermitted(_) => 42205,
+            ServiceError::NotPermitted(_) | ServiceError::IdConflict(_) => 42205,
             ServiceError::ReferenceExists(..) => 42206,
-            ServiceError::IdConflict(_) => 42207,
             ServiceError::InvalidSubject(_) => 42208,
             ServiceError::Store(_) => 50001,
             ServiceError::Busy(_) => 50301,

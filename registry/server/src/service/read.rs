@@ -129,6 +129,13 @@ impl Registry {
             .ok_or_else(|| ServiceError::SchemaIdNotFound(id.to_owned()))
     }
 
+    /// What is risky but accepted in `schema`, as its parse reports it
+    /// (see [`herald_core::ParsedSchema::warnings`]).
+    pub async fn schema_warnings(&self, schema: &Schema) -> ServiceResult<Vec<String>> {
+        let mut conn = self.store.read().await?;
+        Ok(self.parsed_schema(&mut conn, schema).await?.warnings())
+    }
+
     /// Schema `id` (as [`Registry::schema_by_id`]) rendered by `render`,
     /// which runs once per schema: ids are immutable, so the rendering is
     /// kept with the cached schema (and forgotten with it).

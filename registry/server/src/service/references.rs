@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
 
-use herald_core::{ParsedSchema, ReferencedSchema, SchemaReference};
+use herald_core::{ParsedSchema, ReferencedSchema, SchemaReference, Validation};
 
 use super::compatibility::reserved_properties;
 use super::names::{SubjectName, VersionSpec};
@@ -208,8 +208,13 @@ impl Registry {
         let parsed = self
             .work
             .run("parsing a stored schema", move |_| {
-                let parsed =
-                    ParsedSchema::parse(schema_type, &text, &resolved.dependencies, limits)?;
+                let parsed = ParsedSchema::parse_as(
+                    schema_type,
+                    &text,
+                    &resolved.dependencies,
+                    limits,
+                    Validation::Stored,
+                )?;
                 Ok(Arc::new(parsed.with_reserved_properties(&reserved)))
             })
             .await?;

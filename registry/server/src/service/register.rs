@@ -4,10 +4,10 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use herald_core::parsed::{fingerprint, guid};
-use herald_core::{ParsedSchema, ReferencedSchema, SchemaReference, SchemaType};
+use herald_core::{ParsedSchema, ReferencedSchema, SchemaReference, SchemaType, Validation};
 
 use super::compatibility::{CheckInputs, reserved_properties};
-use super::names::{Scope, SubjectName};
+use super::names::{Scope, SubjectName, qualify};
 use super::read::SubjectVersion;
 use super::settings::{Effective, Mode};
 use super::writer::Write;
@@ -34,6 +34,17 @@ pub struct NewSchema {
     pub metadata: Option<Metadata>,
     /// Confluent data-contract rules; part of the schema's identity.
     pub rule_set: Option<RuleSet>,
+}
+
+impl NewSchema {
+    /// How a registration judges it, as Confluent's `validateAsNew`: a
+    /// schema arriving with its id (IMPORT) as stored, any other as new.
+    fn validation(&self) -> Validation {
+        match self.id {
+            Some(_) => Validation::Stored,
+            None => Validation::New,
+        }
+    }
 }
 
 /// The outcome of a registration.
@@ -67,14 +78,16 @@ struct Prepared {
 }
 
 impl Registry {
-    /// Parses `request` as a schema for `subject`: references resolved,
-    /// text normalized when asked, fingerprint computed. The id is left 0.
+    /// Parses `request` as a schema for `subject`, judged as `validation`
+    /// says: references resolved, text normalized when asked, fingerprint
+    /// computed. The id is left 0.
     pub(super) async fn candidate(
         &self,
         conn: &mut Conn,
         subject: &SubjectName,
         request: &NewSchema,
         normalize: bool,
+        validation: Validation,
     ) -> ServiceResult<Candidate> {
         if request.schema.trim().is_empty() {
             return Err(ServiceError::InvalidSchema("Empty schema".to_owned()));
@@ -93,8 +106,9 @@ impl Registry {
         let (parsed, text, fingerprint, dependencies) = self
             .work
             .run("parsing the schema", move |_| {
-                let parsed = ParsedSchema::parse(schema_type, &text, &dependencies, limits)?
-                    .with_reserved_properties(reserved_properties(identity_metadata.as_ref()));
+                let parsed =
+                    ParsedSchema::parse_as(schema_type, &text, &dependencies, limits, validation)?
+                        .with_reserved_properties(reserved_properties(identity_metadata.as_ref()));
                 let (text, fingerprint) = {
                     let normalized = parsed.normalized();
                     let (compared, text) = if normalize {
@@ -158,7 +172,8 @@ impl Registry {
                 return Ok(prepared);
             }
         }
-        self.candidate(conn, subject, request, normalize).await
+        self.candidate(conn, subject, request, normalize, request.validation())
+            .await
     }
 
     /// Judges `request` from committed state, without the write lock:
@@ -184,7 +199,10 @@ impl Registry {
             return Ok(None);
         }
         let normalize = normalize.unwrap_or(settings.normalize);
-        let candidate = match self.candidate(&mut conn, subject, request, normalize).await {
+        let candidate = match self
+            .candidate(&mut conn, subject, request, normalize, request.validation())
+            .await
+        {
             Ok(candidate) => candidate,
             Err(error @ ServiceError::InvalidSchema(_)) if request.references.is_empty() => {
                 return Err(Err(error));
@@ -348,13 +366,10 @@ impl Registry {
             Some(_) => None,
             None => self.live_twin(tx, subject, &versions, &candidate).await?,
         };
-        if let Some(found) = twin {
-            if let Some(asked) = request.id.filter(|asked| *asked != found.schema.id) {
-                return Err(ServiceError::IdConflict(format!(
-                    "Overwrite new schema with id {asked} is not permitted: subject {qualified} already holds this schema with id {}",
-                    found.schema.id
-                )));
-            }
+        // A live twin answers, unless IMPORT asks for another id: Confluent
+        // then registers the same content again under that id.
+        if let Some(found) = twin.filter(|found| request.id.is_none_or(|id| id == found.schema.id))
+        {
             return Ok(found);
         }
         if mode != Mode::Import {
@@ -367,37 +382,9 @@ impl Registry {
                 }
             }
         }
-        let existing =
-            schemas::id_by_fingerprint(tx, subject.context(), &candidate.row.fingerprint).await?;
-        let id = match (existing, request.id) {
-            (Some(existing), Some(asked)) if existing != asked => {
-                return Err(ServiceError::IdConflict(format!(
-                    "Overwrite new schema with id {asked} is not permitted: the same schema already has id {existing}"
-                )));
-            }
-            (Some(existing), _) => existing,
-            (None, Some(asked)) if asked < 0 => {
-                return Err(ServiceError::NotPermitted(format!(
-                    "Schema id {asked} is not valid: ids are 0 or more"
-                )));
-            }
-            (None, Some(asked)) => {
-                if schemas::by_id(tx, subject.context(), asked)
-                    .await?
-                    .is_some()
-                {
-                    return Err(ServiceError::IdConflict(format!(
-                        "Overwrite new schema with id {asked} is not permitted."
-                    )));
-                }
-                schemas::claim_id(tx, subject.context(), asked).await?;
-                asked
-            }
-            (None, None) => schemas::next_id(tx, subject.context()).await?,
-        };
+        let (id, is_new) = self.id_for(tx, subject, &candidate, request.id).await?;
         let version = next_version(&qualified, &versions, asked_version, mode)?;
         let replaced = versions.iter().find(|v| v.version == version).copied();
-        let is_new = existing.is_none();
         let mut row = candidate.row;
         row.id = id;
         if is_new {
@@ -442,6 +429,44 @@ impl Registry {
             }
         };
         Ok(Registered { version, schema })
+    }
+
+    /// The id `candidate` takes, and whether it is a new schema row: the
+    /// id its content already has (the newest, when IMPORT gave it more
+    /// than one) or the next one; in IMPORT the `asked` id, which may hold
+    /// equal content already and nothing else (Confluent's
+    /// `checkIfSchemaWithIdExist`, 42205).
+    async fn id_for(
+        &self,
+        tx: &mut Conn,
+        subject: &SubjectName,
+        candidate: &Candidate,
+        asked: Option<i64>,
+    ) -> ServiceResult<(i64, bool)> {
+        let context = subject.context();
+        let existing = schemas::id_by_fingerprint(tx, context, &candidate.row.fingerprint).await?;
+        let Some(asked) = asked else {
+            return Ok(match existing {
+                Some(id) => (id, false),
+                None => (schemas::next_id(tx, context).await?, true),
+            });
+        };
+        if asked < 0 {
+            return Err(ServiceError::NotPermitted(format!(
+                "Schema id {asked} is not valid: ids are 0 or more"
+            )));
+        }
+        match schemas::by_id(tx, context, asked).await? {
+            Some(row) if row.fingerprint == candidate.row.fingerprint => Ok((asked, false)),
+            Some(_) => Err(ServiceError::IdConflict(format!(
+                "Overwrite new schema with id {asked} in context {} is not permitted.",
+                qualify(context, "")
+            ))),
+            None => {
+                schemas::claim_id(tx, context, asked).await?;
+                Ok((asked, true))
+            }
+        }
     }
 
     /// `request` completed as Confluent's `maybePopulateFromPrevious`
@@ -531,8 +556,9 @@ impl Registry {
                     .normalize
             }
         };
+        // A lookup parses as Confluent's does: as a stored schema.
         let candidate = self
-            .candidate(&mut conn, &subject, &request, normalize)
+            .candidate(&mut conn, &subject, &request, normalize, Validation::Stored)
             .await?;
         for version in versions
             .iter()

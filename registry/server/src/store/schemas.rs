@@ -62,19 +62,22 @@ pub async fn by_guid(conn: &mut Conn, guid: &str) -> StoreResult<Option<Schema>>
     }
 }
 
-/// The id of the schema with this fingerprint in `context`, if any.
+/// The id of the schema with this fingerprint in `context`, if any; the
+/// newest when IMPORT gave the content more than one, as Confluent's lookup
+/// answers with the id registered last.
 pub async fn id_by_fingerprint(
     conn: &mut Conn,
     context: &str,
     fingerprint: &str,
 ) -> StoreResult<Option<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM schemas WHERE context = $1 AND fingerprint = $2")
-            .bind(context)
-            .bind(fingerprint)
-            .fetch_optional(conn)
-            .await?,
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM schemas WHERE context = $1 AND fingerprint = $2
+             ORDER BY created_at DESC, id DESC LIMIT 1",
     )
+    .bind(context)
+    .bind(fingerprint)
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// The highest schema id used in `context` (0 when none).

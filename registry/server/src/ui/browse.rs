@@ -313,6 +313,7 @@ async fn schema_page(
         raw_link: format!("/ui/schemas/{}/raw{}", schema.id, context_query(subject)),
         nav,
         code_link: found.map(|f| format!("{}/code", version_link(&f.subject, f.version))),
+        warnings: state.0.schema_warnings(schema).await.unwrap_or_default(),
         highlighted: highlight(
             &readable(schema.schema_type, &schema.text),
             schema.schema_type == SchemaType::Protobuf,

@@ -120,6 +120,9 @@ pub struct SchemaPage {
     pub usages: Vec<Link>,
     pub raw_link: String,
     pub code_link: Option<String>,
+    /// What is risky but accepted in the schema (e.g. an imported Avro
+    /// default that does not match its type).
+    pub warnings: Vec<String>,
     /// On a version's page: its subject, and the versions before and after.
     pub nav: Option<VersionNav>,
     /// Already escaped and highlighted.

@@ -343,14 +343,59 @@ async fn import_mode_takes_explicit_ids_and_skips_checks() {
     let second = server.post("/subjects/i/versions", breaking).await;
     assert_eq!((second.id(), second.body["version"].as_i64()), (7, Some(5)));
     let clash = json!({"schema": evolving("I", 3), "id": 100});
-    server
-        .post("/subjects/j/versions", clash)
-        .await
-        .assert_error(42207);
+    let refused = server.post("/subjects/j/versions", clash).await;
+    refused.assert_error(42205);
+    assert_eq!(
+        refused.body["message"],
+        "Overwrite new schema with id 100 in context  is not permitted."
+    );
     // Back to READWRITE: new ids continue above the highest imported one.
     server.put("/mode", json!({"mode": "READWRITE"})).await;
     assert_eq!(server.register_ok("k", &evolving("K", 0)).await, 101);
     assert_eq!(server.get("/subjects/i/versions").await.body, json!([1, 5]));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn import_mode_registers_the_same_schema_under_a_second_id() {
+    let server = TestServer::start().await;
+    server.put("/mode", json!({"mode": "IMPORT"})).await;
+    let schema = evolving("Twice", 0);
+    let first = json!({"schema": schema, "id": 100, "version": 1});
+    assert_eq!(server.post("/subjects/s/versions", first).await.id(), 100);
+    // Equal content, another id: a new version of the same subject, as
+    // Confluent's testImportModeWithSameSchemaDifferentId.
+    let second = json!({"schema": schema, "id": 200, "version": 2});
+    assert_eq!(server.post("/subjects/s/versions", second).await.id(), 200);
+    // And under a third id in another subject.
+    let third = json!({"schema": schema, "id": 300});
+    assert_eq!(server.post("/subjects/t/versions", third).await.id(), 300);
+    // Sending an id again with its own content is idempotent.
+    let again = json!({"schema": schema, "id": 200});
+    assert_eq!(server.post("/subjects/s/versions", again).await.id(), 200);
+    assert_eq!(server.get("/subjects/s/versions").await.body, json!([1, 2]));
+    for (id, subjects) in [
+        (100, json!(["s"])),
+        (200, json!(["s"])),
+        (300, json!(["t"])),
+    ] {
+        let read = server.get(&format!("/schemas/ids/{id}")).await;
+        assert_eq!(read.body["schema"], json!(schema), "id {id}");
+        let holders = server.get(&format!("/schemas/ids/{id}/subjects")).await;
+        assert_eq!(holders.body, subjects, "id {id}");
+    }
+    assert_eq!(
+        server.get("/subjects/s/versions/2").await.body["id"],
+        json!(200)
+    );
+    // A lookup finds the content in the subject; a registration outside
+    // IMPORT answers with the id registered last, as Confluent's lookup
+    // cache keeps it.
+    server.put("/mode", json!({"mode": "READWRITE"})).await;
+    let found = server.post("/subjects/s", json!({"schema": schema})).await;
+    assert_eq!(found.status, 200);
+    assert!([100, 200].contains(&found.id()), "{:?}", found.body);
+    assert_eq!(server.register_ok("u", &schema).await, 300);
     server.stop().await;
 }
 

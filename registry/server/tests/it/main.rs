@@ -28,3 +28,4 @@ mod support;
 mod tls;
 mod ui;
 mod versions;
+mod warnings;
