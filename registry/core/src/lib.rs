@@ -20,6 +20,7 @@ pub mod project;
 pub mod protobuf;
 pub mod reference;
 pub mod schema_type;
+pub mod tags;
 pub mod time;
 
 pub use compatibility::{CheckRules, CompatibilityLevel, Direction, ProtobufRules};

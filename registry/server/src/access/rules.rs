@@ -116,6 +116,10 @@ pub const HTTP_ROUTES: &[(&str, &[(Method, Rule)])] = &[
         &[(GET, reads(Subject(Reader)))],
     ),
     (
+        "/subjects/{subject}/versions/{version}/tags",
+        &[(POST, writes(Subject(Writer)))],
+    ),
+    (
         "/compatibility/subjects/{subject}/versions",
         &[(POST, reads(Subject(Writer)))],
     ),

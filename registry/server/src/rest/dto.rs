@@ -1,12 +1,13 @@
 //! Request and response bodies of the Confluent REST API. Null fields and
 //! empty lists are left out of responses; `false` is kept.
 
+use herald_core::tags::{EntityKind, EntityTags};
 use herald_core::{SchemaReference, SchemaType};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Config;
 use crate::model::{Metadata, RuleSet, Schema};
-use crate::service::{NewSchema, Registered, SubjectVersion, VersionFinding};
+use crate::service::{NewSchema, Registered, SubjectVersion, TagRequest, VersionFinding};
 
 use super::error::ApiError;
 use super::lenient;
@@ -137,6 +138,84 @@ impl VersionBody {
             references: found.schema.references.clone(),
             metadata: found.schema.metadata.clone(),
             rule_set: found.schema.rule_set.clone(),
+        }
+    }
+}
+
+/// `POST /subjects/{s}/versions/{v}/tags` body (Confluent's
+/// `TagSchemaRequest`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagSchemaRequest {
+    #[serde(default, deserialize_with = "lenient::integer")]
+    new_version: Option<i32>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    tags_to_add: Vec<SchemaTags>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    tags_to_remove: Vec<SchemaTags>,
+    metadata: Option<Metadata>,
+    rule_set: Option<RuleSet>,
+    rules_to_merge: Option<RuleSet>,
+    rules_to_remove: Option<Vec<String>>,
+}
+
+/// Tags for one entity of a schema.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SchemaTags {
+    schema_entity: SchemaEntity,
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+/// A record or field of a schema, by its dotted path.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SchemaEntity {
+    entity_path: String,
+    entity_type: EntityType,
+}
+
+/// Confluent's entity types.
+#[derive(Debug, Deserialize)]
+enum EntityType {
+    #[serde(rename = "sr_record")]
+    Record,
+    #[serde(rename = "sr_field")]
+    Field,
+}
+
+impl From<SchemaTags> for EntityTags {
+    fn from(tags: SchemaTags) -> Self {
+        EntityTags {
+            path: tags.schema_entity.entity_path,
+            kind: match tags.schema_entity.entity_type {
+                EntityType::Record => EntityKind::Record,
+                EntityType::Field => EntityKind::Field,
+            },
+            tags: tags.tags,
+        }
+    }
+}
+
+impl From<TagSchemaRequest> for TagRequest {
+    fn from(request: TagSchemaRequest) -> Self {
+        TagRequest {
+            new_version: request.new_version.filter(|version| *version > 0),
+            add: request
+                .tags_to_add
+                .into_iter()
+                .map(EntityTags::from)
+                .collect(),
+            remove: request
+                .tags_to_remove
+                .into_iter()
+                .map(EntityTags::from)
+                .collect(),
+            metadata: request.metadata,
+            rule_set: request.rule_set,
+            rules_to_merge: request.rules_to_merge,
+            rules_to_remove: request.rules_to_remove,
         }
     }
 }

@@ -75,6 +75,10 @@ pub fn router(registry: Arc<Registry>, limits: &Limits) -> Router {
             get(subjects::referenced_by),
         )
         .route(
+            "/subjects/{subject}/versions/{version}/tags",
+            post(subjects::modify_tags),
+        )
+        .route(
             "/compatibility/subjects/{subject}/versions",
             post(compatibility::against_level),
         )

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 
 use super::body::{ApiBody, ApiJson, ApiPath, ApiQuery, RawSchema};
-use super::dto::{RegisterResponse, SchemaRequest, VersionBody};
+use super::dto::{RegisterResponse, SchemaRequest, TagSchemaRequest, VersionBody};
 use super::error::ApiError;
 use super::{NormalizeQuery, State};
 use crate::access::layer::Caller;
@@ -139,6 +139,20 @@ pub(super) async fn register(
     let registered = state
         .0
         .register(&subject, request.into_new_schema()?, query.normalize)
+        .await?;
+    Ok(ApiJson(RegisterResponse::from(registered)))
+}
+
+/// `POST /subjects/{subject}/versions/{version}/tags`: a new version with
+/// tags added to or removed from the schema's records and fields.
+pub(super) async fn modify_tags(
+    state: State,
+    ApiPath((subject, version)): ApiPath<(String, String)>,
+    ApiBody(request): ApiBody<TagSchemaRequest>,
+) -> Result<ApiJson<RegisterResponse>, ApiError> {
+    let registered = state
+        .0
+        .modify_tags(&subject, &version, request.into())
         .await?;
     Ok(ApiJson(RegisterResponse::from(registered)))
 }

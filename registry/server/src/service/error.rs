@@ -86,6 +86,9 @@ pub enum ServiceError {
     /// say ALREADY_EXISTS: an IMPORT id already held by other content.
     #[error("{0}")]
     IdConflict(String),
+    /// 42210: a rule set that cannot be applied as asked.
+    #[error("{0}")]
+    InvalidRuleSet(String),
     /// 42208.
     #[error("Invalid subject {0}")]
     InvalidSubject(String),
@@ -120,6 +123,7 @@ impl ServiceError {
             ServiceError::NotPermitted(_) | ServiceError::IdConflict(_) => 42205,
             ServiceError::ReferenceExists(..) => 42206,
             ServiceError::InvalidSubject(_) => 42208,
+            ServiceError::InvalidRuleSet(_) => 42210,
             ServiceError::Store(_) => 50001,
             ServiceError::Busy(_) => 50301,
         }

@@ -16,6 +16,7 @@ mod read;
 mod references;
 mod register;
 mod settings;
+mod tags;
 mod work;
 mod writer;
 
@@ -29,6 +30,7 @@ pub use error::ServiceError;
 pub use read::{SchemaListing, SubjectListing, SubjectVersion, VersionFilter, Visibility, page};
 pub use register::{NewSchema, Registered};
 pub use settings::ConfigUpdate;
+pub use tags::TagRequest;
 
 use crate::config::Limits;
 use crate::store::Store;

@@ -25,6 +25,7 @@ mod references;
 mod register;
 mod replicas;
 mod support;
+mod tags;
 mod tls;
 mod ui;
 mod versions;
