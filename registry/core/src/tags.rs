@@ -1,5 +1,7 @@
 //! Schema tags written into a schema's text (Confluent's `confluent:tags`
-//! on an Avro record or field, or on a JSON Schema object or property),
+//! on an Avro record or field, or on a JSON Schema object or property; the
+//! `tags` of `(confluent.message_meta)`/`(confluent.field_meta)` options in
+//! a `.proto` file),
 //! added and removed as Confluent's `POST /subjects/{s}/versions/{v}/tags`
 //! does: the entity is found by its dotted path, its tags are a set kept in
 //! the order they were added, and an empty set removes the attribute.
@@ -7,7 +9,7 @@
 use serde_json::Value;
 
 use crate::limits::parse_json;
-use crate::{ParseLimits, SchemaError, SchemaType};
+use crate::{ParseLimits, ReferencedSchema, SchemaError, SchemaType};
 
 /// The attribute holding an entity's tags.
 pub const TAGS: &str = "confluent:tags";
@@ -35,46 +37,84 @@ pub struct EntityTags {
 
 impl EntityTags {
     /// The path with one leading `.` dropped, by which entities are equal.
-    fn normalized(&self) -> &str {
+    pub(crate) fn normalized(&self) -> &str {
         self.path.strip_prefix('.').unwrap_or(&self.path)
     }
 }
 
+/// One entity's change: the entity (as first named) and the tags to add
+/// and to remove, merged over every request entry naming it.
+pub(crate) struct Change<'a> {
+    /// The entity.
+    pub entity: &'a EntityTags,
+    /// Tags to add.
+    pub add: Vec<&'a str>,
+    /// Tags to remove (after adding).
+    pub remove: Vec<&'a str>,
+}
+
+impl Change<'_> {
+    /// `existing` tags with this change applied: added ones appended when
+    /// new, then removed ones dropped.
+    pub(crate) fn apply(&self, mut existing: Vec<String>) -> Vec<String> {
+        for tag in &self.add {
+            if !existing.iter().any(|t| t == tag) {
+                existing.push((*tag).to_owned());
+            }
+        }
+        existing.retain(|tag| !self.remove.contains(&tag.as_str()));
+        existing
+    }
+}
+
+/// The changes `add` and `remove` ask, one per entity, in the order
+/// entities are first named (adds first), as Confluent groups them.
+fn changes<'a>(add: &'a [EntityTags], remove: &'a [EntityTags]) -> Vec<Change<'a>> {
+    let mut changes: Vec<Change<'a>> = Vec::new();
+    let requested = add.iter().map(|c| (c, true));
+    for (asked, adding) in requested.chain(remove.iter().map(|c| (c, false))) {
+        let index = match changes.iter().position(|c| {
+            c.entity.kind == asked.kind && c.entity.normalized() == asked.normalized()
+        }) {
+            Some(index) => index,
+            None => {
+                changes.push(Change {
+                    entity: asked,
+                    add: Vec::new(),
+                    remove: Vec::new(),
+                });
+                changes.len() - 1
+            }
+        };
+        let list = if adding {
+            &mut changes[index].add
+        } else {
+            &mut changes[index].remove
+        };
+        list.extend(asked.tags.iter().map(String::as_str));
+    }
+    changes
+}
+
 /// `text` with `add` added to and then `remove` removed from each named
-/// entity's tags. An entity that is not in the schema is 42201 "No matching
-/// path", as in Confluent; Protobuf (options in the `.proto` text) is not
-/// supported.
+/// entity's tags; `references` are the schemas it imports (Protobuf). An
+/// entity that is not in the schema is refused with Confluent's "No
+/// matching ..." message.
 pub fn retag(
     schema_type: SchemaType,
     text: &str,
+    references: &[ReferencedSchema],
     add: &[EntityTags],
     remove: &[EntityTags],
     limits: ParseLimits,
 ) -> Result<String, SchemaError> {
+    let changes = changes(add, remove);
     if schema_type == SchemaType::Protobuf {
-        return Err(SchemaError::Invalid(
-            "schema tags in PROTOBUF schemas are not supported by Herald; tag the fields with (confluent.field_meta) options and register a new version".to_owned(),
-        ));
+        return crate::protobuf::retag(text, references, &changes, limits);
     }
     let mut schema = parse_json(text, limits)?;
-    let mut entities: Vec<(&EntityTags, Vec<&str>, Vec<&str>)> = Vec::new();
-    for (change, adding) in add
-        .iter()
-        .map(|c| (c, true))
-        .chain(remove.iter().map(|c| (c, false)))
-    {
-        let position = entities
-            .iter()
-            .position(|(e, ..)| e.kind == change.kind && e.normalized() == change.normalized());
-        let index = position.unwrap_or_else(|| {
-            entities.push((change, Vec::new(), Vec::new()));
-            entities.len() - 1
-        });
-        let (_, added, removed) = &mut entities[index];
-        let list = if adding { added } else { removed };
-        list.extend(change.tags.iter().map(String::as_str));
-    }
-    for (entity, added, removed) in entities {
+    for change in changes {
+        let entity = change.entity;
         let pointer = match schema_type {
             SchemaType::Avro => avro_entity(&schema, entity),
             _ => json_entity(&schema, entity),
@@ -91,19 +131,14 @@ pub fn retag(
                 entity.path
             )));
         };
-        let mut tags: Vec<String> = match node.get(TAGS) {
+        let existing: Vec<String> = match node.get(TAGS) {
             Some(Value::Array(existing)) => existing
                 .iter()
                 .map(|tag| tag.as_str().map_or_else(|| tag.to_string(), str::to_owned))
                 .collect(),
             _ => Vec::new(),
         };
-        for tag in added {
-            if !tags.iter().any(|t| t == tag) {
-                tags.push(tag.to_owned());
-            }
-        }
-        tags.retain(|tag| !removed.contains(&tag.as_str()));
+        let tags = change.apply(existing);
         if tags.is_empty() {
             node.shift_remove(TAGS);
         } else {

@@ -11,6 +11,9 @@ pub mod message_index;
 mod parse_tests;
 mod printer;
 mod sources;
+mod tags;
+
+pub(crate) use tags::retag;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};

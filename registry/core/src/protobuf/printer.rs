@@ -3,6 +3,7 @@
 //! number); without, in declaration order. Type names are always fully
 //! qualified, so the text resolves the same wherever it is compiled.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use prost_reflect::{
@@ -12,11 +13,22 @@ use prost_reflect::{
 
 /// The `.proto` text of `file`.
 pub(super) fn print(file: &FileDescriptor, normalize: bool) -> String {
+    print_with_options(file, normalize, HashMap::new())
+}
+
+/// The `.proto` text of `file` with the options of the messages and fields
+/// named in `replaced` (by full name) printed as given there.
+pub(super) fn print_with_options(
+    file: &FileDescriptor,
+    normalize: bool,
+    replaced: HashMap<String, DynamicMessage>,
+) -> String {
     let mut printer = Printer {
         out: String::new(),
         normalize,
         extensions: true,
         depth: 0,
+        replaced,
     };
     printer.file(file);
     printer.out
@@ -30,6 +42,7 @@ pub(super) fn print_without_extensions(file: &FileDescriptor) -> String {
         normalize: false,
         extensions: false,
         depth: 0,
+        replaced: HashMap::new(),
     };
     printer.file(file);
     printer.out
@@ -41,6 +54,8 @@ struct Printer {
     /// Whether to print `extend` blocks and custom options.
     extensions: bool,
     depth: usize,
+    /// Options printed instead of a message's or field's own, by full name.
+    replaced: HashMap<String, DynamicMessage>,
 }
 
 impl Printer {
@@ -116,7 +131,8 @@ impl Printer {
 
     fn message(&mut self, message: &MessageDescriptor) {
         self.open(&format!("message {}", message.name()));
-        self.options(&message.options());
+        let options = self.options_of(message.full_name(), message.options());
+        self.options(&options);
         let mut fields: Vec<FieldDescriptor> = message.fields().collect();
         if self.normalize {
             fields.sort_by_key(FieldDescriptor::number);
@@ -265,7 +281,13 @@ impl Printer {
     }
 
     fn field_line(&self, field: &FieldDescriptor, labelled: bool) -> String {
-        field_line(field, labelled, self.option_entries(&field.options()))
+        let options = self.options_of(field.full_name(), field.options());
+        field_line(field, labelled, self.option_entries(&options))
+    }
+
+    /// The options to print for the element called `full_name`.
+    fn options_of(&self, full_name: &str, own: DynamicMessage) -> DynamicMessage {
+        self.replaced.get(full_name).cloned().unwrap_or(own)
     }
 
     fn service(&mut self, service: &ServiceDescriptor) {

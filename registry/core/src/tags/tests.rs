@@ -22,6 +22,7 @@ fn apply(
     let out = retag(
         schema_type,
         &text.to_string(),
+        &[],
         add,
         remove,
         ParseLimits::default(),
@@ -143,14 +144,91 @@ fn json_properties_and_objects_take_tags_by_walked_path() {
     );
 }
 
-#[test]
-fn protobuf_tags_are_refused_with_a_reason() {
-    let refused = retag(
+fn proto_retag(
+    text: &str,
+    add: &[EntityTags],
+    remove: &[EntityTags],
+) -> Result<String, SchemaError> {
+    retag(
         SchemaType::Protobuf,
-        "syntax = \"proto3\";",
+        text,
         &[],
-        &[],
+        add,
+        remove,
         ParseLimits::default(),
+    )
+}
+
+#[test]
+fn protobuf_messages_and_fields_take_meta_options() {
+    let text = "syntax = \"proto3\";\npackage shop;\n// a comment\nmessage Order {\n  string email = 1;\n  oneof contact {\n    string phone = 2;\n  }\n  message Line {\n    string sku = 1 [deprecated = true];\n  }\n}\n";
+    let tagged = proto_retag(
+        text,
+        &[
+            tags("Order.email", EntityKind::Field, &["PII"]),
+            tags("Order.contact.phone", EntityKind::Field, &["PII"]),
+            tags("Order.Line.sku", EntityKind::Field, &["SKU", "OLD"]),
+            tags("Order", EntityKind::Record, &["ORDER"]),
+        ],
+        &[tags("Order.Line.sku", EntityKind::Field, &["OLD"])],
+    )
+    .expect("tagged");
+    assert!(
+        tagged.contains("import \"confluent/meta.proto\";"),
+        "{tagged}"
     );
-    assert!(matches!(refused, Err(SchemaError::Invalid(m)) if m.contains("PROTOBUF")));
+    assert!(
+        tagged.contains("option (confluent.message_meta) = { tags:[\"ORDER\"] };"),
+        "{tagged}"
+    );
+    assert!(
+        tagged.contains("string email = 1 [(confluent.field_meta) = { tags:[\"PII\"] }];"),
+        "{tagged}"
+    );
+    assert!(
+        tagged.contains("string phone = 2 [(confluent.field_meta) = { tags:[\"PII\"] }];"),
+        "{tagged}"
+    );
+    assert!(
+        tagged.contains("[deprecated = true, (confluent.field_meta) = { tags:[\"SKU\"] }]"),
+        "{tagged}"
+    );
+    // The printed text parses, and tags are read back from it.
+    let retagged = proto_retag(
+        &tagged,
+        &[tags("Order.email", EntityKind::Field, &["EMAIL"])],
+        &[tags("Order", EntityKind::Record, &["ORDER"])],
+    )
+    .expect("tagged again");
+    assert!(
+        retagged
+            .contains("string email = 1 [(confluent.field_meta) = { tags:[\"PII\",\"EMAIL\"] }];"),
+        "{retagged}"
+    );
+    assert!(
+        !retagged.contains("message_meta"),
+        "the last tag removed drops the option: {retagged}"
+    );
+    assert_eq!(
+        retagged.matches("import \"confluent/meta.proto\";").count(),
+        1
+    );
+    for (path, kind, message) in [
+        (
+            "Order.nope",
+            EntityKind::Field,
+            "No matching Field with name 'nope' found in the schema",
+        ),
+        (
+            "Nope",
+            EntityKind::Record,
+            "No matching Message with name 'Nope' found in the schema",
+        ),
+    ] {
+        let refused = proto_retag(text, &[tags(path, kind, &["X"])], &[]);
+        assert!(
+            matches!(&refused, Err(SchemaError::Invalid(m)) if m == message),
+            "{refused:?}"
+        );
+    }
 }

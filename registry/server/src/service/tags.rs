@@ -60,13 +60,28 @@ impl Registry {
         metadata
             .properties
             .insert("confluent:version".to_owned(), new_version.to_string());
-        let text = retag(
-            schema.schema_type,
-            &schema.text,
-            &request.add,
-            &request.remove,
-            self.parse_limits(),
-        )?;
+        let mut conn = self.store.read().await?;
+        let resolved = self
+            .resolve_references(&mut conn, &schema.context, &schema.references)
+            .await?;
+        drop(conn);
+        let (schema_type, original, limits) =
+            (schema.schema_type, schema.text.clone(), self.parse_limits());
+        let (add, remove) = (request.add, request.remove);
+        let text = self
+            .work
+            .run("tagging the schema", move |_| {
+                let dependencies = &resolved.dependencies;
+                Ok(retag(
+                    schema_type,
+                    &original,
+                    dependencies,
+                    &add,
+                    &remove,
+                    limits,
+                )?)
+            })
+            .await?;
         let new = NewSchema {
             schema: text,
             schema_type: schema.schema_type,

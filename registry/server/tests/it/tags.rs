@@ -164,16 +164,56 @@ async fn json_schema_properties_take_tags() {
         schema_of(&second)["properties"]["email"]["confluent:tags"],
         json!(["PII"])
     );
-    let proto = "syntax = \"proto3\";\nmessage P { string email = 1; }\n";
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn protobuf_fields_and_messages_take_meta_options() {
+    let server = TestServer::start().await;
+    let money = "syntax = \"proto3\";\npackage shop;\nmessage Money { int64 cents = 1; }\n";
     server
-        .register_typed("protos", "PROTOBUF", proto, json!([]))
+        .register_typed("money", "PROTOBUF", money, json!([]))
         .await;
-    let refused = server
+    let order = "syntax = \"proto3\";\npackage shop;\nimport \"money.proto\";\nmessage Order {\n  string email = 1;\n  shop.Money total = 2;\n}\n";
+    let references = json!([{"name": "money.proto", "subject": "money", "version": 1}]);
+    let first = server
+        .register_typed("orders", "PROTOBUF", order, references.clone())
+        .await;
+    assert_eq!(first.status, 200, "{first:?}");
+    let tagged = server
         .post(
-            "/subjects/protos/versions/1/tags",
-            json!({"tagsToAdd": [field("P.email", &["PII"])]}),
+            "/subjects/orders/versions/1/tags",
+            json!({"tagsToAdd": [field("Order.email", &["PII"]),
+                json!({"schemaEntity": {"entityPath": "Order", "entityType": "sr_record"}, "tags": ["ORDER"]})]}),
         )
         .await;
-    refused.assert_error(42201);
+    assert_eq!(
+        (tagged.status, tagged.body["version"].clone()),
+        (200, json!(2)),
+        "{tagged:?}"
+    );
+    let second = server.get("/subjects/orders/versions/2").await.body;
+    let text = second["schema"].as_str().unwrap_or("");
+    assert!(
+        text.contains("string email = 1 [(confluent.field_meta) = { tags:[\"PII\"] }];"),
+        "{text}"
+    );
+    assert!(
+        text.contains("option (confluent.message_meta) = { tags:[\"ORDER\"] };"),
+        "{text}"
+    );
+    assert_eq!(second["references"], references, "{second}");
+    let missing = server
+        .post(
+            "/subjects/orders/versions/2/tags",
+            json!({"tagsToAdd": [field("Order.nope", &["X"])]}),
+        )
+        .await;
+    missing.assert_error(42201);
+    assert_eq!(
+        missing.body["message"],
+        json!("Invalid schema: No matching Field with name 'nope' found in the schema"),
+        "{missing:?}"
+    );
     server.stop().await;
 }
