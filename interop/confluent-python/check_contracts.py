@@ -5,7 +5,8 @@ Usage: python check_contracts.py http://127.0.0.1:PORT
 A serializer configured with `use.latest.with.metadata` finds the version
 whose metadata matches, and the rule executors registered with it receive
 that version's rule set (a transform rule rewrites the record before it is
-written; the deserializer reads the rewritten record). Prints one line per
+written; the deserializer reads the rewritten record); a CEL condition
+stored in Herald is run by Confluent's own CEL executor. Prints one line per
 check and "N passed, N failed"; exits 1 when any check failed.
 """
 
@@ -24,8 +25,13 @@ from confluent_kafka.schema_registry import (
 )
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.schema_registry.rule_registry import RuleRegistry
+from confluent_kafka.schema_registry.rules.cel.cel_executor import CelExecutor
 from confluent_kafka.schema_registry.serde import RuleExecutor
-from confluent_kafka.serialization import MessageField, SerializationContext
+from confluent_kafka.serialization import (
+    MessageField,
+    SerializationContext,
+    SerializationError,
+)
 
 from check_registry import checklist, run
 
@@ -122,6 +128,45 @@ def main(url):
         deserializer = AvroDeserializer(client, rule_registry=rules)
         record = deserializer(payload, context)
         assert record == {"id": 7, "note": "written by v1 rules"}, record
+
+    @check("a CEL condition stored in Herald is enforced by Confluent's CEL executor")
+    def _():
+        positive = Rule(
+            "positive-id",
+            "ids are positive",
+            RuleKind.CONDITION,
+            RuleMode.WRITE,
+            "CEL",
+            None,
+            None,
+            "message.id > 0",
+            None,
+            None,
+            False,
+        )
+        client.register_schema(
+            "cel-value", Schema(ORDER_V1, "AVRO", [], None, RuleSet(None, [positive]))
+        )
+        stored = client.get_latest_version("cel-value").schema.rule_set.domain_rules[0]
+        assert (stored.name, stored.expr) == ("positive-id", "message.id > 0"), stored
+        rules = RuleRegistry()
+        rules.register_executor(CelExecutor())
+        serializer = AvroSerializer(
+            client,
+            conf={"auto.register.schemas": False, "use.latest.version": True},
+            rule_registry=rules,
+        )
+        context = SerializationContext("cel", MessageField.VALUE)
+        written = serializer({"id": 7, "note": "fine"}, context)
+        deserializer = AvroDeserializer(client, rule_registry=rules)
+        assert deserializer(written, context) == {"id": 7, "note": "fine"}
+        try:
+            serializer({"id": -1, "note": "refused"}, context)
+        except SerializationError as refused:
+            # The executor's RuleConditionError, worded by the rule's doc.
+            assert str(refused.__cause__) == "ids are positive", repr(refused.__cause__)
+        else:
+            raise AssertionError("a record breaking the CEL condition was written")
 
     return run(checks)
 
