@@ -229,7 +229,8 @@ fn avro_entity(root: &Value, entity: &EntityTags) -> Option<String> {
 /// Confluent's `JsonSchemaUtils.findMatchingEntity` walks a path such as
 /// `object.address.object.zip`: `object` steps into `properties` (or
 /// `definitions`/`$defs`), `array` into `items`, `not` into `not`, and
-/// `anyof`/`allof`/`oneof` take the next part as an index. A property name
+/// `anyof`/`allof`/`oneof` take the next part as an index into the members
+/// sorted as Confluent sorts them (see `json_order`). A property name
 /// holding dots is matched by joining parts until one exists.
 fn json_entity(root: &Value, entity: &EntityTags) -> Option<String> {
     let mut parts: std::collections::VecDeque<&str> = entity.path.split('.').collect();
@@ -283,7 +284,9 @@ fn json_entity(root: &Value, entity: &EntityTags) -> Option<String> {
                     }
                     continue;
                 };
-                let index: usize = parts.pop_front()?.parse().ok()?;
+                // The index counts the members in Confluent's order.
+                let asked: usize = parts.pop_front()?.parse().ok()?;
+                let index = *json_order::sorted(members.as_array()?).get(asked)?;
                 node = members.get(index)?;
                 pointer = format!("{pointer}/{key}/{index}");
             }
@@ -291,6 +294,8 @@ fn json_entity(root: &Value, entity: &EntityTags) -> Option<String> {
         }
     }
 }
+
+mod json_order;
 
 #[cfg(test)]
 mod tests;

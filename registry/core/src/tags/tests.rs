@@ -87,7 +87,9 @@ fn json_properties_and_objects_take_tags_by_walked_path() {
     let schema = json!({"type": "object", "properties": {
         "address": {"type": "object", "properties": {"zip.code": {"type": "string"}}},
         "lines": {"type": "array", "items": {"type": "object", "properties": {"sku": {"type": "string"}}}},
-        "contact": {"oneOf": [{"type": "string"}, {"type": "object", "properties": {"phone": {"type": "string"}}}]}},
+        "contact": {"oneOf": [{"type": "string"}, {"type": "object", "properties": {"phone": {"type": "string"}}}]},
+        "either": {"anyOf": [{"type": "null"}, {"type": "object", "title": "B", "properties": {"b": {"type": "string"}}},
+            {"type": "object", "title": "A", "properties": {"a": {"type": "string"}}}]}},
         "definitions": {"Money": {"type": "object", "properties": {"cents": {"type": "integer"}}}}});
     let tagged = apply(
         SchemaType::Json,
@@ -99,11 +101,15 @@ fn json_properties_and_objects_take_tags_by_walked_path() {
                 &["PII"],
             ),
             tags("object.lines.array.object.sku", EntityKind::Field, &["SKU"]),
+            // Members are indexed as Confluent sorts them: object before
+            // string, null before object; objects by title.
             tags(
-                "object.contact.oneof.1.object.phone",
+                "object.contact.oneof.0.object.phone",
                 EntityKind::Field,
                 &["PII"],
             ),
+            tags("object.either.anyof.1.object.a", EntityKind::Field, &["A"]),
+            tags("object.either.anyof.2.object.b", EntityKind::Field, &["B"]),
             tags(
                 "object.definitions.Money.object.cents",
                 EntityKind::Field,
@@ -127,6 +133,14 @@ fn json_properties_and_objects_take_tags_by_walked_path() {
     assert_eq!(
         at("/properties/contact/oneOf/1/properties/phone/confluent:tags"),
         json!(["PII"])
+    );
+    assert_eq!(
+        at("/properties/either/anyOf/2/properties/a/confluent:tags"),
+        json!(["A"])
+    );
+    assert_eq!(
+        at("/properties/either/anyOf/1/properties/b/confluent:tags"),
+        json!(["B"])
     );
     assert_eq!(
         at("/definitions/Money/properties/cents/confluent:tags"),
