@@ -125,7 +125,7 @@ fn compare_content(kind: Kind, a: &Value, b: &Value, depth: usize) -> Ordering {
             let (criterion_a, members_a) = combined(object_a);
             let (criterion_b, members_b) = combined(object_b);
             criterion_a
-                .cmp(&criterion_b)
+                .cmp(criterion_b)
                 .then_with(|| members_a.len().cmp(&members_b.len()))
                 .then_with(|| {
                     let sorted_a = sorted(&members_a);
