@@ -30,9 +30,10 @@ pub enum Validation {
     /// A schema about to be registered (or checked): everything validated.
     New,
     /// A schema already stored, looked up, or imported with its id: what
-    /// Confluent stores without checking (an Avro field default that does
-    /// not match its type) is accepted, and reported by
-    /// [`ParsedSchema::warnings`].
+    /// Confluent stores without checking is accepted — an Avro field
+    /// default that does not match its type (reported by
+    /// [`ParsedSchema::warnings`]) and Avro names Java's strict validator
+    /// refuses (Confluent reads those with `NO_VALIDATION`).
     Stored,
 }
 

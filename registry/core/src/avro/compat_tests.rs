@@ -506,3 +506,44 @@ fn a_named_type_defined_twice_is_invalid_not_a_panic() {
     let two = r#"{"type":"record","name":"a.P","fields":[{"name":"x","type":{"type":"record","name":"b.P","fields":[]}}]}"#;
     assert!(AvroSchema::parse(two, &[], ParseLimits::default()).is_ok());
 }
+
+#[test]
+fn names_are_judged_by_java_rules_when_new_and_not_at_all_when_stored() {
+    let record = |name: &str, namespace: &str, field: &str| {
+        format!(
+            r#"{{"type":"record","name":"{name}","namespace":"{namespace}","fields":[{{"name":"{field}","type":{{"type":"enum","name":"E","symbols":["A"]}}}}]}}"#
+        )
+    };
+    // Java's strict validator takes Unicode letters; apache-avro's pattern does not.
+    let unicode = record("Prüfung", "de.bücher", "größe");
+    assert!(AvroSchema::parse(&unicode, &[], ParseLimits::default()).is_ok());
+    let refused = [
+        (
+            record("my-record", "n", "f"),
+            "Illegal character in: my-record",
+        ),
+        (
+            record("R", "com.acme-x", "f"),
+            "Illegal character in: acme-x",
+        ),
+        (record("R", "n", "1st"), "Illegal initial character: 1st"),
+        (
+            r#"{"type":"enum","name":"E","symbols":["ok","not-ok"]}"#.to_owned(),
+            "Illegal character in: not-ok",
+        ),
+        (
+            r#"{"type":"fixed","name":"F","size":2,"aliases":["bad alias"]}"#.to_owned(),
+            "Illegal character in: bad alias",
+        ),
+    ];
+    for (text, message) in refused {
+        let error = AvroSchema::parse(&text, &[], ParseLimits::default()).err();
+        assert!(
+            matches!(&error, Some(crate::SchemaError::Invalid(m)) if m == message),
+            "{text}: {error:?}"
+        );
+        // Stored (imported from a registry that did not validate), it parses.
+        let schema = stored(&text, &[]);
+        assert!(!schema.canonical().is_empty());
+    }
+}

@@ -4,6 +4,7 @@
 mod canonical;
 mod compat;
 mod defaults;
+mod java_names;
 mod names;
 pub mod rules;
 
@@ -54,6 +55,9 @@ impl AvroSchema {
     ) -> Result<Self, SchemaError> {
         let value = parse_json(text, limits)?;
         names::refuse_what_java_refuses(&value)?;
+        if validation == Validation::New {
+            java_names::refuse_invalid(&value)?;
+        }
         let mut dependencies = Vec::with_capacity(references.len());
         for reference in references {
             reference.require_type(SchemaType::Avro)?;
@@ -120,6 +124,7 @@ impl AvroSchema {
 /// `value` parsed with its `dependencies` (their JSON): the root and the
 /// dependencies' schemas.
 fn parse_tree(value: &Value, dependencies: &[Value]) -> Result<(Schema, Vec<Schema>), SchemaError> {
+    java_names::accept_every_name();
     if dependencies.is_empty() {
         return Ok((Schema::parse(value).map_err(invalid)?, Vec::new()));
     }

@@ -141,3 +141,39 @@ async fn a_json_schema_accepting_everything_is_accepted_with_a_warning() {
     assert_eq!(verdict.body.get("warnings"), None, "{verdict:?}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn names_java_refuses_are_refused_new_and_imported_as_stored() {
+    let server = TestServer::start().await;
+    let dashed = r#"{"type":"record","name":"my-record","fields":[{"name":"n","type":"int"}]}"#;
+    let refused = server.register("dashed", dashed).await;
+    refused.assert_error(42201);
+    assert!(
+        refused.body["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Illegal character in: my-record"),
+        "{refused:?}"
+    );
+    // Java's strict rule takes Unicode letters.
+    let unicode = r#"{"type":"record","name":"Prüfung","fields":[{"name":"größe","type":"int"}]}"#;
+    assert_eq!(server.register("unicode", unicode).await.status, 200);
+    // Imported with its id, as Confluent reads stored schemas.
+    let import = server
+        .put("/mode?force=true", json!({"mode": "IMPORT"}))
+        .await;
+    assert_eq!(import.status, 200, "{import:?}");
+    let imported = server
+        .post(
+            "/subjects/dashed/versions",
+            json!({"schema": dashed, "id": 9}),
+        )
+        .await;
+    assert_eq!((imported.status, imported.id()), (200, 9), "{imported:?}");
+    server.put("/mode", json!({"mode": "READWRITE"})).await;
+    let found = server
+        .post("/subjects/dashed", json!({"schema": dashed}))
+        .await;
+    assert_eq!(found.id(), 9, "{found:?}");
+    server.stop().await;
+}
