@@ -547,3 +547,32 @@ fn names_are_judged_by_java_rules_when_new_and_not_at_all_when_stored() {
         assert!(!schema.canonical().is_empty());
     }
 }
+
+#[test]
+fn any_name_in_a_stored_schema_is_kept_as_written() {
+    let names = [
+        "", ".", "a.", "..", ".a.", "a..b", "-", "😀", "a b", "1", ".1.2",
+    ];
+    for name in names {
+        for text in [
+            format!(
+                r#"{{"type":"record","name":"{name}","fields":[{{"name":"{name}","type":"int"}}]}}"#
+            ),
+            format!(r#"{{"type":"enum","name":"E","namespace":"{name}","symbols":["{name}"]}}"#),
+            format!(r#"{{"type":"fixed","name":"F","size":1,"aliases":["{name}"]}}"#),
+        ] {
+            let schema = stored(&text, &[]);
+            let quoted = serde_json::Value::from(name).to_string();
+            assert!(
+                schema.canonical().contains(&quoted),
+                "{text}: {}",
+                schema.canonical()
+            );
+            // New, Java's strict rule refuses every one of them.
+            assert!(
+                AvroSchema::parse(&text, &[], ParseLimits::default()).is_err(),
+                "{text}"
+            );
+        }
+    }
+}
