@@ -12,6 +12,7 @@
 //! prints.
 
 mod gate;
+mod import;
 mod migrate;
 mod serve;
 mod users;
@@ -60,6 +61,8 @@ enum Command {
     Fetch(gate::fetch::FetchArgs),
     /// Show two versions of a subject as a diff, with the findings between them.
     Diff(gate::diff::DiffArgs),
+    /// Copy a Confluent-compatible registry into this one over REST, keeping ids and versions.
+    Import(import::ImportArgs),
     /// Copy a whole registry into another database, keeping ids (e.g. SQLite to PostgreSQL).
     MigrateStore(migrate::MigrateStoreArgs),
     /// Manage the users of the registry's credentials file.
@@ -94,6 +97,7 @@ fn main() -> ExitCode {
         Command::Register(args) => block_on(async |_| gate::register::run(&args).await),
         Command::Fetch(args) => block_on(async |_| gate::fetch::run(&args).await),
         Command::Diff(args) => block_on(async |color| gate::diff::run(&args, color).await),
+        Command::Import(args) => block_on(async |_| import::run(&args).await),
         Command::MigrateStore(args) => block_on(async |_| migrate::run(&args).await),
         Command::Users(command) => users::run(&command),
     };

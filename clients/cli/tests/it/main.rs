@@ -5,6 +5,7 @@ mod agreement;
 mod compat;
 mod confluent_python;
 mod gate;
+mod import;
 mod migrate;
 mod replicas;
 mod serve;
