@@ -51,21 +51,52 @@ impl Plan {
 }
 
 /// Whether a version as `found` on a registry is `record`: same id, text,
-/// type, references, metadata and rules.
+/// type, references, metadata and rules (compared as registries write
+/// them: empty lists and maps are absent, a rule's `disabled` is false
+/// unless set).
 pub fn same(found: &Value, record: &VersionRecord) -> bool {
     let field = |key: &str| -> Value {
         match (found.get(key), key) {
             (Some(Value::Null) | None, "schemaType") => Value::from("AVRO"),
             (Some(Value::Null) | None, "references") => Value::Array(Vec::new()),
-            (Some(value), _) => value.clone(),
+            (Some(value), _) => comparable(value),
             (None, _) => Value::Null,
         }
     };
-    let expected = |key: &str| record.schema.get(key).cloned().unwrap_or(Value::Null);
+    let expected = |key: &str| record.schema.get(key).map_or(Value::Null, comparable);
     found.get("id").and_then(Value::as_i64) == Some(record.id)
         && ["schema", "schemaType", "references", "metadata", "ruleSet"]
             .iter()
             .all(|key| field(key) == expected(key))
+}
+
+/// `value` without empty lists, empty maps and nulls, and with
+/// `"disabled": false` in every rule-like object (one with a `kind`).
+fn comparable(value: &Value) -> Value {
+    match value {
+        Value::Object(object) => {
+            let mut kept: Map<String, Value> = object
+                .iter()
+                .map(|(key, value)| (key.clone(), comparable(value)))
+                .filter(|(_, value)| !is_empty(value))
+                .collect();
+            if kept.contains_key("kind") && !kept.contains_key("disabled") {
+                kept.insert("disabled".to_owned(), Value::Bool(false));
+            }
+            Value::Object(kept)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(comparable).collect()),
+        other => other.clone(),
+    }
+}
+
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.is_empty(),
+        Value::Object(object) => object.is_empty(),
+        _ => false,
+    }
 }
 
 /// The target's versions of `subject`: all, and the live ones.

@@ -125,13 +125,17 @@ fn matches(pattern: &str, name: &str) -> bool {
 }
 
 /// A list the registry may page (`offset`/`limit`, as Confluent 8 does):
-/// asked page by page until a short or repeated page.
+/// asked page by page until an empty page or one holding nothing new (a
+/// registry that ignores paging answers the whole list each time). A short
+/// page is not the end: Confluent answers a `limit` above its maximum with
+/// its default page size.
 async fn paged(
     source: &Endpoint,
     segments: &[&str],
     query: &[(&str, &str)],
 ) -> Result<Vec<Value>, CliError> {
     let mut items: Vec<Value> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     loop {
         let offset = items.len().to_string();
         let limit = PAGE.to_string();
@@ -149,15 +153,13 @@ async fn paged(
             None => Vec::new(),
         };
         let fresh: Vec<Value> = page
-            .iter()
-            .filter(|i| !items.contains(i))
-            .cloned()
+            .into_iter()
+            .filter(|i| seen.insert(i.to_string()))
             .collect();
-        let done = page.len() < PAGE || fresh.is_empty();
-        items.extend(fresh);
-        if done {
+        if fresh.is_empty() {
             return Ok(items);
         }
+        items.extend(fresh);
     }
 }
 

@@ -5,6 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::scripted;
 use crate::support::{Registry, Run, run_in};
 
 async fn call(registry: &Registry, method: Method, path: &str, body: Option<Value>) -> Value {
@@ -224,4 +225,179 @@ async fn a_conflict_stops_the_import_before_anything_is_written() {
     );
     source.stop().await;
     target.stop().await;
+}
+
+/// A Confluent registry's content, answered with the shapes of Confluent
+/// 7.x (no contexts, no paging) or 8.x (contexts; `offset`/`limit`, with a
+/// maximum page of 1 so that a larger `limit` gets the default page, as
+/// Confluent's `normalizeLimit` does; metadata and rules).
+fn confluent(major: u8) -> impl Fn(&scripted::Request) -> (u16, Value) + Send + 'static {
+    let payment = |extra: &str| {
+        format!(
+            r#"{{"type":"record","name":"Payment","namespace":"shop","fields":[{{"name":"cents","type":"long"}}{extra}]}}"#
+        )
+    };
+    let refer = r#"{"type":"record","name":"Refund","namespace":"shop","fields":[{"name":"of","type":"shop.Payment"}]}"#;
+    let mut versions = vec![
+        ("pay-value", 1, 10, payment(""), json!(null), false),
+        (
+            "pay-value",
+            2,
+            11,
+            payment(r#",{"name":"a","type":"string","default":""}"#),
+            json!(null),
+            true,
+        ),
+        (
+            "pay-value",
+            4,
+            12,
+            payment(r#",{"name":"b","type":"string","default":""}"#),
+            json!(null),
+            false,
+        ),
+        (
+            "ref-value",
+            1,
+            13,
+            refer.to_owned(),
+            json!([{"name": "shop.Payment", "subject": "pay-value", "version": 1}]),
+            false,
+        ),
+    ];
+    if major >= 8 {
+        versions.push((
+            ":.prod:audit-value",
+            1,
+            10,
+            r#"{"type":"object"}"#.to_owned(),
+            json!(null),
+            false,
+        ));
+    }
+    move |request| {
+        let segments: Vec<&str> = request.path.trim_matches('/').split('/').collect();
+        let deleted = request.param("deleted") == Some("true");
+        let page = |items: Vec<Value>| -> Value {
+            if major < 8 {
+                return Value::Array(items);
+            }
+            let offset: usize = request
+                .param("offset")
+                .and_then(|o| o.parse().ok())
+                .unwrap_or(0);
+            Value::Array(items.into_iter().skip(offset).take(1).collect())
+        };
+        let live = |v: &&(&str, i64, i64, String, Value, bool)| deleted || !v.5;
+        match (request.method.as_str(), segments.as_slice()) {
+            ("GET", ["contexts"]) if major >= 8 => (200, json!([".", ".prod"])),
+            ("GET", ["subjects"]) => {
+                let prefix = request.param("subjectPrefix").unwrap_or("");
+                let mut names: Vec<Value> = Vec::new();
+                for v in versions.iter().filter(live) {
+                    let in_prefix = if prefix.is_empty() {
+                        !v.0.starts_with(":.")
+                    } else {
+                        v.0.starts_with(prefix)
+                    };
+                    if in_prefix && !names.contains(&json!(v.0)) {
+                        names.push(json!(v.0));
+                    }
+                }
+                (200, page(names))
+            }
+            ("GET", ["subjects", subject, "versions"]) => {
+                let numbers: Vec<Value> = versions
+                    .iter()
+                    .filter(|v| v.0 == *subject)
+                    .filter(live)
+                    .map(|v| json!(v.1))
+                    .collect();
+                if numbers.is_empty() {
+                    return (
+                        404,
+                        json!({"error_code": 40401, "message": format!("Subject '{subject}' not found.")}),
+                    );
+                }
+                (200, page(numbers))
+            }
+            ("GET", ["subjects", subject, "versions", number]) => {
+                let found = versions
+                    .iter()
+                    .filter(live)
+                    .find(|v| v.0 == *subject && v.1.to_string() == *number);
+                let Some(v) = found else {
+                    return (
+                        404,
+                        json!({"error_code": 40402, "message": format!("Version {number} not found.")}),
+                    );
+                };
+                let mut body = json!({"subject": v.0, "version": v.1, "id": v.2, "schema": v.3});
+                if !v.4.is_null() {
+                    body["references"] = v.4.clone();
+                }
+                if v.0.starts_with(":.prod:") {
+                    body["schemaType"] = json!("JSON");
+                }
+                if major >= 8 {
+                    body["guid"] = json!(format!("00000000-0000-0000-0000-0000000000{}", v.2));
+                    if v.1 == 4 {
+                        body["metadata"] = json!({"properties": {"owner": "payments"}});
+                        body["ruleSet"] = json!({"domainRules": [{"name": "positive", "kind": "CONDITION", "mode": "WRITE", "type": "CEL", "expr": "message.cents > 0"}]});
+                    }
+                }
+                (200, body)
+            }
+            ("GET", ["config"]) => (200, json!({"compatibilityLevel": "BACKWARD"})),
+            ("GET", ["config", "pay-value"]) => (200, json!({"compatibilityLevel": "FULL"})),
+            ("GET", ["config", subject]) => (
+                404,
+                json!({"error_code": 40408, "message": format!("Subject '{subject}' does not have subject-level compatibility configured")}),
+            ),
+            ("GET", ["mode", "ref-value"]) => (200, json!({"mode": "READONLY"})),
+            ("GET", ["mode", subject]) => (
+                404,
+                json!({"error_code": 40409, "message": format!("Subject '{subject}' does not have subject-level mode configured")}),
+            ),
+            _ => scripted::not_found(),
+        }
+    }
+}
+
+#[tokio::test]
+async fn import_reads_confluent_7_and_8_answers() {
+    for major in [7, 8] {
+        let source = scripted::serve(confluent(major));
+        let target = Registry::start().await;
+        let run = import(&["--from", &source, "--to", &target.url, "--verify"]);
+        assert_eq!(run.code, 0, "Confluent {major}: {run:?}");
+        let get = |path: &'static str| call(&target, Method::GET, path, None);
+        assert_eq!(
+            get("/subjects/pay-value/versions?deleted=true").await,
+            json!([1, 2, 4])
+        );
+        assert_eq!(get("/subjects/pay-value/versions").await, json!([1, 4]));
+        assert_eq!(get("/subjects/pay-value/versions/4").await["id"], json!(12));
+        assert_eq!(get("/subjects/ref-value/versions/1").await["id"], json!(13));
+        assert_eq!(
+            get("/config/pay-value").await["compatibilityLevel"],
+            json!("FULL")
+        );
+        assert_eq!(get("/mode/ref-value").await["mode"], json!("READONLY"));
+        if major >= 8 {
+            assert_eq!(
+                get("/subjects/:.prod:audit-value/versions/1").await["id"],
+                json!(10)
+            );
+            let rules = get("/subjects/pay-value/versions/4").await["ruleSet"].clone();
+            assert_eq!(
+                rules["domainRules"][0]["name"],
+                json!("positive"),
+                "{rules}"
+            );
+        } else {
+            assert_eq!(get("/contexts").await, json!(["."]));
+        }
+        target.stop().await;
+    }
 }

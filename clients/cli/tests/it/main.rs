@@ -8,6 +8,7 @@ mod gate;
 mod import;
 mod migrate;
 mod replicas;
+mod scripted;
 mod serve;
 mod support;
 mod twins;
