@@ -12,9 +12,9 @@
 //! prints.
 
 mod gate;
-mod import;
 mod migrate;
 mod serve;
+mod transfer;
 mod users;
 
 use std::io::IsTerminal;
@@ -62,7 +62,11 @@ enum Command {
     /// Show two versions of a subject as a diff, with the findings between them.
     Diff(gate::diff::DiffArgs),
     /// Copy a Confluent-compatible registry into this one over REST, keeping ids and versions.
-    Import(import::ImportArgs),
+    Import(transfer::ImportArgs),
+    /// Write a registry's subjects, versions, configs and modes into a directory of JSON files.
+    Export(transfer::ExportArgs),
+    /// Write a directory made by `herald export` into a registry, keeping ids and versions.
+    Restore(transfer::RestoreArgs),
     /// Copy a whole registry into another database, keeping ids (e.g. SQLite to PostgreSQL).
     MigrateStore(migrate::MigrateStoreArgs),
     /// Manage the users of the registry's credentials file.
@@ -97,7 +101,9 @@ fn main() -> ExitCode {
         Command::Register(args) => block_on(async |_| gate::register::run(&args).await),
         Command::Fetch(args) => block_on(async |_| gate::fetch::run(&args).await),
         Command::Diff(args) => block_on(async |color| gate::diff::run(&args, color).await),
-        Command::Import(args) => block_on(async |_| import::run(&args).await),
+        Command::Import(args) => block_on(async |_| transfer::run_import(&args).await),
+        Command::Export(args) => block_on(async |_| transfer::run_export(&args).await),
+        Command::Restore(args) => block_on(async |_| transfer::run_restore(&args).await),
         Command::MigrateStore(args) => block_on(async |_| migrate::run(&args).await),
         Command::Users(command) => users::run(&command),
     };

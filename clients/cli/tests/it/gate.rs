@@ -524,6 +524,9 @@ fn every_command_has_help_with_examples() {
         &["register", "--help"],
         &["fetch", "--help"],
         &["diff", "--help"],
+        &["import", "--help"],
+        &["export", "--help"],
+        &["restore", "--help"],
     ] {
         let run = run_in(&here, command);
         assert_eq!(run.code, 0, "{command:?}: {run:?}");

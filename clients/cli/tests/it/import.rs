@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::scripted;
-use crate::support::{Registry, Run, run_in};
+use crate::support::{Registry, Run, free_port, run_in, serve_on, terminate, wait_until_up};
 
 async fn call(registry: &Registry, method: Method, path: &str, body: Option<Value>) -> Value {
     let mut request = registry
@@ -400,4 +400,106 @@ async fn import_reads_confluent_7_and_8_answers() {
         }
         target.stop().await;
     }
+}
+
+/// Every file below `dir`, by relative path, with its bytes.
+fn tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            pending.extend(
+                std::fs::read_dir(&path)
+                    .expect("listed")
+                    .map(|e| e.expect("entry").path()),
+            );
+        } else {
+            let relative = path
+                .strip_prefix(dir)
+                .expect("inside")
+                .display()
+                .to_string();
+            files.push((relative, std::fs::read(&path).expect("read")));
+        }
+    }
+    files.sort();
+    files
+}
+
+#[tokio::test]
+async fn export_and_restore_go_from_sqlite_through_files_to_postgresql_and_back() {
+    let source = Registry::start().await;
+    fill(&source).await;
+    let work = tempfile::tempdir().expect("temporary directory");
+    let (first, second) = (work.path().join("first"), work.path().join("second"));
+    let first_arg = first.display().to_string();
+    let exported = run_in(work.path(), &["export", &first_arg, "--from", &source.url]);
+    assert_eq!(exported.code, 0, "{exported:?}");
+    assert!(
+        exported
+            .stdout
+            .contains("exported 5 version(s) of 3 subject(s)"),
+        "{exported:?}"
+    );
+    let file = first.join("subjects/orders/3.json");
+    let three: Value =
+        serde_json::from_slice(&std::fs::read(&file).expect("version file")).expect("JSON");
+    assert_eq!(
+        (three["version"].clone(), three["deleted"].clone()),
+        (json!(3), json!(true))
+    );
+    assert!(first.join("subjects/%3A.tenant%3Aevents/1.json").is_file());
+    // A directory that holds something is refused.
+    let again = run_in(work.path(), &["export", &first_arg, "--from", &source.url]);
+    assert_eq!(again.code, 2, "{again:?}");
+
+    // Into PostgreSQL.
+    let database = herald_testing::TestDatabase::postgres().await;
+    let port = free_port();
+    let mut served = serve_on(port)
+        .args(["--database-url", &database.url()])
+        .spawn()
+        .expect("herald serve starts");
+    let http = wait_until_up(&mut served, port).await;
+    let postgres = format!("http://127.0.0.1:{port}");
+    let restored = run_in(
+        work.path(),
+        &["restore", &first_arg, "--to", &postgres, "--verify"],
+    );
+    assert_eq!(restored.code, 0, "{restored:?}");
+    let id = http
+        .get(format!("{postgres}/subjects/orders/versions/4"))
+        .send()
+        .await
+        .expect("answered");
+    let id: Value = id.json().await.expect("JSON");
+    let expected = call(&source, Method::GET, "/subjects/orders/versions/4", None).await;
+    assert_eq!(id["id"], expected["id"]);
+    // Exported again from PostgreSQL: the same files, byte for byte.
+    let second_arg = second.display().to_string();
+    let exported = run_in(work.path(), &["export", &second_arg, "--from", &postgres]);
+    assert_eq!(exported.code, 0, "{exported:?}");
+    assert_eq!(tree(&first), tree(&second));
+    assert!(terminate(served).await.success());
+
+    // And back into SQLite.
+    let back = Registry::start().await;
+    let restored = run_in(
+        work.path(),
+        &["restore", &second_arg, "--to", &back.url, "--verify"],
+    );
+    assert_eq!(restored.code, 0, "{restored:?}");
+    for path in [
+        "/subjects/orders/versions?deleted=true",
+        "/schemas/ids/1",
+        "/mode/money",
+    ] {
+        assert_eq!(
+            call(&back, Method::GET, path, None).await,
+            call(&source, Method::GET, path, None).await,
+            "{path}"
+        );
+    }
+    source.stop().await;
+    back.stop().await;
 }

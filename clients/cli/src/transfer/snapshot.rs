@@ -59,7 +59,7 @@ impl VersionRecord {
 }
 
 /// A registry's content.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Snapshot {
     /// Every version of every selected subject, by subject then version.
     pub versions: Vec<VersionRecord>,
