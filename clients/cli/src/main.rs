@@ -67,6 +67,8 @@ enum Command {
     Export(transfer::ExportArgs),
     /// Write a directory made by `herald export` into a registry, keeping ids and versions.
     Restore(transfer::RestoreArgs),
+    /// Keep a Herald registry in step with another registry (one way; IMPORT mode on the target).
+    Mirror(transfer::MirrorArgs),
     /// Copy a whole registry into another database, keeping ids (e.g. SQLite to PostgreSQL).
     MigrateStore(migrate::MigrateStoreArgs),
     /// Manage the users of the registry's credentials file.
@@ -104,6 +106,7 @@ fn main() -> ExitCode {
         Command::Import(args) => block_on(async |_| transfer::run_import(&args).await),
         Command::Export(args) => block_on(async |_| transfer::run_export(&args).await),
         Command::Restore(args) => block_on(async |_| transfer::run_restore(&args).await),
+        Command::Mirror(args) => block_on(async |_| transfer::run_mirror(&args).await),
         Command::MigrateStore(args) => block_on(async |_| migrate::run(&args).await),
         Command::Users(command) => users::run(&command),
     };

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::http::Endpoint;
 use super::plan::{Action, Plan};
 use super::progress::Progress;
-use super::snapshot::{Snapshot, context_scope};
+use super::snapshot::{Snapshot, VersionRecord, context_scope};
 use crate::gate::CliError;
 
 /// What was written.
@@ -76,6 +76,18 @@ fn registration_order(snapshot: &Snapshot, plan: &Plan) -> Vec<usize> {
     order
 }
 
+/// Registers `record` on `target` (in IMPORT mode) with its id and version.
+pub async fn register(target: &Endpoint, record: &VersionRecord) -> Result<(), CliError> {
+    let mut body = record.schema.clone();
+    body.insert("id".to_owned(), Value::from(record.id));
+    body.insert("version".to_owned(), Value::from(record.version));
+    let segments = ["subjects", record.subject.as_str(), "versions"];
+    target
+        .send(Method::POST, &segments, &[], Some(&Value::Object(body)))
+        .await?;
+    Ok(())
+}
+
 /// Writes `plan` of `snapshot` into `target`.
 pub async fn apply(
     target: &Endpoint,
@@ -97,13 +109,7 @@ pub async fn apply(
     }
     for index in registration_order(snapshot, plan) {
         let record = &snapshot.versions[index];
-        let mut body = record.schema.clone();
-        body.insert("id".to_owned(), Value::from(record.id));
-        body.insert("version".to_owned(), Value::from(record.version));
-        let segments = ["subjects", record.subject.as_str(), "versions"];
-        target
-            .send(Method::POST, &segments, &[], Some(&Value::Object(body)))
-            .await?;
+        register(target, record).await?;
         applied.registered += 1;
         progress.step(&record.subject);
     }

@@ -4,11 +4,13 @@
 //! APIs, keeping schema ids, versions (gaps included), soft-deleted
 //! versions, references, metadata, rule sets, and the configs and modes set
 //! on subjects and contexts; `herald export DIR` writes the same content as
-//! files and `herald restore DIR` writes them into a registry.
+//! files and `herald restore DIR` writes them into a registry; `herald
+//! mirror` keeps a target in step with a source.
 
 mod apply;
 mod files;
 mod http;
+mod mirror;
 mod plan;
 mod progress;
 mod snapshot;
@@ -22,6 +24,8 @@ use http::Endpoint;
 use plan::Action;
 use progress::Progress;
 use snapshot::Selection;
+
+pub use mirror::{MirrorArgs, run_mirror};
 
 /// `herald import`.
 #[derive(Debug, Args)]

@@ -237,35 +237,44 @@ async fn read_subject(
         else {
             continue;
         };
-        let mut schema = Map::new();
-        schema.insert(
-            "schema".to_owned(),
-            found.get("schema").cloned().unwrap_or_default(),
-        );
-        let schema_type = found
-            .get("schemaType")
-            .and_then(Value::as_str)
-            .unwrap_or("AVRO");
-        schema.insert("schemaType".to_owned(), Value::from(schema_type));
-        let references = found.get("references").filter(|r| !r.is_null());
-        schema.insert(
-            "references".to_owned(),
-            references.cloned().unwrap_or(Value::Array(Vec::new())),
-        );
-        for key in ["metadata", "ruleSet"] {
-            if let Some(value) = found.get(key).filter(|v| !v.is_null()) {
-                schema.insert(key.to_owned(), value.clone());
-            }
-        }
-        snapshot.versions.push(VersionRecord {
-            subject: subject.to_owned(),
-            version: number,
-            id: found.get("id").and_then(Value::as_i64).unwrap_or(-1),
-            deleted: !live.contains(&Value::from(number)),
-            schema,
-        });
+        let deleted = !live.contains(&Value::from(number));
+        snapshot
+            .versions
+            .push(record(subject, number, &found, deleted));
     }
     Ok(())
+}
+
+/// The version `number` of `subject` as a registry answered it (`found`).
+pub fn record(
+    subject: &str,
+    number: i64,
+    found: &Map<String, Value>,
+    deleted: bool,
+) -> VersionRecord {
+    let mut schema = Map::new();
+    let text = found.get("schema").cloned().unwrap_or_default();
+    schema.insert("schema".to_owned(), text);
+    let schema_type = found.get("schemaType").and_then(Value::as_str);
+    schema.insert(
+        "schemaType".to_owned(),
+        Value::from(schema_type.unwrap_or("AVRO")),
+    );
+    let references = found.get("references").filter(|r| !r.is_null());
+    let references = references.cloned().unwrap_or(Value::Array(Vec::new()));
+    schema.insert("references".to_owned(), references);
+    for key in ["metadata", "ruleSet"] {
+        if let Some(value) = found.get(key).filter(|v| !v.is_null()) {
+            schema.insert(key.to_owned(), value.clone());
+        }
+    }
+    VersionRecord {
+        subject: subject.to_owned(),
+        version: number,
+        id: found.get("id").and_then(Value::as_i64).unwrap_or(-1),
+        deleted,
+        schema,
+    }
 }
 
 /// The config and mode set at `scope` itself (not inherited), if any.

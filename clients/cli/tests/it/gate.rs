@@ -527,6 +527,7 @@ fn every_command_has_help_with_examples() {
         &["import", "--help"],
         &["export", "--help"],
         &["restore", "--help"],
+        &["mirror", "--help"],
     ] {
         let run = run_in(&here, command);
         assert_eq!(run.code, 0, "{command:?}: {run:?}");

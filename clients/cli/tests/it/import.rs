@@ -503,3 +503,172 @@ async fn export_and_restore_go_from_sqlite_through_files_to_postgresql_and_back(
     source.stop().await;
     back.stop().await;
 }
+
+/// The subjects and configs of an export, by file (modes are the
+/// mirror's own on its target).
+fn content(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    tree(dir)
+        .into_iter()
+        .filter(|(path, _)| path != "modes.json")
+        .collect()
+}
+
+async fn exported(registry: &Registry, dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let arg = dir.display().to_string();
+    let run = run_in(
+        dir.parent().expect("parent"),
+        &["export", &arg, "--from", &registry.url],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    content(dir)
+}
+
+#[tokio::test]
+async fn mirror_follows_the_change_feed_and_resumes_where_it_stopped() {
+    let source = Registry::start().await;
+    let target = Registry::start().await;
+    fill(&source).await;
+    let work = tempfile::tempdir().expect("temporary directory");
+    let state = work.path().join("mirror.state").display().to_string();
+    let mirror = |follow: bool| {
+        let mut args = vec![
+            "mirror",
+            "--from",
+            &source.url,
+            "--to",
+            &target.url,
+            "--state",
+            &state,
+        ];
+        if follow {
+            args.push("--follow");
+        }
+        args.into_iter().map(str::to_owned).collect::<Vec<String>>()
+    };
+    let first = run_in(
+        work.path(),
+        &mirror(false).iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(first.code, 0, "{first:?}");
+    assert_eq!(
+        exported(&source, &work.path().join("a1")).await,
+        exported(&target, &work.path().join("b1")).await
+    );
+    assert_eq!(
+        call(&target, Method::GET, "/mode", None).await["mode"],
+        "IMPORT"
+    );
+
+    // Three more changes: only they are applied.
+    let next = json!({"schema": record("Order", r#"{"name":"total","type":"shop.Money"},{"name":"z","type":"string","default":""}"#),
+        "references": [{"name": "shop.Money", "subject": "money", "version": 1}]});
+    call(
+        &source,
+        Method::POST,
+        "/subjects/orders/versions",
+        Some(next),
+    )
+    .await;
+    call(&source, Method::DELETE, "/subjects/orders/versions/4", None).await;
+    call(
+        &source,
+        Method::PUT,
+        "/config/orders",
+        Some(json!({"compatibility": "NONE"})),
+    )
+    .await;
+    let second = run_in(
+        work.path(),
+        &mirror(false).iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(second.code, 0, "{second:?}");
+    assert!(
+        second.stdout.starts_with("mirrored 3 change(s)"),
+        "{second:?}"
+    );
+    assert_eq!(
+        exported(&source, &work.path().join("a2")).await,
+        exported(&target, &work.path().join("b2")).await
+    );
+
+    // Following: a change reaches the target while the mirror runs; the
+    // mirror is killed, more changes happen, and a restart catches up.
+    let mut following = crate::support::herald()
+        .current_dir(work.path())
+        .args(mirror(true))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("mirror runs");
+    let late = json!({"schema": record("Late", r#"{"name":"x","type":"int"}"#)});
+    call(&source, Method::POST, "/subjects/late/versions", Some(late)).await;
+    // Arrived, and recorded as applied (one change after the last run's).
+    let recorded = |path: &str| {
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .trim()
+            .parse::<i64>()
+            .ok()
+    };
+    let before = recorded(&state).expect("a sequence after two runs");
+    let mut arrived = false;
+    for _ in 0..300 {
+        let there = call(&target, Method::GET, "/subjects/late/versions", None).await;
+        if there == json!([1]) && recorded(&state) == Some(before + 1) {
+            arrived = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(arrived, "the change reached the target while following");
+    following.kill().expect("killed");
+    let _ = following.wait();
+    let later = json!({"schema": record("Later", r#"{"name":"y","type":"int"}"#)});
+    call(
+        &source,
+        Method::POST,
+        "/subjects/later/versions",
+        Some(later),
+    )
+    .await;
+    call(&source, Method::DELETE, "/subjects/late", None).await;
+    let resumed = run_in(
+        work.path(),
+        &mirror(false).iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    assert!(
+        resumed.stdout.starts_with("mirrored 2 change(s)"),
+        "{resumed:?}"
+    );
+    assert_eq!(
+        exported(&source, &work.path().join("a3")).await,
+        exported(&target, &work.path().join("b3")).await
+    );
+    source.stop().await;
+    target.stop().await;
+}
+
+#[tokio::test]
+async fn mirror_polls_a_source_without_a_change_feed() {
+    let source = scripted::serve(confluent(8));
+    let target = Registry::start().await;
+    let work = tempfile::tempdir().expect("temporary directory");
+    let args = ["mirror", "--from", &source, "--to", &target.url];
+    let run = run_in(work.path(), &args);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("mirrored 5 version(s)"), "{run:?}");
+    let get = |path: &'static str| call(&target, Method::GET, path, None);
+    assert_eq!(
+        get("/subjects/pay-value/versions?deleted=true").await,
+        json!([1, 2, 4])
+    );
+    assert_eq!(get("/subjects/ref-value/versions/1").await["id"], json!(13));
+    // The target stays in IMPORT mode; the source's modes are not copied.
+    assert_eq!(get("/mode").await["mode"], json!("IMPORT"));
+    assert_eq!(get("/mode/ref-value").await["error_code"], json!(40409));
+    // Polling again copies nothing new.
+    let again = run_in(work.path(), &args);
+    assert!(again.stdout.contains(": 0 registered"), "{again:?}");
+    target.stop().await;
+}

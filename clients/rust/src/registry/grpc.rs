@@ -204,6 +204,26 @@ impl Grpc {
     }
 }
 
+impl Grpc {
+    /// Every change after `after_sequence`, then each as it happens.
+    pub(super) async fn watch(
+        &self,
+        auth: Option<&Auth>,
+        after_sequence: i64,
+    ) -> Result<tonic::Streaming<pb::Change>, RegistryError> {
+        let message = pb::WatchSubjectsRequest {
+            after_sequence,
+            subject_prefix: String::new(),
+        };
+        let answer = self
+            .stub
+            .clone()
+            .watch_subjects(request(auth, message))
+            .await;
+        Ok(answer.map_err(error)?.into_inner())
+    }
+}
+
 /// `message` with the credentials in its `authorization` metadata.
 fn request<T>(auth: Option<&Auth>, message: T) -> tonic::Request<T> {
     let mut request = tonic::Request::new(message);

@@ -188,6 +188,22 @@ impl RegistryClient {
         self
     }
 
+    /// Herald's change feed (gRPC only): every registration, deletion,
+    /// config and mode change after `after_sequence` (0: from the first),
+    /// then each as it commits. A REST client gets `Unexpected`.
+    #[cfg(feature = "grpc")]
+    pub async fn watch_changes(
+        &self,
+        after_sequence: i64,
+    ) -> Result<tonic::Streaming<pb::Change>, RegistryError> {
+        match &self.backend {
+            Backend::Grpc(api) => api.watch(self.auth.as_ref(), after_sequence).await,
+            Backend::Rest(_) => Err(RegistryError::Unexpected(
+                "the change feed is served over gRPC only".to_owned(),
+            )),
+        }
+    }
+
     /// The registry's URL.
     pub fn base(&self) -> &str {
         &self.base
