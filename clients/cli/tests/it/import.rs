@@ -89,6 +89,17 @@ async fn fill(source: &Registry) {
         Some(json!({"mode": "READONLY"})),
     )
     .await;
+    // A context's own config and mode.
+    let tenant_config = json!({"compatibility": "NONE"});
+    call(
+        source,
+        Method::PUT,
+        "/config/:.tenant:",
+        Some(tenant_config),
+    )
+    .await;
+    let tenant_mode = json!({"mode": "READONLY"});
+    call(source, Method::PUT, "/mode/:.tenant:", Some(tenant_mode)).await;
 }
 
 fn import(args: &[&str]) -> Run {
@@ -137,6 +148,8 @@ async fn import_copies_a_registry_keeping_ids_versions_and_settings() {
         "/schemas/ids/1",
         "/config/orders",
         "/mode/money",
+        "/config/:.tenant:",
+        "/mode/:.tenant:",
     ] {
         let there = call(&target, Method::GET, path, None).await;
         let here = call(&source, Method::GET, path, None).await;
@@ -671,4 +684,57 @@ async fn mirror_polls_a_source_without_a_change_feed() {
     let again = run_in(work.path(), &args);
     assert!(again.stdout.contains(": 0 registered"), "{again:?}");
     target.stop().await;
+}
+
+#[tokio::test]
+async fn import_signs_in_to_both_sides() {
+    // A source that wants a bearer token, a target that wants a user.
+    let answer = confluent(8);
+    let source = scripted::serve(move |request| match request.authorization.as_deref() {
+        Some("Bearer t0ken") => answer(request),
+        _ => (401, json!({"error_code": 401, "message": "Unauthorized"})),
+    });
+    let work = tempfile::tempdir().expect("temporary directory");
+    let dir = work.path();
+    let mut child = crate::support::herald()
+        .current_dir(dir)
+        .args(["users", "add", "ops", "--role", "admin"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("herald runs");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), b"ops-pw\n")
+        .expect("written");
+    assert!(child.wait().expect("exits").success());
+    crate::support::write_files(dir, &[("auth.toml", "users = \"users.toml\"\n")]);
+    let port = free_port();
+    let mut server = serve_on(port)
+        .args(["--data-dir", &dir.join("data").to_string_lossy()])
+        .args(["--auth", &dir.join("auth.toml").to_string_lossy()])
+        .spawn()
+        .expect("herald serve starts");
+    let http = wait_until_up(&mut server, port).await;
+    let target = format!("http://127.0.0.1:{port}");
+    let base = ["import", "--from", &source, "--to", &target];
+    let anonymous = run_in(dir, &[&base[..], &["--from-auth", "t0ken"]].concat());
+    assert_eq!(anonymous.code, 2, "{anonymous:?}");
+    assert!(anonymous.stderr.contains("40101"), "{anonymous:?}");
+    let no_token = run_in(dir, &[&base[..], &["--auth", "ops:ops-pw"]].concat());
+    assert_eq!(no_token.code, 2, "{no_token:?}");
+    assert!(no_token.stderr.contains("401"), "{no_token:?}");
+    let both = [
+        &base[..],
+        &["--from-auth", "t0ken", "--auth", "ops:ops-pw", "--verify"],
+    ]
+    .concat();
+    let signed_in = run_in(dir, &both);
+    assert_eq!(signed_in.code, 0, "{signed_in:?}");
+    let read = http
+        .get(format!("{target}/subjects/pay-value/versions/4"))
+        .basic_auth("ops", Some("ops-pw"))
+        .send()
+        .await
+        .expect("answered");
+    let read: Value = read.json().await.expect("JSON");
+    assert_eq!(read["id"], json!(12));
+    assert!(terminate(server).await.success());
 }

@@ -15,6 +15,8 @@ pub struct Request {
     pub path: String,
     /// The query pairs, decoded.
     pub query: Vec<(String, String)>,
+    /// The `Authorization` header, if sent.
+    pub authorization: Option<String>,
 }
 
 impl Request {
@@ -64,6 +66,7 @@ pub fn serve(answer: impl Fn(&Request) -> (u16, Value) + Send + 'static) -> Stri
                 continue;
             }
             let mut length = 0usize;
+            let mut authorization = None;
             loop {
                 let mut header = String::new();
                 if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
@@ -72,6 +75,9 @@ pub fn serve(answer: impl Fn(&Request) -> (u16, Value) + Send + 'static) -> Stri
                 let lower = header.to_ascii_lowercase();
                 if let Some(value) = lower.strip_prefix("content-length:") {
                     length = value.trim().parse().unwrap_or(0);
+                }
+                if lower.starts_with("authorization:") {
+                    authorization = header.split_once(':').map(|(_, v)| v.trim().to_owned());
                 }
             }
             let mut body = vec![0u8; length];
@@ -92,6 +98,7 @@ pub fn serve(answer: impl Fn(&Request) -> (u16, Value) + Send + 'static) -> Stri
                 method,
                 path: decode(path),
                 query,
+                authorization,
             };
             let (status, value) = answer(&request);
             let text = value.to_string();
