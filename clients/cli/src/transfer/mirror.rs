@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::http::Endpoint;
 use super::snapshot::{self, Selection, Snapshot};
-use super::{apply, credentials, endpoint, plan};
+use super::{SourceArgs, TargetArgs, apply, credentials, plan};
 use crate::gate::{CliError, Verdict};
 
 /// How long a feed may stay quiet before a mirror without `--follow`
@@ -34,28 +34,10 @@ Mode changes on the source are not copied: the target stays in IMPORT mode, whic
 refuses registrations without an id. Without --follow the mirror stops once caught up.
 Exit status: 0 caught up, 1 a conflict, 2 usage or server error.")]
 pub struct MirrorArgs {
-    /// The registry to follow.
-    #[arg(long, value_name = "URL")]
-    pub from: String,
-    /// The Herald registry to keep in step [env: HERALD_REGISTRY_URL].
-    #[arg(long, value_name = "URL")]
-    pub to: Option<String>,
-    /// The source's credentials: USER:PASSWORD (basic) or a bearer token.
-    #[arg(
-        long,
-        value_name = "CREDENTIALS",
-        env = "HERALD_FROM_AUTH",
-        hide_env_values = true
-    )]
-    pub from_auth: Option<String>,
-    /// The target's credentials: USER:PASSWORD (basic) or a bearer token.
-    #[arg(
-        long,
-        value_name = "CREDENTIALS",
-        env = "HERALD_REGISTRY_AUTH",
-        hide_env_values = true
-    )]
-    pub auth: Option<String>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Keep following the source (otherwise stop once caught up).
     #[arg(long)]
     pub follow: bool,
@@ -69,13 +51,10 @@ pub struct MirrorArgs {
 
 /// Runs `herald mirror`.
 pub async fn run_mirror(args: &MirrorArgs) -> Result<Verdict, CliError> {
-    let source = Endpoint::new(&args.from, credentials(&args.from_auth))?;
-    let target = endpoint(&args.to, "--to", &args.auth)?;
+    let source = args.source.endpoint()?;
+    let target = args.target.endpoint()?;
     hold_in_import(&target).await?;
-    let mut feed = RegistryClient::grpc(&args.from).map_err(|e| CliError::Usage(e.to_string()))?;
-    if let Some(auth) = credentials(&args.from_auth) {
-        feed = feed.with_auth(auth);
-    }
+    let feed = change_feed(&args.source)?;
     let after = read_state(&args.state)?;
     match feed.watch_changes(after).await {
         Ok(changes) => follow_feed(&source, &target, changes, args).await,
@@ -84,6 +63,15 @@ pub async fn run_mirror(args: &MirrorArgs) -> Result<Verdict, CliError> {
             poll(&source, &target, args).await
         }
     }
+}
+
+/// A gRPC client of the source, for its change feed.
+fn change_feed(source: &SourceArgs) -> Result<RegistryClient, CliError> {
+    let client = RegistryClient::grpc(&source.from).map_err(|e| CliError::Usage(e.to_string()))?;
+    Ok(match credentials(&source.from_auth) {
+        Some(auth) => client.with_auth(auth),
+        None => client,
+    })
 }
 
 /// The target in IMPORT mode, everywhere (top level and every context).
@@ -150,13 +138,7 @@ async fn follow_feed(
             Ok(Ok(None) | Err(_)) if args.follow => {
                 tracing::warn!(after = last, "change feed interrupted: reconnecting");
                 tokio::time::sleep(Duration::from_secs(1)).await;
-                let client =
-                    RegistryClient::grpc(&args.from).map_err(|e| CliError::Usage(e.to_string()))?;
-                let client = match credentials(&args.from_auth) {
-                    Some(auth) => client.with_auth(auth),
-                    None => client,
-                };
-                if let Ok(resumed) = client.watch_changes(last).await {
+                if let Ok(resumed) = change_feed(&args.source)?.watch_changes(last).await {
                     changes = resumed;
                 }
             }

@@ -27,6 +27,64 @@ use snapshot::Selection;
 
 pub use mirror::{MirrorArgs, run_mirror};
 
+/// The registry copied from: `--from URL` and its credentials.
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// The registry to copy from.
+    #[arg(long, value_name = "URL")]
+    pub from: String,
+    /// The source's credentials: USER:PASSWORD (basic) or a bearer token.
+    #[arg(
+        long,
+        value_name = "CREDENTIALS",
+        env = "HERALD_FROM_AUTH",
+        hide_env_values = true
+    )]
+    pub from_auth: Option<String>,
+}
+
+impl SourceArgs {
+    /// The source registry.
+    fn endpoint(&self) -> Result<Endpoint, CliError> {
+        Endpoint::new(&self.from, credentials(&self.from_auth))
+    }
+}
+
+/// The registry written to: `--to URL` (or `HERALD_REGISTRY_URL`) and its
+/// credentials.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// The registry to write to [env: HERALD_REGISTRY_URL].
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+    /// The target's credentials: USER:PASSWORD (basic) or a bearer token.
+    #[arg(
+        long,
+        value_name = "CREDENTIALS",
+        env = "HERALD_REGISTRY_AUTH",
+        hide_env_values = true
+    )]
+    pub auth: Option<String>,
+}
+
+impl TargetArgs {
+    /// The target registry.
+    fn endpoint(&self) -> Result<Endpoint, CliError> {
+        endpoint(&self.to, "--to", &self.auth)
+    }
+}
+
+/// What a copy does besides writing: `--dry-run`, `--verify`.
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// Print the plan (counts per subject, conflicts) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Afterwards compare every id, version, config and mode; exit 1 on any difference.
+    #[arg(long)]
+    pub verify: bool,
+}
+
 /// `herald import`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -41,40 +99,18 @@ again resumes: what is already there and identical is skipped. A version or id t
 holds other content on the target is a conflict: nothing is written.
 Exit status: 0 done (and verified), 1 conflicts or differences, 2 usage or server error.")]
 pub struct ImportArgs {
-    /// The registry to copy from.
-    #[arg(long, value_name = "URL")]
-    pub from: String,
-    /// The registry to copy into [env: HERALD_REGISTRY_URL].
-    #[arg(long, value_name = "URL")]
-    pub to: Option<String>,
-    /// The source's credentials: USER:PASSWORD (basic) or a bearer token.
-    #[arg(
-        long,
-        value_name = "CREDENTIALS",
-        env = "HERALD_FROM_AUTH",
-        hide_env_values = true
-    )]
-    pub from_auth: Option<String>,
-    /// The target's credentials: USER:PASSWORD (basic) or a bearer token.
-    #[arg(
-        long,
-        value_name = "CREDENTIALS",
-        env = "HERALD_REGISTRY_AUTH",
-        hide_env_values = true
-    )]
-    pub auth: Option<String>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Only subjects whose (qualified) name matches this glob (`*`, `?`).
     #[arg(long, value_name = "PATTERN")]
     pub subjects: Option<String>,
     /// Only this context (`.tenant`; `.` is the default context).
     #[arg(long, value_name = "CTX")]
     pub context: Option<String>,
-    /// Print the plan (counts per subject, conflicts) and write nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Afterwards compare every id, version, config and mode; exit 1 on any difference.
-    #[arg(long)]
-    pub verify: bool,
+    #[command(flatten)]
+    pub copy: CopyArgs,
 }
 
 /// The credentials of a flag or environment variable.
@@ -105,20 +141,14 @@ fn endpoint(
 
 /// Runs `herald import`, printing the plan or the summary on stdout.
 pub async fn run_import(args: &ImportArgs) -> Result<Verdict, CliError> {
-    let source = Endpoint::new(&args.from, credentials(&args.from_auth))?;
-    let target = endpoint(&args.to, "--to", &args.auth)?;
+    let source = args.source.endpoint()?;
+    let target = args.target.endpoint()?;
     let selection = Selection {
         pattern: args.subjects.clone(),
         context: args.context.clone(),
     };
     let snapshot = snapshot::read(&source, &selection).await?;
-    copy_into(
-        &target,
-        &snapshot,
-        source.base(),
-        (args.dry_run, args.verify),
-    )
-    .await
+    copy_into(&target, &snapshot, source.base(), &args.copy).await
 }
 
 /// Writes `snapshot` (read from `origin`) into `target`: the plan only
@@ -127,7 +157,7 @@ async fn copy_into(
     target: &Endpoint,
     snapshot: &snapshot::Snapshot,
     origin: &str,
-    (dry_run, verify): (bool, bool),
+    &CopyArgs { dry_run, verify }: &CopyArgs,
 ) -> Result<Verdict, CliError> {
     let plan = plan::plan(target, snapshot).await?;
     let conflicts = plan.conflicts();
@@ -235,31 +265,18 @@ Exit status: 0 done (and verified), 1 conflicts or differences, 2 usage, I/O or 
 pub struct RestoreArgs {
     /// The directory `herald export` wrote.
     pub dir: std::path::PathBuf,
-    /// The registry to restore into [env: HERALD_REGISTRY_URL].
-    #[arg(long, value_name = "URL")]
-    pub to: Option<String>,
-    /// Its credentials: USER:PASSWORD (basic) or a bearer token.
-    #[arg(
-        long,
-        value_name = "CREDENTIALS",
-        env = "HERALD_REGISTRY_AUTH",
-        hide_env_values = true
-    )]
-    pub auth: Option<String>,
-    /// Print the plan and write nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Afterwards compare every id, version, config and mode; exit 1 on any difference.
-    #[arg(long)]
-    pub verify: bool,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub copy: CopyArgs,
 }
 
 /// Runs `herald restore`.
 pub async fn run_restore(args: &RestoreArgs) -> Result<Verdict, CliError> {
-    let target = endpoint(&args.to, "--to", &args.auth)?;
+    let target = args.target.endpoint()?;
     let snapshot = files::read(&args.dir)?;
     let origin = args.dir.display().to_string();
-    copy_into(&target, &snapshot, &origin, (args.dry_run, args.verify)).await
+    copy_into(&target, &snapshot, &origin, &args.copy).await
 }
 
 /// The plan, one line per subject, then the settings.
