@@ -236,6 +236,26 @@ async fn a_conflict_stops_the_import_before_anything_is_written() {
         call(&target, Method::GET, "/subjects", None).await,
         json!([":.tenant:events", "other"])
     );
+    // So does a pattern that leaves it out: orders references money, which
+    // the target lacks, so its registration is refused and reported.
+    let pattern = [
+        "import",
+        "--from",
+        &source.url,
+        "--to",
+        &target.url,
+        "--subjects",
+        "ord*",
+    ];
+    let orders = import(&pattern[1..]);
+    assert_eq!(orders.code, 2, "{orders:?}");
+    assert!(orders.stderr.contains("money"), "{orders:?}");
+    let planned = import(&[&pattern[1..], &["--dry-run"]].concat());
+    assert!(
+        planned.stdout.starts_with("orders: 3 to register"),
+        "{planned:?}"
+    );
+    assert!(!planned.stdout.contains("money:"), "{planned:?}");
     source.stop().await;
     target.stop().await;
 }
@@ -561,6 +581,11 @@ async fn mirror_follows_the_change_feed_and_resumes_where_it_stopped() {
     let first = run_in(
         work.path(),
         &mirror(false).iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    // Each change applied is logged with its lag behind the source.
+    assert!(
+        first.stderr.contains("mirrored") && first.stderr.contains("lag_ms="),
+        "{first:?}"
     );
     assert_eq!(first.code, 0, "{first:?}");
     assert_eq!(
