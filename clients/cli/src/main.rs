@@ -39,12 +39,34 @@ use gate::{CliError, Verdict};
   herald fetch --subject 'orders-*' --out dir/   download schemas and their references
   herald diff orders-value 1 2                   diff two versions, with findings
   herald migrate-store --from sqlite://herald-data/herald.db --to postgres://db/herald
+  herald import --from https://confluent:8081 --to http://127.0.0.1:8081 --verify
+  herald serve --log-format json                 one JSON object per log line
 
 Exit status: 0 fine, 1 incompatible or invalid schema, 2 usage, I/O or server error."
 )]
 struct Cli {
+    /// How log lines (on stderr) are written.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        env = "HERALD_LOG_FORMAT"
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The log line format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines (coloured on a terminal).
+    #[default]
+    Text,
+    /// One JSON object per line, the request's span fields (its
+    /// `request_id`) included.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,14 +105,20 @@ const DEFAULT_LOG: &str = "info,typify=warn,typify_impl=warn";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HERALD_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG)),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HERALD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
     let outcome = match cli.command {
         Command::Serve(args) => serve::run(*args)
             .map(|()| Verdict::Fine)

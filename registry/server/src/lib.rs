@@ -11,7 +11,9 @@ pub mod config;
 pub(crate) mod connections;
 pub mod grpc;
 pub(crate) mod guard;
+pub mod metrics;
 pub(crate) mod model;
+pub mod observe;
 pub(crate) mod paths;
 pub(crate) mod rest;
 pub(crate) mod service;
@@ -30,6 +32,7 @@ use aliases::Aliases;
 use config::{ServerConfig, Storage};
 use connections::ConnectionLimits;
 use guard::{RequestGuard, Rules};
+use observe::Observe;
 use rest::hot_path::SchemaByIdHotPath;
 use service::Registry;
 use store::{Store, StoreError};
@@ -62,7 +65,7 @@ pub enum StartError {
 /// routing), then the router — REST, the UI and, on a shared port, gRPC —
 /// with its layers. A layer meant for every request wraps this service,
 /// never the router alone: the fast path answers before the router.
-pub type HttpApp = RequestGuard<Aliases<Access<SchemaByIdHotPath<axum::Router>>>>;
+pub type HttpApp = Observe<RequestGuard<Aliases<Access<SchemaByIdHotPath<axum::Router>>>>>;
 
 /// A registry bound to its socket(s), ready to serve.
 pub struct Server {
@@ -139,7 +142,8 @@ impl Server {
         let fast = SchemaByIdHotPath::new(self.router.clone(), self.registry.clone());
         let access = Access::new(fast, self.access.clone(), self.registry.clone());
         let aliases = Aliases::new(access, self.registry.clone());
-        Ok(RequestGuard::new(aliases, rules))
+        let guarded = RequestGuard::new(aliases, rules);
+        Ok(Observe::new(guarded, self.registry.metrics()))
     }
 
     /// Serves until `shutdown` completes, ends the change-feed watches, lets

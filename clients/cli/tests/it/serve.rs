@@ -179,3 +179,59 @@ async fn a_json_code_preview_does_not_log_the_schema() {
         "the schema was logged: {log}"
     );
 }
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let port = free_port();
+    let mut child = serve_on(port)
+        .args([
+            "--data-dir",
+            &dir.path().to_string_lossy(),
+            "--log-format",
+            "json",
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("herald starts");
+    let client = wait_until_up(&mut child, port).await;
+    let answer = client
+        .get(format!("http://127.0.0.1:{port}/subjects"))
+        .header("x-request-id", "json-log-1")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(answer.headers()["x-request-id"], "json-log-1");
+    let mut stderr = child.stderr.take().expect("stderr");
+    assert!(terminate(child).await.success());
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut text).expect("logs read");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let ours: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|line| line["span"]["request_id"] == "json-log-1")
+        .collect();
+    assert_eq!(ours.len(), 1, "{text}");
+    let line = ours[0];
+    assert_eq!(
+        (
+            line["target"].clone(),
+            line["route"].clone(),
+            line["status"].clone()
+        ),
+        (json!("herald::request"), json!("/subjects"), json!(200)),
+        "{line}"
+    );
+    assert!(
+        line["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0),
+        "{line}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["message"] == "herald registry listening")
+    );
+}

@@ -61,6 +61,7 @@ pub const HTTP_ROUTES: &[(&str, &[(Method, Rule)])] = &[
     ("/", &[(GET, reads(Public)), (POST, reads(Public))]),
     ("/healthz", &[(GET, reads(Public))]),
     ("/readyz", &[(GET, reads(Public))]),
+    ("/metrics", &[(GET, reads(Public))]),
     ("/schemas/types", &[(GET, reads(Somewhere(Reader)))]),
     ("/v1/metadata/id", &[(GET, reads(Somewhere(Reader)))]),
     ("/v1/metadata/version", &[(GET, reads(Somewhere(Reader)))]),
@@ -325,6 +326,15 @@ impl RouteTable {
                 .expect("the route templates do not overlap");
         }
         RouteTable { http }
+    }
+
+    /// The route template `path` falls under (`/subjects/{subject}/versions`),
+    /// the gRPC method's path, or `other`: a label with a bounded set of values.
+    pub fn template(&self, path: &str) -> &'static str {
+        if let Some((name, _)) = GRPC_METHODS.iter().find(|(name, _)| *name == path) {
+            return name;
+        }
+        self.http.at(path).map_or("other", |found| found.value.0)
     }
 
     /// What `method` on `path` needs.

@@ -1,4 +1,5 @@
-//! `/`, `/schemas/types`, `/v1/metadata/*`, `/contexts`, and health probes.
+//! `/`, `/schemas/types`, `/v1/metadata/*`, `/contexts`, health probes and
+//! `/metrics`.
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -49,6 +50,17 @@ pub(super) async fn contexts(state: State) -> Result<ApiJson<Vec<String>>, ApiEr
 /// `GET /healthz`: the process is alive.
 pub(super) async fn healthz() -> Json<Value> {
     Json(json!({"status": "ok"}))
+}
+
+/// `GET /metrics`: the Prometheus text exposition.
+pub(super) async fn metrics(state: State) -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.0.metrics().render(),
+    )
 }
 
 /// `GET /readyz`: the store answers.

@@ -41,6 +41,7 @@ pub fn router(registry: Arc<Registry>, limits: &Limits) -> Router {
         .route("/v1/metadata/version", get(meta::version))
         .route("/healthz", get(meta::healthz))
         .route("/readyz", get(meta::readyz))
+        .route("/metrics", get(meta::metrics))
         .route("/contexts", get(meta::contexts))
         .route("/v1/audit", get(audit::list))
         .route("/schemas", get(schemas::list))

@@ -60,6 +60,8 @@ pub struct Registry {
     changed: tokio::sync::Notify,
     /// Set when the server stops: change-feed watches end.
     stopping: std::sync::atomic::AtomicBool,
+    /// The server's Prometheus metrics.
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Registry {
@@ -67,6 +69,7 @@ impl Registry {
     /// following other replicas' changes; needs a Tokio runtime).
     pub fn new(store: Store, limits: Limits) -> Arc<Registry> {
         let registry = Arc::new(Registry {
+            metrics: crate::metrics::Metrics::new(store.clone()),
             store,
             limits,
             batch: writer::SharedBatch::default(),
@@ -91,6 +94,11 @@ impl Registry {
     /// The limits it enforces.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// The server's Prometheus metrics.
+    pub fn metrics(&self) -> Arc<crate::metrics::Metrics> {
+        self.metrics.clone()
     }
 
     /// The store, for shutdown.

@@ -108,6 +108,14 @@ pub struct Store {
 }
 
 impl Store {
+    /// Each pool's name, connections open and connections idle (metrics).
+    pub fn pool_stats(&self) -> [(&'static str, u32, usize); 2] {
+        [
+            ("read", self.pool.size(), self.pool.num_idle()),
+            ("write", self.writer.size(), self.writer.num_idle()),
+        ]
+    }
+
     /// Opens (creating if needed) the SQLite database file at `path` and
     /// applies pending migrations.
     pub async fn open_file(path: &Path) -> StoreResult<Store> {

@@ -20,6 +20,7 @@ mod limits;
 mod listing;
 mod lookup;
 mod meta;
+mod observe;
 mod protobuf;
 mod references;
 mod register;

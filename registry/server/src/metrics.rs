@@ -1,0 +1,191 @@
+//! The registry's Prometheus metrics, one set per server (no global
+//! recorder, so servers sharing a process keep their own): HTTP requests by
+//! route template, method and status with their latency, the database
+//! pools, and the process (memory, CPU, open files). Label values are
+//! bounded: route templates, never subject names.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+use crate::store::Store;
+
+/// The labels of one HTTP request.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    route: &'static str,
+    method: String,
+    status: u16,
+}
+
+/// The labels of a request's latency.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: &'static str,
+    method: String,
+}
+
+/// Latency buckets, in seconds: 50 µs to 10 s.
+const LATENCY_BUCKETS: [f64; 14] = [
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5, 10.0,
+];
+
+/// A server's metrics.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<RouteLabels, Histogram>,
+}
+
+impl Metrics {
+    /// Metrics of a server over `store`.
+    pub fn new(store: Store) -> Arc<Metrics> {
+        let mut registry = Registry::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register(
+            "herald_http_requests",
+            "HTTP requests answered, by route template, method and status",
+            requests.clone(),
+        );
+        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(
+            (|| Histogram::new(LATENCY_BUCKETS)) as fn() -> Histogram,
+        );
+        registry.register(
+            "herald_http_request_duration_seconds",
+            "Time from a request's arrival to its answer, by route template and method",
+            latency.clone(),
+        );
+        registry.register_collector(Box::new(PoolCollector { store }));
+        registry.register_collector(Box::new(ProcessCollector));
+        Arc::new(Metrics {
+            registry,
+            requests,
+            latency,
+        })
+    }
+
+    /// Counts one answered request.
+    pub fn request(&self, route: &'static str, method: &str, status: u16, took: Duration) {
+        let method = method.to_owned();
+        let labels = RequestLabels {
+            route,
+            method: method.clone(),
+            status,
+        };
+        self.requests.get_or_create(&labels).inc();
+        self.latency
+            .get_or_create(&RouteLabels { route, method })
+            .observe(took.as_secs_f64());
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
+            out.clear();
+        }
+        out
+    }
+}
+
+/// One gauge or counter, computed at scrape time.
+fn encode_one(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    metric: &impl EncodeMetric,
+) -> Result<(), std::fmt::Error> {
+    let described = encoder.encode_descriptor(name, help, None, metric.metric_type())?;
+    metric.encode(described)
+}
+
+/// The database pools: connections open and idle.
+#[derive(Debug)]
+struct PoolCollector {
+    store: Store,
+}
+
+impl Collector for PoolCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let mut family = encoder.encode_descriptor(
+            "herald_db_connections",
+            "Database connections, by pool (read, write) and state (idle, in_use)",
+            None,
+            prometheus_client::metrics::MetricType::Gauge,
+        )?;
+        for (pool, open, idle) in self.store.pool_stats() {
+            let open = usize::try_from(open).unwrap_or(usize::MAX);
+            for (state, count) in [("idle", idle), ("in_use", open.saturating_sub(idle))] {
+                let gauge = ConstGauge::new(i64::try_from(count).unwrap_or(i64::MAX));
+                gauge.encode(family.encode_family(&[("pool", pool), ("state", state)])?)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The process, read from `/proc/self` (Linux; nothing elsewhere).
+#[derive(Debug)]
+struct ProcessCollector;
+
+/// Linux's clock ticks per second in `/proc/self/stat` (USER_HZ).
+const TICKS_PER_SECOND: f64 = 100.0;
+
+impl Collector for ProcessCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let resident_kb = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.split_whitespace().next()?.parse::<i64>().ok());
+        if let Some(kb) = resident_kb {
+            let gauge = ConstGauge::new(kb.saturating_mul(1024));
+            encode_one(
+                &mut encoder,
+                "process_resident_memory_bytes",
+                "Resident memory size in bytes",
+                &gauge,
+            )?;
+        }
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        // Fields after the command's closing parenthesis: utime and stime
+        // are the 12th and 13th.
+        let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        let ticks: Option<f64> = match (fields.get(11), fields.get(12)) {
+            (Some(user), Some(system)) => user
+                .parse::<f64>()
+                .ok()
+                .zip(system.parse::<f64>().ok())
+                .map(|(u, s)| u + s),
+            _ => None,
+        };
+        if let Some(ticks) = ticks {
+            let counter = ConstCounter::new(ticks / TICKS_PER_SECOND);
+            encode_one(
+                &mut encoder,
+                "process_cpu_seconds",
+                "Total user and system CPU time spent in seconds",
+                &counter,
+            )?;
+        }
+        if let Ok(entries) = std::fs::read_dir("/proc/self/fd") {
+            let gauge = ConstGauge::new(i64::try_from(entries.count()).unwrap_or(i64::MAX));
+            encode_one(
+                &mut encoder,
+                "process_open_fds",
+                "Open file descriptors",
+                &gauge,
+            )?;
+        }
+        Ok(())
+    }
+}

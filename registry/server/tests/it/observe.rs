@@ -1,0 +1,114 @@
+//! Request ids, and the Prometheus metrics moving after a workload.
+
+use std::collections::HashMap;
+
+use crate::support::{TestServer, evolving};
+
+/// The samples of a Prometheus text exposition, by series (name and
+/// labels as written), after checking that each family is declared once.
+fn samples(text: &str) -> HashMap<String, f64> {
+    let mut declared = std::collections::HashSet::new();
+    let mut samples = HashMap::new();
+    for line in text.lines() {
+        if let Some(family) = line.strip_prefix("# TYPE ") {
+            let name = family.split_whitespace().next().unwrap_or("").to_owned();
+            assert!(declared.insert(name.clone()), "{name} declared twice");
+            continue;
+        }
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let (series, value) = line.rsplit_once(' ').expect("a sample line");
+        samples.insert(series.to_owned(), value.parse::<f64>().expect("a number"));
+    }
+    samples
+}
+
+async fn metrics(server: &TestServer) -> HashMap<String, f64> {
+    let reply = server.get("/metrics").await;
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.content_type.starts_with("text/plain; version=0.0.4"),
+        "{}",
+        reply.content_type
+    );
+    samples(&reply.text)
+}
+
+#[tokio::test]
+async fn requests_carry_an_id_and_move_the_metrics() {
+    let server = TestServer::start().await;
+    let before = metrics(&server).await;
+    let registered = r#"herald_http_requests_total{route="/subjects/{subject}/versions",method="POST",status="200"}"#;
+    let missing = r#"herald_http_requests_total{route="/subjects/{subject}/versions/{version}",method="GET",status="404"}"#;
+    for step in 0..3 {
+        server.register_ok("orders", &evolving("Order", step)).await;
+    }
+    server.get("/subjects/nobody/versions/1").await;
+    let after = metrics(&server).await;
+    let moved = |series: &str| {
+        after.get(series).copied().unwrap_or(0.0) - before.get(series).copied().unwrap_or(0.0)
+    };
+    assert_eq!(moved(registered), 3.0, "{after:?}");
+    assert_eq!(moved(missing), 1.0);
+    let count = r#"herald_http_request_duration_seconds_count{route="/subjects/{subject}/versions",method="POST"}"#;
+    assert_eq!(moved(count), 3.0);
+    let slowest = r#"herald_http_request_duration_seconds_bucket{le="+Inf",route="/subjects/{subject}/versions",method="POST"}"#;
+    assert_eq!(moved(slowest), 3.0);
+    // No subject name ever becomes a label value.
+    assert!(
+        after
+            .keys()
+            .all(|series| !series.contains("orders") && !series.contains("nobody"))
+    );
+    assert!(after["process_resident_memory_bytes"] > 1_000_000.0);
+    assert!(after["process_open_fds"] >= 3.0);
+    assert!(after.contains_key("process_cpu_seconds_total"));
+    assert!(
+        after.contains_key(r#"herald_db_connections{pool="read",state="idle"}"#),
+        "{after:?}"
+    );
+    assert!(after.contains_key(r#"herald_db_connections{pool="write",state="in_use"}"#));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_request_id_is_echoed_and_a_bad_one_replaced() {
+    let server = TestServer::start().await;
+    let client = reqwest::Client::new();
+    let send = |id: &'static str| {
+        client
+            .get(format!("{}/subjects", server.base))
+            .header("x-request-id", id)
+            .send()
+    };
+    let kept = send("trace-7f3a").await.expect("answered");
+    assert_eq!(kept.headers()["x-request-id"], "trace-7f3a");
+    // Too long, or none: a new UUID per request.
+    let long: &'static str = Box::leak("x".repeat(200).into_boxed_str());
+    let replaced = send(long).await.expect("answered");
+    let id = |response: &reqwest::Response| {
+        response.headers()["x-request-id"]
+            .to_str()
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert_eq!(id(&replaced).len(), 36, "{}", id(&replaced));
+    let url = format!("{}/subjects", server.base);
+    let first = client.get(&url).send().await.expect("answered");
+    let second = client.get(&url).send().await.expect("answered");
+    assert_eq!(id(&first).len(), 36);
+    assert_ne!(id(&first), id(&second));
+    // gRPC calls on the shared port get one too.
+    let grpc = client
+        .post(format!(
+            "{}/herald.registry.v1.Registry/ListSubjects",
+            server.base
+        ))
+        .header("content-type", "application/grpc")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(id(&grpc).len(), 36);
+    server.stop().await;
+}
