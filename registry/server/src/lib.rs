@@ -177,6 +177,7 @@ impl Server {
             None => http.await,
             Some((listener, routes)) => {
                 let routes = Access::new(routes, self.access.clone(), self.registry.clone());
+                let routes = Observe::new(routes, self.registry.metrics());
                 let grpc = connections::serve(listener, routes, limits, self.tls, stopped);
                 tokio::join!(http, grpc);
             }

@@ -1,8 +1,11 @@
 //! The registry's Prometheus metrics, one set per server (no global
-//! recorder, so servers sharing a process keep their own): HTTP requests by
-//! route template, method and status with their latency, the database
-//! pools, and the process (memory, CPU, open files). Label values are
-//! bounded: route templates, never subject names.
+//! recorder, so servers sharing a process keep their own): HTTP (and gRPC)
+//! requests by route template, method and status with their latency;
+//! registrations and compatibility checks by format, level and outcome;
+//! the schema caches' hits and misses; write batches (size, commit time);
+//! change-feed watchers and how far behind other replicas this one reads;
+//! the database pools; the process (memory, CPU, open files). Label values
+//! are bounded: templates, formats, levels — never subject names.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +14,7 @@ use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
 use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -32,10 +35,35 @@ struct RouteLabels {
     method: String,
 }
 
+/// The labels of a registration.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RegistrationLabels {
+    format: &'static str,
+    outcome: &'static str,
+}
+
+/// The labels of a compatibility check.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CheckLabels {
+    format: &'static str,
+    level: &'static str,
+    verdict: &'static str,
+}
+
+/// The labels of a cache lookup.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CacheLabels {
+    cache: &'static str,
+    result: &'static str,
+}
+
 /// Latency buckets, in seconds: 50 µs to 10 s.
 const LATENCY_BUCKETS: [f64; 14] = [
     0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5, 10.0,
 ];
+
+/// Write-batch sizes: 1 to 256 writes.
+const BATCH_BUCKETS: [f64; 9] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
 
 /// A server's metrics.
 #[derive(Debug)]
@@ -43,6 +71,23 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
+    registrations: Family<RegistrationLabels, Counter>,
+    checks: Family<CheckLabels, Counter>,
+    cache: Family<CacheLabels, Counter>,
+    batch_writes: Histogram,
+    commit_seconds: Histogram,
+    watchers: Gauge,
+    replica_lag: Gauge<f64, std::sync::atomic::AtomicU64>,
+}
+
+/// Counts a change-feed watcher while it lives.
+#[derive(Debug)]
+pub struct Watching(Gauge);
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 impl Metrics {
@@ -63,13 +108,108 @@ impl Metrics {
             "Time from a request's arrival to its answer, by route template and method",
             latency.clone(),
         );
+        let registrations = Family::<RegistrationLabels, Counter>::default();
+        registry.register(
+            "herald_registrations",
+            "Registrations, by format and outcome (ok, incompatible, invalid, refused)",
+            registrations.clone(),
+        );
+        let checks = Family::<CheckLabels, Counter>::default();
+        registry.register(
+            "herald_compatibility_checks",
+            "Compatibility verdicts (of registrations and checks), by format, level and verdict",
+            checks.clone(),
+        );
+        let cache = Family::<CacheLabels, Counter>::default();
+        registry.register(
+            "herald_schema_cache_lookups",
+            "Schema cache lookups, by cache (row, parsed) and result (hit, miss)",
+            cache.clone(),
+        );
+        let batch_writes = Histogram::new(BATCH_BUCKETS);
+        registry.register(
+            "herald_write_batch_writes",
+            "Writes committed together in one transaction",
+            batch_writes.clone(),
+        );
+        let commit_seconds = Histogram::new(LATENCY_BUCKETS);
+        registry.register(
+            "herald_write_commit_duration_seconds",
+            "Time a write batch's commit took",
+            commit_seconds.clone(),
+        );
+        let watchers = Gauge::default();
+        registry.register(
+            "herald_change_feed_watchers",
+            "Change-feed watches open (gRPC WatchSubjects)",
+            watchers.clone(),
+        );
+        let replica_lag = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+        registry.register(
+            "herald_replica_lag_seconds",
+            "How long ago the newest change read from the shared feed was committed (PostgreSQL replicas)",
+            replica_lag.clone(),
+        );
         registry.register_collector(Box::new(PoolCollector { store }));
         registry.register_collector(Box::new(ProcessCollector));
         Arc::new(Metrics {
             registry,
             requests,
             latency,
+            registrations,
+            checks,
+            cache,
+            batch_writes,
+            commit_seconds,
+            watchers,
+            replica_lag,
         })
+    }
+
+    /// Counts a registration's outcome.
+    pub fn registration(&self, format: &'static str, outcome: &'static str) {
+        let labels = RegistrationLabels { format, outcome };
+        self.registrations.get_or_create(&labels).inc();
+    }
+
+    /// Counts a compatibility verdict.
+    pub fn check(&self, format: &'static str, level: &'static str, compatible: bool) {
+        let verdict = if compatible {
+            "compatible"
+        } else {
+            "incompatible"
+        };
+        let labels = CheckLabels {
+            format,
+            level,
+            verdict,
+        };
+        self.checks.get_or_create(&labels).inc();
+    }
+
+    /// Counts a cache lookup.
+    pub fn cache_lookup(&self, cache: &'static str, hit: bool) {
+        let result = if hit { "hit" } else { "miss" };
+        self.cache
+            .get_or_create(&CacheLabels { cache, result })
+            .inc();
+    }
+
+    /// Records a committed write batch.
+    pub fn batch(&self, writes: usize, took: Duration) {
+        self.batch_writes.observe(writes as f64);
+        self.commit_seconds.observe(took.as_secs_f64());
+    }
+
+    /// A watcher starts; counted until the guard drops.
+    pub fn watching(&self) -> Watching {
+        self.watchers.inc();
+        Watching(self.watchers.clone())
+    }
+
+    /// The age of the newest change read from the shared feed.
+    pub fn replica_lag(&self, seconds: f64) {
+        self.replica_lag.set(seconds);
     }
 
     /// Counts one answered request.

@@ -38,7 +38,9 @@ impl Registry {
     ) -> ReceiverStream<ServiceResult<Change>> {
         let registry = self.clone();
         let (sender, receiver) = tokio::sync::mpsc::channel(WATCH_BATCH as usize);
+        let watching = self.metrics.watching();
         tokio::spawn(async move {
+            let _watching = watching;
             let mut after = after;
             loop {
                 let batch = match registry.changes_since(after, &prefix, WATCH_BATCH).await {
@@ -159,6 +161,8 @@ impl Registry {
                 return seen;
             };
             seen = last.sequence;
+            let age_ms = crate::store::now_millis().saturating_sub(last.at);
+            self.metrics.replica_lag(age_ms as f64 / 1000.0);
             if batch.iter().any(|change| {
                 matches!(
                     change.kind,

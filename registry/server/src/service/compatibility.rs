@@ -186,7 +186,10 @@ impl Registry {
         let failures = self
             .check(level, rules, candidate.parsed.clone(), parsed)
             .await?;
-        Ok(verdict(level, &candidate.parsed, &previous, &failures))
+        Ok(self.counted(
+            verdict(level, &candidate.parsed, &previous, &failures),
+            candidate,
+        ))
     }
 
     /// Judges `new` against every schema of `previous` under `level` on a
@@ -277,7 +280,24 @@ impl Registry {
         let failures = self
             .check(level, rules, candidate.parsed.clone(), parsed)
             .await?;
-        Ok(verdict(level, &candidate.parsed, &previous, &failures))
+        Ok(self.counted(
+            verdict(level, &candidate.parsed, &previous, &failures),
+            &candidate,
+        ))
+    }
+}
+
+impl Registry {
+    /// `verdict` on `candidate`, counted in the metrics.
+    fn counted(
+        &self,
+        verdict: CompatibilityVerdict,
+        candidate: &Candidate,
+    ) -> CompatibilityVerdict {
+        let format = candidate.row.schema_type.as_str();
+        self.metrics
+            .check(format, verdict.level.as_str(), verdict.is_compatible);
+        verdict
     }
 }
 

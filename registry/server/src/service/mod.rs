@@ -68,11 +68,12 @@ impl Registry {
     /// A registry over `store`, enforcing `limits` (on PostgreSQL, also
     /// following other replicas' changes; needs a Tokio runtime).
     pub fn new(store: Store, limits: Limits) -> Arc<Registry> {
+        let metrics = crate::metrics::Metrics::new(store.clone());
         let registry = Arc::new(Registry {
-            metrics: crate::metrics::Metrics::new(store.clone()),
+            batch: writer::counted_batch(metrics.clone()),
+            metrics,
             store,
             limits,
-            batch: writer::SharedBatch::default(),
             cache: SchemaCache::default(),
             work: work::SchemaWork::start(
                 limits.schema_threads,

@@ -120,7 +120,9 @@ impl Registry {
     ) -> ServiceResult<Arc<Schema>> {
         let numeric = parse_id(id)?;
         let context = self.id_context(numeric, subject).await?;
-        if let Some(row) = self.cache.row(&context, numeric) {
+        let cached = self.cache.row(&context, numeric);
+        self.metrics.cache_lookup("row", cached.is_some());
+        if let Some(row) = cached {
             return Ok(row);
         }
         let mut conn = self.store.read().await?;

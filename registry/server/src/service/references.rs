@@ -179,7 +179,9 @@ impl Registry {
         context: &str,
         id: i64,
     ) -> ServiceResult<Option<Arc<Schema>>> {
-        if let Some(row) = self.cache.row(context, id) {
+        let cached = self.cache.row(context, id);
+        self.metrics.cache_lookup("row", cached.is_some());
+        if let Some(row) = cached {
             return Ok(Some(row));
         }
         Ok(schemas::by_id(conn, context, id)
@@ -193,7 +195,9 @@ impl Registry {
         conn: &mut Conn,
         row: &Schema,
     ) -> ServiceResult<Arc<ParsedSchema>> {
-        if let Some(parsed) = self.cache.parsed(&row.context, row.id) {
+        let cached = self.cache.parsed(&row.context, row.id);
+        self.metrics.cache_lookup("parsed", cached.is_some());
+        if let Some(parsed) = cached {
             return Ok(parsed);
         }
         let resolved = self

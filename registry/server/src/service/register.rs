@@ -313,6 +313,25 @@ impl Registry {
         request: NewSchema,
         normalize: Option<bool>,
     ) -> ServiceResult<Registered> {
+        let format = request.schema_type.as_str();
+        let result = self.register_counted(subject, request, normalize).await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(ServiceError::Incompatible(_)) => "incompatible",
+            Err(ServiceError::InvalidSchema(_)) => "invalid",
+            Err(_) => "refused",
+        };
+        self.metrics.registration(format, outcome);
+        result
+    }
+
+    /// [`Registry::register`], before its outcome is counted.
+    async fn register_counted(
+        &self,
+        subject: &str,
+        request: NewSchema,
+        normalize: Option<bool>,
+    ) -> ServiceResult<Registered> {
         let subject = SubjectName::parse(subject)?;
         let scope = Scope::Subject(subject.clone());
         let request = self

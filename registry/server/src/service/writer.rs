@@ -15,6 +15,7 @@ use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
 use super::{Registry, ServiceResult};
+use crate::metrics::Metrics;
 use crate::model::ChangeKind;
 use crate::store::changes;
 use crate::store::{Store, StoreError, WriteTx};
@@ -35,6 +36,10 @@ pub(super) struct Batch {
     outcome: watch::Sender<Outcome>,
     /// A committer is queued for the open transaction.
     committer_queued: bool,
+    /// Writes merged into the open transaction.
+    writes: usize,
+    /// Where committed batches are counted.
+    metrics: Option<Arc<Metrics>>,
 }
 
 /// An open transaction between writes.
@@ -55,8 +60,18 @@ impl Default for Batch {
             open: None,
             outcome: watch::channel(None).0,
             committer_queued: false,
+            writes: 0,
+            metrics: None,
         }
     }
+}
+
+/// A shared batch whose commits are counted in `metrics`.
+pub(super) fn counted_batch(metrics: Arc<Metrics>) -> SharedBatch {
+    Arc::new(Mutex::new(Batch {
+        metrics: Some(metrics),
+        ..Batch::default()
+    }))
 }
 
 /// The shared batch of a registry.
@@ -143,6 +158,7 @@ impl Write {
             return Ok(());
         };
         let uncommitted = self.read_uncommitted || !discard;
+        guard.writes += usize::from(!discard);
         let mut outcome = guard.outcome.subscribe();
         guard.open = Some(Open {
             tx,
@@ -204,6 +220,7 @@ async fn commit(shared: &SharedBatch) {
     else {
         return;
     };
+    let started = std::time::Instant::now();
     let committed = async {
         if abandoned {
             roll_back_savepoint(&mut tx).await?;
@@ -212,6 +229,10 @@ async fn commit(shared: &SharedBatch) {
         Ok::<_, StoreError>(())
     }
     .await;
+    let writes = std::mem::take(&mut guard.writes);
+    if let (Some(metrics), Ok(())) = (&guard.metrics, &committed) {
+        metrics.batch(writes, started.elapsed());
+    }
     publish(&mut guard, committed.map_err(|error| error.to_string()));
 }
 

@@ -73,6 +73,88 @@ async fn requests_carry_an_id_and_move_the_metrics() {
 }
 
 #[tokio::test]
+async fn registrations_checks_caches_batches_and_watchers_are_counted() {
+    let server = TestServer::start().await;
+    let before = metrics(&server).await;
+    server.register_ok("orders", &evolving("Order", 0)).await;
+    server.register_ok("orders", &evolving("Order", 1)).await;
+    let breaking = crate::support::record("Order", r#"{"name":"id","type":"string"}"#);
+    server
+        .register("orders", &breaking)
+        .await
+        .assert_error(40901);
+    server
+        .register("orders", "{not json")
+        .await
+        .assert_error(42201);
+    for _ in 0..3 {
+        server.get("/subjects/orders/versions/1").await;
+    }
+    let after = metrics(&server).await;
+    let moved = |series: &str| {
+        after.get(series).copied().unwrap_or(0.0) - before.get(series).copied().unwrap_or(0.0)
+    };
+    let registrations = |outcome: &str| {
+        moved(&format!(
+            r#"herald_registrations_total{{format="AVRO",outcome="{outcome}"}}"#
+        ))
+    };
+    assert_eq!(
+        (
+            registrations("ok"),
+            registrations("incompatible"),
+            registrations("invalid")
+        ),
+        (2.0, 1.0, 1.0),
+        "{after:?}"
+    );
+    let checks = |verdict: &str| {
+        moved(&format!(
+            r#"herald_compatibility_checks_total{{format="AVRO",level="BACKWARD",verdict="{verdict}"}}"#
+        ))
+    };
+    assert!(checks("compatible") >= 1.0, "{after:?}");
+    assert_eq!(checks("incompatible"), 1.0);
+    let lookups: f64 = ["hit", "miss"]
+        .iter()
+        .flat_map(|result| ["row", "parsed"].map(|cache| (cache, *result)))
+        .map(|(cache, result)| {
+            moved(&format!(
+                r#"herald_schema_cache_lookups_total{{cache="{cache}",result="{result}"}}"#
+            ))
+        })
+        .sum();
+    assert!(lookups >= 3.0, "{after:?}");
+    assert!(moved("herald_write_batch_writes_count") >= 1.0, "{after:?}");
+    assert!(moved("herald_write_batch_writes_sum") >= 2.0);
+    assert!(moved("herald_write_commit_duration_seconds_count") >= 1.0);
+    assert!(after.contains_key("herald_replica_lag_seconds"));
+
+    // A change-feed watcher is counted while it watches.
+    let mut grpc =
+        herald_server::grpc::pb::registry_client::RegistryClient::connect(server.base.clone())
+            .await
+            .expect("gRPC connects");
+    let request = herald_server::grpc::pb::WatchSubjectsRequest {
+        after_sequence: 0,
+        subject_prefix: String::new(),
+    };
+    let stream = grpc.watch_subjects(request).await.expect("watching");
+    assert_eq!(metrics(&server).await["herald_change_feed_watchers"], 1.0);
+    drop(stream);
+    let mut gone = false;
+    for _ in 0..100 {
+        if metrics(&server).await["herald_change_feed_watchers"] == 0.0 {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(gone, "the watcher is no longer counted once it left");
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn a_client_request_id_is_echoed_and_a_bad_one_replaced() {
     let server = TestServer::start().await;
     let client = reqwest::Client::new();
