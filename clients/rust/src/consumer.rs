@@ -26,6 +26,7 @@ use futures_util::stream::FuturesUnordered;
 use tracing::Instrument;
 
 use crate::codec::Deserializer;
+use crate::counts;
 use crate::envelope::Envelope;
 use crate::transport::{Delivery, Message, Transport, TransportError};
 
@@ -267,24 +268,35 @@ impl<T, D: Deserializer<T>, Tr: Transport> Consumer<T, D, Tr> {
                 let poison = format!("undecodable: {reason}");
                 self.dead_letter(delivery.message(), &poison, delivery.delivery_count())
                     .await?;
+                counts::dead_lettered(&self.subject, "undecodable");
                 return Ok(delivery.ack().await?);
             }
         };
         if lock(seen).contains(&event.envelope.id) {
+            counts::handled(&self.subject, "duplicate");
             return Ok(delivery.ack().await?);
         }
         let span = crate::trace::handling_span(&event.envelope, &self.subject);
         let mut attempt = delivery.delivery_count().max(1);
         loop {
-            match handler(&event).instrument(span.clone()).await {
-                Ok(()) => break,
+            let started = std::time::Instant::now();
+            let outcome = handler(&event).instrument(span.clone()).await;
+            counts::handler_took(&self.subject, started.elapsed());
+            match outcome {
+                Ok(()) => {
+                    counts::handled(&self.subject, "ok");
+                    break;
+                }
                 Err(error) if attempt >= self.config.max_deliveries => {
                     tracing::warn!(id = %event.envelope.id, %error, attempt, "dead-lettering");
                     self.dead_letter(delivery.message(), &error.to_string(), attempt)
                         .await?;
+                    counts::dead_lettered(&self.subject, "handler");
+                    counts::handled(&self.subject, "dead_lettered");
                     break;
                 }
                 Err(error) => {
+                    counts::retried(&self.subject);
                     tracing::debug!(id = %event.envelope.id, %error, attempt, "retrying");
                     tokio::time::sleep(self.config.pause(attempt)).await;
                     delivery.in_progress().await?;

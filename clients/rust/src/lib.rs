@@ -23,6 +23,7 @@
 
 pub mod codec;
 pub mod consumer;
+mod counts;
 pub mod envelope;
 pub mod producer;
 pub mod registry;

@@ -98,6 +98,7 @@ impl<T, S: Serializer<T>, Tr: Transport> Producer<T, S, Tr> {
                 payload,
             })
             .await?;
+        crate::counts::sent(subject);
         Ok(envelope)
     }
 }

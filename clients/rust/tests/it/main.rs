@@ -6,5 +6,6 @@
 
 mod codec;
 mod conformance;
+mod counts;
 mod registry;
 mod trace_context;
