@@ -194,3 +194,58 @@ async fn a_client_request_id_is_echoed_and_a_bad_one_replaced() {
     assert_eq!(id(&grpc).len(), 36);
     server.stop().await;
 }
+
+/// The metric names an expression file refers to.
+fn referenced(text: &str) -> std::collections::BTreeSet<String> {
+    text.split(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+        .filter(|word| word.starts_with("herald_") || word.starts_with("process_"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_dashboard_and_alerts_use_metrics_the_server_exposes() {
+    let server = TestServer::start().await;
+    server.register_ok("orders", &evolving("Order", 0)).await;
+    let breaking = crate::support::record("Order", r#"{"name":"id","type":"string"}"#);
+    server
+        .register("orders", &breaking)
+        .await
+        .assert_error(40901);
+    server.get("/subjects/orders/versions/1").await;
+    let exposed: std::collections::BTreeSet<String> = metrics(&server)
+        .await
+        .keys()
+        .map(|series| series.split('{').next().unwrap_or("").to_owned())
+        .collect();
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/monitoring");
+    let dashboard =
+        std::fs::read_to_string(docs.join("grafana-dashboard.json")).expect("dashboard");
+    let parsed: serde_json::Value =
+        serde_json::from_str(&dashboard).expect("the dashboard is JSON");
+    let panels = parsed["panels"].as_array().map_or(0, Vec::len);
+    assert!(panels >= 8, "{panels} panels");
+    let alerts = std::fs::read_to_string(docs.join("alerts.yml")).expect("alerts");
+    for name in [
+        "HeraldServerErrors",
+        "HeraldRefusalsRising",
+        "HeraldSlowCommits",
+        "HeraldReplicaLagging",
+    ] {
+        assert!(alerts.contains(&format!("alert: {name}")), "{name}");
+    }
+    for (file, text) in [
+        ("grafana-dashboard.json", &dashboard),
+        ("alerts.yml", &alerts),
+    ] {
+        let names = referenced(text);
+        assert!(names.len() >= 4, "{file}: {names:?}");
+        for name in names {
+            assert!(
+                exposed.contains(&name),
+                "{file} uses {name}, which /metrics does not expose: {exposed:?}"
+            );
+        }
+    }
+    server.stop().await;
+}
