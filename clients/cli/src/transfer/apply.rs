@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use reqwest::Method;
+use super::http::Verb;
 use serde_json::{Map, Value};
 
 use super::http::Endpoint;
@@ -83,7 +83,7 @@ pub async fn register(target: &Endpoint, record: &VersionRecord) -> Result<(), C
     body.insert("version".to_owned(), Value::from(record.version));
     let segments = ["subjects", record.subject.as_str(), "versions"];
     target
-        .send(Method::POST, &segments, &[], Some(&Value::Object(body)))
+        .send(Verb::Post, &segments, &[], Some(&Value::Object(body)))
         .await?;
     Ok(())
 }
@@ -104,7 +104,7 @@ pub async fn apply(
         earlier.push(mode.and_then(|m| m.get("mode").and_then(Value::as_str).map(str::to_owned)));
         let import = Value::from_iter([("mode", "IMPORT")]);
         target
-            .send(Method::PUT, &path, &[("force", "true")], Some(&import))
+            .send(Verb::Put, &path, &[("force", "true")], Some(&import))
             .await?;
     }
     for index in registration_order(snapshot, plan) {
@@ -122,7 +122,7 @@ pub async fn apply(
             "versions",
             version.as_str(),
         ];
-        target.send(Method::DELETE, &segments, &[], None).await?;
+        target.send(Verb::Delete, &segments, &[], None).await?;
         applied.deleted += 1;
     }
     for (scope, config) in &snapshot.configs {
@@ -133,7 +133,7 @@ pub async fn apply(
             .collect();
         target
             .send(
-                Method::PUT,
+                Verb::Put,
                 &scoped("config", scope),
                 &[],
                 Some(&Value::Object(body)),
@@ -147,11 +147,11 @@ pub async fn apply(
             Some(mode) => {
                 let body = Value::from_iter([("mode", mode)]);
                 target
-                    .send(Method::PUT, &path, &[("force", "true")], Some(&body))
+                    .send(Verb::Put, &path, &[("force", "true")], Some(&body))
                     .await?;
             }
             None => {
-                target.send(Method::DELETE, &path, &[], None).await?;
+                target.send(Verb::Delete, &path, &[], None).await?;
             }
         }
     }
@@ -159,7 +159,7 @@ pub async fn apply(
         let body = Value::from_iter([("mode", mode.as_str())]);
         let path = scoped("mode", scope);
         target
-            .send(Method::PUT, &path, &[("force", "true")], Some(&body))
+            .send(Verb::Put, &path, &[("force", "true")], Some(&body))
             .await?;
         applied.modes += 1;
     }

@@ -8,9 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::http::Verb;
 use clap::Args;
 use herald_client::registry::{RegistryClient, pb};
-use reqwest::Method;
 use serde_json::Value;
 
 use super::http::Endpoint;
@@ -79,7 +79,7 @@ async fn hold_in_import(target: &Endpoint) -> Result<(), CliError> {
     let import = Value::from_iter([("mode", "IMPORT")]);
     for path in [&["mode"][..], &["mode", ":.__GLOBAL:"]] {
         target
-            .send(Method::PUT, path, &[("force", "true")], Some(&import))
+            .send(Verb::Put, path, &[("force", "true")], Some(&import))
             .await?;
     }
     Ok(())
@@ -166,7 +166,7 @@ async fn delete(target: &Endpoint, segments: &[&str], permanent: bool) -> Result
     } else {
         &[]
     };
-    match target.call(Method::DELETE, segments, query, None).await? {
+    match target.call(Verb::Delete, segments, query, None).await? {
         Ok(_) => Ok(()),
         Err(refusal) if refusal.status == 404 => Ok(()),
         Err(refusal) => Err(target.failed(segments, &refusal)),
@@ -229,7 +229,7 @@ async fn apply_change(
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect();
                     target
-                        .send(Method::PUT, &path, &[], Some(&Value::Object(config)))
+                        .send(Verb::Put, &path, &[], Some(&Value::Object(config)))
                         .await?;
                 }
                 None => delete(target, &path, false).await?,

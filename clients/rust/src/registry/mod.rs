@@ -8,6 +8,7 @@
 mod compatibility;
 #[cfg(feature = "grpc")]
 mod grpc;
+pub mod raw;
 mod rest;
 
 pub use compatibility::{
