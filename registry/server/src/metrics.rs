@@ -150,6 +150,11 @@ impl Metrics {
             "How long ago the newest change read from the shared feed was committed (PostgreSQL replicas)",
             replica_lag.clone(),
         );
+        registry.register(
+            "herald_db_acquire_duration_seconds",
+            "Time a read waited for a pooled database connection",
+            store.acquire_waits(),
+        );
         registry.register_collector(Box::new(PoolCollector { store }));
         registry.register_collector(Box::new(ProcessCollector));
         Arc::new(Metrics {

@@ -16,6 +16,7 @@ pub(crate) mod subjects;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use prometheus_client::metrics::histogram::Histogram;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Executor, Transaction};
@@ -105,9 +106,22 @@ pub struct Store {
     writer: AnyPool,
     backend: Backend,
     url: String,
+    /// How long reads waited for a pooled connection (seconds; metrics).
+    acquire_waits: Histogram,
 }
 
+/// Buckets of connection waits, in seconds: 10 µs to 5 s.
+const WAIT_BUCKETS: [f64; 10] = [
+    0.00001, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 1.0, 5.0,
+];
+
 impl Store {
+    /// How long reads waited for a pooled connection (to register in a
+    /// metrics registry; clones share the counts).
+    pub fn acquire_waits(&self) -> Histogram {
+        self.acquire_waits.clone()
+    }
+
     /// Each pool's name, connections open and connections idle (metrics).
     pub fn pool_stats(&self) -> [(&'static str, u32, usize); 2] {
         [
@@ -153,6 +167,7 @@ impl Store {
             writer,
             backend,
             url,
+            acquire_waits: Histogram::new(WAIT_BUCKETS),
         })
     }
 
@@ -168,7 +183,10 @@ impl Store {
 
     /// A connection for reads.
     pub async fn read(&self) -> StoreResult<PoolConnection<Any>> {
-        Ok(self.pool.acquire().await?)
+        let started = std::time::Instant::now();
+        let connection = self.pool.acquire().await?;
+        self.acquire_waits.observe(started.elapsed().as_secs_f64());
+        Ok(connection)
     }
 
     /// A write transaction. It holds the registry's write lock from the

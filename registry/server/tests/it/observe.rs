@@ -128,6 +128,10 @@ async fn registrations_checks_caches_batches_and_watchers_are_counted() {
     assert!(moved("herald_write_batch_writes_count") >= 1.0, "{after:?}");
     assert!(moved("herald_write_batch_writes_sum") >= 2.0);
     assert!(moved("herald_write_commit_duration_seconds_count") >= 1.0);
+    assert!(
+        moved("herald_db_acquire_duration_seconds_count") >= 3.0,
+        "{after:?}"
+    );
     assert!(after.contains_key("herald_replica_lag_seconds"));
 
     // A change-feed watcher is counted while it watches.
