@@ -24,7 +24,7 @@ use crate::store::Store;
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
     route: &'static str,
-    method: String,
+    method: &'static str,
     status: u16,
 }
 
@@ -32,7 +32,7 @@ struct RequestLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
     route: &'static str,
-    method: String,
+    method: &'static str,
 }
 
 /// The labels of a registration.
@@ -217,12 +217,11 @@ impl Metrics {
         self.replica_lag.set(seconds);
     }
 
-    /// Counts one answered request.
-    pub fn request(&self, route: &'static str, method: &str, status: u16, took: Duration) {
-        let method = method.to_owned();
+    /// Counts one answered request (`method` as [`method_label`] names it).
+    pub fn request(&self, route: &'static str, method: &'static str, status: u16, took: Duration) {
         let labels = RequestLabels {
             route,
-            method: method.clone(),
+            method,
             status,
         };
         self.requests.get_or_create(&labels).inc();
@@ -238,6 +237,22 @@ impl Metrics {
             out.clear();
         }
         out
+    }
+}
+
+/// A request method as a label: the standard ones by name, any other
+/// `OTHER` (a bounded set, and no allocation per request).
+pub fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => "OTHER",
     }
 }
 

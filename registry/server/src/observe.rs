@@ -78,7 +78,7 @@ where
         let id = request_id(request.headers());
         request.headers_mut().insert(REQUEST_ID, id.clone());
         let route = self.routes.template(request.uri().path());
-        let method = request.method().clone();
+        let method = crate::metrics::method_label(request.method());
         let span =
             tracing::info_span!("request", request_id = %String::from_utf8_lossy(id.as_bytes()));
         let answer = span.in_scope(|| self.inner.call(request));
@@ -88,11 +88,11 @@ where
                 let Ok(mut response) = answer.await;
                 let status = response.status().as_u16();
                 let took = started.elapsed();
-                metrics.request(route, method.as_str(), status, took);
+                metrics.request(route, method, status, took);
                 response.headers_mut().insert(REQUEST_ID, id);
                 tracing::info!(
                     target: "herald::request",
-                    method = %method,
+                    method,
                     route,
                     status,
                     latency_ms = took.as_secs_f64() * 1000.0,

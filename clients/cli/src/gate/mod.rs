@@ -33,6 +33,13 @@ pub enum CliError {
     Invalid(String),
 }
 
+impl From<herald_client::registry::RegistryError> for CliError {
+    /// A registry that refused or could not be reached (exit 2).
+    fn from(error: herald_client::registry::RegistryError) -> Self {
+        CliError::Server(error.to_string())
+    }
+}
+
 impl CliError {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> ExitCode {

@@ -5,14 +5,14 @@
 
 use std::collections::HashSet;
 
-use super::http::Verb;
+use herald_client::registry::raw::Verb;
 use serde_json::{Map, Value};
 
-use super::http::Endpoint;
 use super::plan::{Action, Plan};
 use super::progress::Progress;
 use super::snapshot::{Snapshot, VersionRecord, context_scope};
 use crate::gate::CliError;
+use herald_client::registry::raw::RawApi as Endpoint;
 
 /// What was written.
 #[derive(Debug, Default)]
@@ -83,7 +83,7 @@ pub async fn register(target: &Endpoint, record: &VersionRecord) -> Result<(), C
     body.insert("version".to_owned(), Value::from(record.version));
     let segments = ["subjects", record.subject.as_str(), "versions"];
     target
-        .send(Verb::Post, &segments, &[], Some(&Value::Object(body)))
+        .call(Verb::Post, &segments, &[], Some(&Value::Object(body)))
         .await?;
     Ok(())
 }
@@ -104,7 +104,7 @@ pub async fn apply(
         earlier.push(mode.and_then(|m| m.get("mode").and_then(Value::as_str).map(str::to_owned)));
         let import = Value::from_iter([("mode", "IMPORT")]);
         target
-            .send(Verb::Put, &path, &[("force", "true")], Some(&import))
+            .call(Verb::Put, &path, &[("force", "true")], Some(&import))
             .await?;
     }
     for index in registration_order(snapshot, plan) {
@@ -122,7 +122,7 @@ pub async fn apply(
             "versions",
             version.as_str(),
         ];
-        target.send(Verb::Delete, &segments, &[], None).await?;
+        target.call(Verb::Delete, &segments, &[], None).await?;
         applied.deleted += 1;
     }
     for (scope, config) in &snapshot.configs {
@@ -132,7 +132,7 @@ pub async fn apply(
             .map(|(key, value)| (key.clone(), value.clone()))
             .collect();
         target
-            .send(
+            .call(
                 Verb::Put,
                 &scoped("config", scope),
                 &[],
@@ -147,11 +147,11 @@ pub async fn apply(
             Some(mode) => {
                 let body = Value::from_iter([("mode", mode)]);
                 target
-                    .send(Verb::Put, &path, &[("force", "true")], Some(&body))
+                    .call(Verb::Put, &path, &[("force", "true")], Some(&body))
                     .await?;
             }
             None => {
-                target.send(Verb::Delete, &path, &[], None).await?;
+                target.call(Verb::Delete, &path, &[], None).await?;
             }
         }
     }
@@ -159,7 +159,7 @@ pub async fn apply(
         let body = Value::from_iter([("mode", mode.as_str())]);
         let path = scoped("mode", scope);
         target
-            .send(Verb::Put, &path, &[("force", "true")], Some(&body))
+            .call(Verb::Put, &path, &[("force", "true")], Some(&body))
             .await?;
         applied.modes += 1;
     }

@@ -8,15 +8,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::http::Verb;
 use clap::Args;
-use herald_client::registry::{RegistryClient, pb};
+use herald_client::registry::raw::Verb;
+use herald_client::registry::{RegistryClient, RegistryError, pb};
 use serde_json::Value;
 
-use super::http::Endpoint;
 use super::snapshot::{self, Selection, Snapshot};
 use super::{SourceArgs, TargetArgs, apply, credentials, plan};
 use crate::gate::{CliError, Verdict};
+use herald_client::registry::raw::RawApi as Endpoint;
 
 /// How long a feed may stay quiet before a mirror without `--follow`
 /// counts itself caught up.
@@ -79,7 +79,7 @@ async fn hold_in_import(target: &Endpoint) -> Result<(), CliError> {
     let import = Value::from_iter([("mode", "IMPORT")]);
     for path in [&["mode"][..], &["mode", ":.__GLOBAL:"]] {
         target
-            .send(Verb::Put, path, &[("force", "true")], Some(&import))
+            .call(Verb::Put, path, &[("force", "true")], Some(&import))
             .await?;
     }
     Ok(())
@@ -166,10 +166,9 @@ async fn delete(target: &Endpoint, segments: &[&str], permanent: bool) -> Result
     } else {
         &[]
     };
-    match target.call(Verb::Delete, segments, query, None).await? {
-        Ok(_) => Ok(()),
-        Err(refusal) if refusal.status == 404 => Ok(()),
-        Err(refusal) => Err(target.failed(segments, &refusal)),
+    match target.call(Verb::Delete, segments, query, None).await {
+        Ok(_) | Err(RegistryError::Api { status: 404, .. }) => Ok(()),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -229,7 +228,7 @@ async fn apply_change(
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect();
                     target
-                        .send(Verb::Put, &path, &[], Some(&Value::Object(config)))
+                        .call(Verb::Put, &path, &[], Some(&Value::Object(config)))
                         .await?;
                 }
                 None => delete(target, &path, false).await?,

@@ -9,7 +9,6 @@
 
 mod apply;
 mod files;
-mod http;
 mod mirror;
 mod plan;
 mod progress;
@@ -20,7 +19,7 @@ use clap::Args;
 use herald_client::registry::auth_from;
 
 use crate::gate::{CliError, Verdict};
-use http::Endpoint;
+use herald_client::registry::raw::RawApi as Endpoint;
 use plan::Action;
 use progress::Progress;
 use snapshot::Selection;
@@ -46,7 +45,7 @@ pub struct SourceArgs {
 impl SourceArgs {
     /// The source registry.
     fn endpoint(&self) -> Result<Endpoint, CliError> {
-        Endpoint::new(&self.from, credentials(&self.from_auth))
+        Ok(Endpoint::new(&self.from, credentials(&self.from_auth))?)
     }
 }
 
@@ -136,7 +135,7 @@ fn endpoint(
                 "no registry: pass {flag} URL or set HERALD_REGISTRY_URL"
             ))
         })?;
-    Endpoint::new(&url, credentials(auth))
+    Ok(Endpoint::new(&url, credentials(auth))?)
 }
 
 /// Runs `herald import`, printing the plan or the summary on stdout.

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::http::Endpoint;
 use super::snapshot::{Snapshot, VersionRecord};
 use crate::gate::CliError;
+use herald_client::registry::raw::RawApi as Endpoint;
 
 /// What happens to one source version.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,8 +5,8 @@
 
 use serde_json::{Map, Value};
 
-use super::http::Endpoint;
 use crate::gate::CliError;
+use herald_client::registry::raw::RawApi as Endpoint;
 
 /// Items asked per page where a registry pages its lists.
 const PAGE: usize = 500;

@@ -3,10 +3,10 @@
 
 use serde_json::Value;
 
-use super::http::Endpoint;
 use super::plan::same;
 use super::snapshot::Snapshot;
 use crate::gate::CliError;
+use herald_client::registry::raw::RawApi as Endpoint;
 
 /// The differences between `snapshot` and `target`, one sentence each.
 pub async fn differences(target: &Endpoint, snapshot: &Snapshot) -> Result<Vec<String>, CliError> {

@@ -31,17 +31,6 @@ impl Verb {
     }
 }
 
-/// A registry's answer that is not a success.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refusal {
-    /// The HTTP status.
-    pub status: u16,
-    /// Confluent's `error_code` (0 when absent).
-    pub code: i64,
-    /// Its message.
-    pub message: String,
-}
-
 /// One registry's REST API, by base URL, with optional credentials.
 #[derive(Clone, Debug)]
 pub struct RawApi {
@@ -74,15 +63,15 @@ impl RawApi {
     }
 
     /// Sends `verb` to the path of `segments` (each percent-encoded) with
-    /// `query` and a JSON `body`; `Ok(Err(..))` is the registry's refusal,
-    /// `Err` a registry that could not be reached.
+    /// `query` and a JSON `body`. An answer other than 2xx is
+    /// [`RegistryError::Api`], its message prefixed with the method and URL.
     pub async fn call(
         &self,
         verb: Verb,
         segments: &[&str],
         query: &[(&str, &str)],
         body: Option<&Value>,
-    ) -> Result<Result<Value, Refusal>, RegistryError> {
+    ) -> Result<Value, RegistryError> {
         let mut url = self.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty().extend(segments);
@@ -110,14 +99,28 @@ impl RawApi {
         let text = response.text().await.map_err(unreachable)?;
         let value: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         if (200..300).contains(&status) {
-            return Ok(Ok(value));
+            return Ok(value);
         }
-        Ok(Err(Refusal {
+        let message = value["message"]
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned);
+        Err(RegistryError::Api {
             status,
-            code: value["error_code"].as_i64().unwrap_or(0),
-            message: value["message"]
-                .as_str()
-                .map_or_else(|| value.to_string(), str::to_owned),
-        }))
+            error_code: value["error_code"].as_i64().unwrap_or(0),
+            message: format!("{} {url}: {message}", verb.method()),
+        })
+    }
+
+    /// GET `segments`: the answer, or `None` for a 404.
+    pub async fn get(
+        &self,
+        segments: &[&str],
+        query: &[(&str, &str)],
+    ) -> Result<Option<Value>, RegistryError> {
+        match self.call(Verb::Get, segments, query, None).await {
+            Ok(value) => Ok(Some(value)),
+            Err(RegistryError::Api { status: 404, .. }) => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 }
