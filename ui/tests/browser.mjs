@@ -31,6 +31,10 @@ try {
     (await page.evaluate(() => document.activeElement?.textContent)) === "Skip to content",
     "the first Tab reaches the skip link",
   );
+  // The REST API's description, linked from every page.
+  const apiLink = await page.getAttribute("nav a:has-text('API')", "href");
+  const api = await page.request.get(`${base}${apiLink}`);
+  expect(api.status() === 200 && (await api.json()).openapi === "3.1.0", `the nav links the OpenAPI description (${apiLink})`);
   await page.fill("input[name=q]", "orders");
   await page.press("input[name=q]", "Enter");
   await page.waitForURL(/q=orders/);

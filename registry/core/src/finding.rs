@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// A position in a schema's text, 1-based.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Location {
     /// Line, from 1.
     pub line: u32,
@@ -15,6 +16,7 @@ pub struct Location {
 
 /// A single incompatibility, named by its rule and located by its path.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// The rule that was broken, e.g. `READER_FIELD_MISSING_DEFAULT_VALUE`.
     pub rule: &'static str,

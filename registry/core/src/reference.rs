@@ -8,6 +8,7 @@ use crate::{SchemaError, SchemaType};
 /// schema names the dependency (an Avro full name, a `.proto` import path,
 /// a JSON Schema `$ref` URL); `subject` and `version` say where it lives.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SchemaReference {
     /// The name the referencing schema uses for the dependency.
     pub name: String,

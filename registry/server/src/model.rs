@@ -32,7 +32,7 @@ pub struct Schema {
 
 /// Confluent's schema metadata: tags per path, free-form properties, and
 /// the names of sensitive fields. Sorted, so equal metadata serializes alike.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Metadata {
     /// Tags by JSON path, e.g. `{"$.ssn": ["PII"]}`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -75,7 +75,7 @@ impl Metadata {
 /// Confluent's data-contract rules: domain rules (checked or applied to
 /// the data), migration rules (between versions), encoding rules. Kept as
 /// sent (rule order matters to executors), compared as a whole.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RuleSet {
     /// Rules about the data of one version.
@@ -143,7 +143,7 @@ impl RuleSet {
 }
 
 /// One data-contract rule, with Confluent's fields.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Rule {
     /// Unique name within the rule set.
@@ -328,7 +328,7 @@ pub struct SummaryFilter<'a> {
 }
 
 /// One line of the audit log: a kept change or a refused write.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
     /// Its position, increasing.

@@ -7,6 +7,7 @@ mod confluent_python;
 mod gate;
 mod import;
 mod migrate;
+mod openapi;
 mod replicas;
 mod scripted;
 mod serve;

@@ -62,6 +62,7 @@ pub const HTTP_ROUTES: &[(&str, &[(Method, Rule)])] = &[
     ("/healthz", &[(GET, reads(Public))]),
     ("/readyz", &[(GET, reads(Public))]),
     ("/metrics", &[(GET, reads(Public))]),
+    ("/openapi.json", &[(GET, reads(Public))]),
     ("/schemas/types", &[(GET, reads(Somewhere(Reader)))]),
     ("/v1/metadata/id", &[(GET, reads(Somewhere(Reader)))]),
     ("/v1/metadata/version", &[(GET, reads(Somewhere(Reader)))]),

@@ -13,15 +13,23 @@ const MAX_LIMIT: i64 = 1000;
 
 /// `?subjectPrefix=&principal=&action=&from=&to=&offset=&limit=`; times in
 /// Unix milliseconds.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub(super) struct AuditQuery {
+    /// Only subjects starting with this.
     subject_prefix: String,
+    /// Only this principal's entries.
     principal: Option<String>,
+    /// Only this action.
     action: Option<String>,
+    /// From this time (Unix ms).
     from: Option<i64>,
+    /// Until this time (Unix ms).
     to: Option<i64>,
+    /// Entries to skip.
     offset: i64,
+    /// Entries to return (default 100, at most 1000).
     limit: i64,
 }
 
@@ -45,6 +53,7 @@ impl AuditQuery {
 }
 
 /// `GET /v1/audit`: newest first.
+#[utoipa::path(get, path = "/v1/audit", operation_id = "list_audit_entries", tag = "audit", params(AuditQuery), responses((status = 200, description = "Audit entries, newest first", body = Vec<AuditEntry>)))]
 pub(super) async fn list(
     state: State,
     ApiQuery(query): ApiQuery<AuditQuery>,

@@ -8,11 +8,15 @@ use super::dto::{CompatibilityResponse, SchemaRequest};
 use super::error::ApiError;
 use crate::service::{CompatibilityVerdict, RuleOverrides};
 
-#[derive(Debug, Default, Deserialize)]
+/// The options of a compatibility check.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub(super) struct CompatibilityQuery {
+    /// Say why: `messages`, `findings` and `warnings`.
     #[serde(deserialize_with = "super::query::flag")]
     verbose: bool,
+    /// Compare normalized schemas (default: the subject's config).
     #[serde(deserialize_with = "super::query::optional_flag")]
     normalize: Option<bool>,
     /// Herald extension: judge Protobuf with these rules instead.
@@ -46,6 +50,7 @@ fn respond(verdict: CompatibilityVerdict, verbose: bool) -> ApiJson<Compatibilit
 
 /// `POST /compatibility/subjects/{subject}/versions`: judged as a
 /// registration would be (latest, or all versions for transitive levels).
+#[utoipa::path(post, path = "/compatibility/subjects/{subject}/versions", tag = "compatibility", params(("subject" = String, Path, description = "A subject name, qualified by a context as `:.ctx:name`", example = "orders-value"), CompatibilityQuery), request_body = SchemaRequest, responses((status = 200, description = "The verdict", body = CompatibilityResponse)))]
 pub(super) async fn against_level(
     state: State,
     ApiPath(subject): ApiPath<String>,
@@ -66,6 +71,7 @@ pub(super) async fn against_level(
 }
 
 /// `POST /compatibility/subjects/{subject}/versions/{version}`.
+#[utoipa::path(post, path = "/compatibility/subjects/{subject}/versions/{version}", tag = "compatibility", params(("subject" = String, Path, description = "A subject name, qualified by a context as `:.ctx:name`", example = "orders-value"), ("version" = String, Path, description = "A version number (from 1), `latest`, or -1 for the latest", example = "1"), CompatibilityQuery), request_body = SchemaRequest, responses((status = 200, description = "The verdict", body = CompatibilityResponse)))]
 pub(super) async fn against_version(
     state: State,
     ApiPath((subject, version)): ApiPath<(String, String)>,

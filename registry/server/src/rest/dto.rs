@@ -13,8 +13,11 @@ use super::error::ApiError;
 use super::lenient;
 
 /// Body of register, lookup and compatibility requests.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "schema": "{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}"
+}))]
 pub struct SchemaRequest {
     #[serde(default, deserialize_with = "lenient::text")]
     schema: Option<String>,
@@ -66,7 +69,7 @@ fn type_field(row: &Schema) -> Option<String> {
 }
 
 /// `GET /schemas/ids/{id}` and `/schemas/guids/{guid}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SchemaById {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -101,7 +104,7 @@ impl SchemaById {
 
 /// A subject-version with its schema (`GET /subjects/{s}/versions/{v}`,
 /// lookup, `GET /schemas`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VersionBody {
     subject: String,
@@ -144,8 +147,12 @@ impl VersionBody {
 
 /// `POST /subjects/{s}/versions/{v}/tags` body (Confluent's
 /// `TagSchemaRequest`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "newVersion": 2,
+    "tagsToAdd": [{"schemaEntity": {"entityPath": "Order.id", "entityType": "sr_field"}, "tags": ["PII"]}]
+}))]
 pub struct TagSchemaRequest {
     #[serde(default, deserialize_with = "lenient::integer")]
     new_version: Option<i32>,
@@ -160,7 +167,7 @@ pub struct TagSchemaRequest {
 }
 
 /// Tags for one entity of a schema.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct SchemaTags {
     schema_entity: SchemaEntity,
@@ -169,7 +176,7 @@ struct SchemaTags {
 }
 
 /// A record or field of a schema, by its dotted path.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct SchemaEntity {
     entity_path: String,
@@ -177,7 +184,7 @@ struct SchemaEntity {
 }
 
 /// Confluent's entity types.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 enum EntityType {
     #[serde(rename = "sr_record")]
     Record,
@@ -221,7 +228,7 @@ impl From<TagSchemaRequest> for TagRequest {
 }
 
 /// `POST /subjects/{s}/versions`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterResponse {
     id: i64,
@@ -254,7 +261,7 @@ impl From<Registered> for RegisterResponse {
 }
 
 /// `{"subject": ..., "version": ...}` in `GET /schemas/ids/{id}/versions`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SubjectVersionRef {
     /// Qualified subject name.
     pub subject: String,
@@ -263,7 +270,7 @@ pub struct SubjectVersionRef {
 }
 
 /// `POST /compatibility/...`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CompatibilityResponse {
     /// The verdict.
     pub is_compatible: bool,
@@ -279,8 +286,9 @@ pub struct CompatibilityResponse {
 }
 
 /// `PUT /config` body. `compatibilityLevel` is accepted as a synonym.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"compatibility": "BACKWARD"}))]
 pub struct ConfigRequest {
     /// New level.
     #[serde(
@@ -318,7 +326,7 @@ pub struct ConfigRequest {
 }
 
 /// The fields of a config response besides its level.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -363,7 +371,7 @@ impl ConfigSettings {
 }
 
 /// `GET /config` response: the level under `compatibilityLevel`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -383,7 +391,7 @@ impl From<Config> for ConfigResponse {
 }
 
 /// `PUT /config` response: the update echoed under `compatibility`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigUpdateResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -403,8 +411,9 @@ impl From<Config> for ConfigUpdateResponse {
 }
 
 /// `{"mode": "READWRITE"}`, in both directions.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ModeBody {
     /// The mode.
+    #[schema(example = "READWRITE")]
     pub mode: String,
 }

@@ -18,9 +18,12 @@ pub struct ApiError {
     pub message: String,
 }
 
-#[derive(Serialize)]
-struct Envelope<'a> {
+/// The error body: Confluent's `ErrorMessage`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct ErrorMessage<'a> {
+    /// The Confluent error code; its first three digits are the HTTP status.
     error_code: u32,
+    /// What went wrong.
     message: &'a str,
 }
 
@@ -50,7 +53,7 @@ impl IntoResponse for ApiError {
         if self.code >= 50000 {
             tracing::error!(code = self.code, message = %self.message, "request failed");
         }
-        let body = Envelope {
+        let body = ErrorMessage {
             error_code: self.code,
             message: &self.message,
         };

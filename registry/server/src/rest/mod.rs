@@ -9,6 +9,7 @@ pub mod error;
 pub mod hot_path;
 mod lenient;
 mod meta;
+mod openapi;
 mod panics;
 mod query;
 mod schemas;
@@ -18,12 +19,16 @@ mod subjects;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use serde::Deserialize;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::config::Limits;
 use crate::service::Registry;
@@ -32,82 +37,16 @@ use error::ApiError;
 /// Shared state of every handler.
 type State = axum::extract::State<Arc<Registry>>;
 
-/// Builds the API's router over `registry`.
+/// Builds the API's router over `registry`, with `/openapi.json`
+/// describing every route of it.
 pub fn router(registry: Arc<Registry>, limits: &Limits) -> Router {
-    let router = Router::new()
-        .route("/", get(meta::root).post(meta::root_post))
-        .route("/schemas/types", get(meta::types))
-        .route("/v1/metadata/id", get(meta::cluster_id))
-        .route("/v1/metadata/version", get(meta::version))
-        .route("/healthz", get(meta::healthz))
-        .route("/readyz", get(meta::readyz))
-        .route("/metrics", get(meta::metrics))
-        .route("/contexts", get(meta::contexts))
-        .route("/v1/audit", get(audit::list))
-        .route("/schemas", get(schemas::list))
-        .route("/schemas/ids/{id}", get(schemas::by_id))
-        .route("/schemas/ids/{id}/schema", get(schemas::raw_by_id))
-        .route("/schemas/ids/{id}/subjects", get(schemas::subjects_of))
-        .route("/schemas/ids/{id}/versions", get(schemas::versions_of))
-        .route("/schemas/guids/{guid}", get(schemas::by_guid))
-        .route("/subjects", get(subjects::list))
+    let (router, mut description) = described_routes().split_for_parts();
+    openapi::complete(&mut description);
+    let description = Bytes::from(description.to_json().unwrap_or_default());
+    let router = router
         .route(
-            "/subjects/{subject}",
-            post(subjects::lookup).delete(subjects::delete_subject),
-        )
-        .route(
-            "/subjects/{subject}/versions",
-            get(subjects::versions).post(subjects::register),
-        )
-        .route(
-            "/subjects/{subject}/metadata",
-            get(subjects::latest_with_metadata),
-        )
-        .route(
-            "/subjects/{subject}/versions/{version}",
-            get(subjects::version).delete(subjects::delete_version),
-        )
-        .route(
-            "/subjects/{subject}/versions/{version}/schema",
-            get(subjects::raw_version),
-        )
-        .route(
-            "/subjects/{subject}/versions/{version}/referencedby",
-            get(subjects::referenced_by),
-        )
-        .route(
-            "/subjects/{subject}/versions/{version}/tags",
-            post(subjects::modify_tags),
-        )
-        .route(
-            "/compatibility/subjects/{subject}/versions",
-            post(compatibility::against_level),
-        )
-        .route(
-            "/compatibility/subjects/{subject}/versions/{version}",
-            post(compatibility::against_version),
-        )
-        .route(
-            "/config",
-            get(settings::global_config)
-                .put(settings::set_global_config)
-                .delete(settings::delete_global_config),
-        )
-        .route(
-            "/config/{subject}",
-            get(settings::config)
-                .put(settings::set_config)
-                .delete(settings::delete_config),
-        )
-        .route(
-            "/mode",
-            get(settings::global_mode).put(settings::set_global_mode),
-        )
-        .route(
-            "/mode/{subject}",
-            get(settings::mode)
-                .put(settings::set_mode)
-                .delete(settings::delete_mode),
+            "/openapi.json",
+            get(async move || openapi::serve(description)),
         )
         .fallback(async || not_found())
         .method_not_allowed_fallback(async || method_not_allowed())
@@ -121,6 +60,52 @@ pub fn router(registry: Arc<Registry>, limits: &Limits) -> Router {
         router
     };
     router.with_state(registry)
+}
+
+/// Every route of the API, each with its description.
+fn described_routes() -> OpenApiRouter<Arc<Registry>> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(meta::root, meta::root_post))
+        .routes(routes!(meta::types))
+        .routes(routes!(meta::cluster_id))
+        .routes(routes!(meta::version))
+        .routes(routes!(meta::healthz))
+        .routes(routes!(meta::readyz))
+        .routes(routes!(meta::metrics))
+        .routes(routes!(meta::contexts))
+        .routes(routes!(audit::list))
+        .routes(routes!(schemas::list))
+        .routes(routes!(schemas::by_id))
+        .routes(routes!(schemas::raw_by_id))
+        .routes(routes!(schemas::subjects_of))
+        .routes(routes!(schemas::versions_of))
+        .routes(routes!(schemas::by_guid))
+        .routes(routes!(subjects::list))
+        .routes(routes!(subjects::lookup, subjects::delete_subject))
+        .routes(routes!(subjects::versions, subjects::register))
+        .routes(routes!(subjects::latest_with_metadata))
+        .routes(routes!(subjects::version, subjects::delete_version))
+        .routes(routes!(subjects::raw_version))
+        .routes(routes!(subjects::referenced_by))
+        .routes(routes!(subjects::modify_tags))
+        .routes(routes!(compatibility::against_level))
+        .routes(routes!(compatibility::against_version))
+        .routes(routes!(
+            settings::global_config,
+            settings::set_global_config,
+            settings::delete_global_config
+        ))
+        .routes(routes!(
+            settings::config,
+            settings::set_config,
+            settings::delete_config
+        ))
+        .routes(routes!(settings::global_mode, settings::set_global_mode))
+        .routes(routes!(
+            settings::mode,
+            settings::set_mode,
+            settings::delete_mode
+        ))
 }
 
 /// The answer to a path no route has.
@@ -145,9 +130,11 @@ fn internal_error() -> Response {
 }
 
 /// `?normalize=` alone.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 struct NormalizeQuery {
+    /// Normalize the schema first (default: the subject's config).
     #[serde(deserialize_with = "query::optional_flag")]
     normalize: Option<bool>,
 }

@@ -13,38 +13,55 @@ use crate::service::{SchemaListing, Visibility};
 
 /// `format`: `serialized` or `ignore_extensions` for Protobuf; other
 /// values (and every value for Avro) serve the stored text.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub(super) struct ByIdQuery {
+    /// The subject to look in first (its context's ids).
     subject: Option<String>,
+    /// `serialized` or `ignore_extensions` (Protobuf).
     format: Option<String>,
+    /// Add `maxId`, the highest id of the context.
     #[serde(deserialize_with = "super::query::flag")]
     fetch_max_id: bool,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// `subject`, `deleted` of the subjects and versions holding an id.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub(super) struct UsageQuery {
+    /// Only this subject.
     subject: Option<String>,
+    /// Soft-deleted versions too.
     #[serde(deserialize_with = "super::query::flag")]
     deleted: bool,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The filters and page of `GET /schemas`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub(super) struct ListQuery {
+    /// Only subjects starting with this.
     subject_prefix: Option<String>,
+    /// Soft-deleted versions too.
     #[serde(deserialize_with = "super::query::flag")]
     deleted: bool,
+    /// Only each subject's latest version.
     #[serde(deserialize_with = "super::query::flag")]
     latest_only: bool,
+    /// Rows to skip.
     offset: i64,
+    /// Rows to return at most (0 or less: all).
     limit: i64,
+    /// Only schemas with a rule of this type.
     rule_type: Option<String>,
 }
 
 /// `GET /schemas/ids/{id}`. The plain form (stored text, no `maxId`) of
 /// each schema is serialized once and served from memory after that.
+#[utoipa::path(get, path = "/schemas/ids/{id}", tag = "schemas", params(("id" = i32, Path, description = "A schema id (a Java int)", example = 1), ByIdQuery), responses((status = 200, description = "The schema with this id", body = SchemaById)))]
 pub(super) async fn by_id(
     state: State,
     ApiPath(id): ApiPath<i32>,
@@ -75,6 +92,7 @@ pub(super) async fn by_id(
 }
 
 /// `GET /schemas/ids/{id}/schema`: the raw schema text.
+#[utoipa::path(get, path = "/schemas/ids/{id}/schema", tag = "schemas", params(("id" = i32, Path, description = "A schema id (a Java int)", example = 1), ByIdQuery), responses((status = 200, description = "The schema's text verbatim: JSON for Avro and JSON Schema, `.proto` text for Protobuf (under the same media type, as Confluent serves it)", body = serde_json::Value)))]
 pub(super) async fn raw_by_id(
     state: State,
     ApiPath(id): ApiPath<i32>,
@@ -90,6 +108,7 @@ pub(super) async fn raw_by_id(
 }
 
 /// `GET /schemas/guids/{guid}`.
+#[utoipa::path(get, path = "/schemas/guids/{guid}", tag = "schemas", params(("guid" = String, Path, description = "A schema's GUID")), responses((status = 200, description = "The schema with this GUID", body = SchemaById)))]
 pub(super) async fn by_guid(
     state: State,
     ApiPath(guid): ApiPath<String>,
@@ -99,6 +118,7 @@ pub(super) async fn by_guid(
 }
 
 /// `GET /schemas/ids/{id}/subjects`.
+#[utoipa::path(get, path = "/schemas/ids/{id}/subjects", tag = "schemas", params(("id" = i32, Path, description = "A schema id (a Java int)", example = 1), UsageQuery), responses((status = 200, description = "The subjects holding the schema", body = Vec<String>)))]
 pub(super) async fn subjects_of(
     state: State,
     caller: Caller,
@@ -118,6 +138,7 @@ pub(super) async fn subjects_of(
 }
 
 /// `GET /schemas/ids/{id}/versions`.
+#[utoipa::path(get, path = "/schemas/ids/{id}/versions", tag = "schemas", params(("id" = i32, Path, description = "A schema id (a Java int)", example = 1), UsageQuery), responses((status = 200, description = "The subject-versions holding the schema", body = Vec<SubjectVersionRef>)))]
 pub(super) async fn versions_of(
     state: State,
     caller: Caller,
@@ -138,6 +159,7 @@ pub(super) async fn versions_of(
 }
 
 /// `GET /schemas`.
+#[utoipa::path(get, path = "/schemas", operation_id = "list_schemas", tag = "schemas", params(ListQuery), responses((status = 200, description = "Subject-versions with their schemas", body = Vec<VersionBody>)))]
 pub(super) async fn list(
     state: State,
     caller: Caller,

@@ -8,16 +8,22 @@ use super::dto::{ConfigRequest, ConfigResponse, ConfigUpdateResponse, ModeBody};
 use super::error::ApiError;
 use crate::service::ConfigUpdate;
 
-#[derive(Debug, Default, Deserialize)]
+/// `defaultToGlobal` of a config or mode read.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub(super) struct DefaultToGlobalQuery {
+    /// Fall back to the context's and the global setting.
     #[serde(deserialize_with = "super::query::flag")]
     default_to_global: bool,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// `force` of a mode change.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ForceQuery {
+    /// Enter IMPORT even when the scope holds schemas.
     #[serde(deserialize_with = "super::query::flag")]
     force: bool,
 }
@@ -86,11 +92,13 @@ async fn remove_mode(state: State, scope: &str) -> Reply<ModeBody> {
 }
 
 /// `GET /config`.
+#[utoipa::path(get, path = "/config", tag = "config", responses((status = 200, description = "The global configuration", body = ConfigResponse)))]
 pub(super) async fn global_config(state: State) -> Reply<ConfigResponse> {
     read_config(state, None, true).await
 }
 
 /// `PUT /config`.
+#[utoipa::path(put, path = "/config", tag = "config", request_body = ConfigRequest, responses((status = 200, description = "The update", body = ConfigUpdateResponse)))]
 pub(super) async fn set_global_config(
     state: State,
     ApiBody(body): ApiBody<ConfigRequest>,
@@ -99,11 +107,13 @@ pub(super) async fn set_global_config(
 }
 
 /// `DELETE /config`.
+#[utoipa::path(delete, path = "/config", tag = "config", responses((status = 200, description = "The configuration removed", body = ConfigResponse)))]
 pub(super) async fn delete_global_config(state: State) -> Reply<ConfigResponse> {
     remove_config(state, None).await
 }
 
 /// `GET /config/{subject}`.
+#[utoipa::path(get, path = "/config/{subject}", tag = "config", params(("subject" = String, Path, description = "A subject, or a context as `:.ctx:`", example = "orders-value"), DefaultToGlobalQuery), responses((status = 200, description = "The configuration", body = ConfigResponse)))]
 pub(super) async fn config(
     state: State,
     ApiPath(subject): ApiPath<String>,
@@ -113,6 +123,7 @@ pub(super) async fn config(
 }
 
 /// `PUT /config/{subject}`.
+#[utoipa::path(put, path = "/config/{subject}", tag = "config", params(("subject" = String, Path, description = "A subject, or a context as `:.ctx:`", example = "orders-value")), request_body = ConfigRequest, responses((status = 200, description = "The update", body = ConfigUpdateResponse)))]
 pub(super) async fn set_config(
     state: State,
     ApiPath(subject): ApiPath<String>,
@@ -122,6 +133,7 @@ pub(super) async fn set_config(
 }
 
 /// `DELETE /config/{subject}`.
+#[utoipa::path(delete, path = "/config/{subject}", tag = "config", params(("subject" = String, Path, description = "A subject, or a context as `:.ctx:`", example = "orders-value")), responses((status = 200, description = "The configuration removed", body = ConfigResponse)))]
 pub(super) async fn delete_config(
     state: State,
     ApiPath(subject): ApiPath<String>,
@@ -130,11 +142,13 @@ pub(super) async fn delete_config(
 }
 
 /// `GET /mode`.
+#[utoipa::path(get, path = "/mode", tag = "mode", responses((status = 200, description = "The global mode", body = ModeBody)))]
 pub(super) async fn global_mode(state: State) -> Reply<ModeBody> {
     read_mode(state, None, true).await
 }
 
 /// `PUT /mode`.
+#[utoipa::path(put, path = "/mode", tag = "mode", params(ForceQuery), request_body = ModeBody, responses((status = 200, description = "The mode set", body = ModeBody)))]
 pub(super) async fn set_global_mode(
     state: State,
     ApiQuery(query): ApiQuery<ForceQuery>,
@@ -144,6 +158,7 @@ pub(super) async fn set_global_mode(
 }
 
 /// `GET /mode/{subject}`.
+#[utoipa::path(get, path = "/mode/{subject}", tag = "mode", params(("subject" = String, Path, description = "A subject, or a context as `:.ctx:`", example = "orders-value"), DefaultToGlobalQuery), responses((status = 200, description = "The mode", body = ModeBody)))]
 pub(super) async fn mode(
     state: State,
     ApiPath(subject): ApiPath<String>,
@@ -153,6 +168,7 @@ pub(super) async fn mode(
 }
 
 /// `PUT /mode/{subject}`.
+#[utoipa::path(put, path = "/mode/{subject}", tag = "mode", params(("subject" = String, Path, description = "A subject, or a context as `:.ctx:`", example = "orders-value"), ForceQuery), request_body = ModeBody, responses((status = 200, description = "The mode set", body = ModeBody)))]
 pub(super) async fn set_mode(
     state: State,
     ApiPath(subject): ApiPath<String>,
@@ -163,6 +179,7 @@ pub(super) async fn set_mode(
 }
 
 /// `DELETE /mode/{subject}`.
+#[utoipa::path(delete, path = "/mode/{subject}", tag = "mode", params(("subject" = String, Path, description = "A subject, or a context as `:.ctx:`", example = "orders-value")), responses((status = 200, description = "The mode that applies now", body = ModeBody)))]
 pub(super) async fn delete_mode(
     state: State,
     ApiPath(subject): ApiPath<String>,

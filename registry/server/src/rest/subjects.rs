@@ -11,59 +11,83 @@ use super::{NormalizeQuery, State};
 use crate::access::layer::Caller;
 use crate::service::{SubjectListing, VersionFilter, page};
 
-#[derive(Debug, Default, Deserialize)]
+/// The filters and page of `GET /subjects`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub(super) struct ListQuery {
+    /// Only subjects starting with this.
     subject_prefix: Option<String>,
+    /// Soft-deleted subjects too.
     #[serde(deserialize_with = "super::query::flag")]
     deleted: bool,
+    /// Only soft-deleted subjects.
     #[serde(deserialize_with = "super::query::flag")]
     deleted_only: bool,
+    /// Subjects to skip.
     offset: i64,
+    /// Subjects to return at most (0 or less: all).
     limit: i64,
 }
 
 /// `deleted`, `deletedOnly`, `deletedAsNegative`, `offset`, `limit` of a
 /// subject's versions (and `deleted`, `offset`, `limit` of `referencedby`).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub(super) struct VersionsQuery {
+    /// Soft-deleted versions too.
     #[serde(deserialize_with = "super::query::flag")]
     deleted: bool,
+    /// Only soft-deleted versions.
     #[serde(deserialize_with = "super::query::flag")]
     deleted_only: bool,
+    /// Soft-deleted versions too, as negative numbers.
     #[serde(deserialize_with = "super::query::flag")]
     deleted_as_negative: bool,
+    /// Entries to skip.
     offset: i64,
+    /// Entries to return at most (0 or less: all).
     limit: i64,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// `normalize`, `deleted` of a lookup.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub(super) struct LookupQuery {
+    /// Compare normalized schemas (default: the subject's config).
     #[serde(deserialize_with = "super::query::optional_flag")]
     normalize: Option<bool>,
+    /// Soft-deleted versions too.
     #[serde(deserialize_with = "super::query::flag")]
     deleted: bool,
 }
 
 /// `deleted`, and `format` as for `GET /schemas/ids/{id}`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub(super) struct VersionQuery {
+    /// A soft-deleted version too.
     #[serde(deserialize_with = "super::query::flag")]
     deleted: bool,
+    /// `serialized` or `ignore_extensions` (Protobuf).
     format: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// `permanent` of a delete.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub(super) struct PermanentQuery {
+    /// Remove what was soft-deleted, for good.
     #[serde(deserialize_with = "super::query::flag")]
     permanent: bool,
 }
 
 /// `GET /subjects`.
+#[utoipa::path(get, path = "/subjects", operation_id = "list_subjects", tag = "subjects", params(ListQuery), responses((status = 200, description = "Subject names", body = Vec<String>)))]
 pub(super) async fn list(
     state: State,
     caller: Caller,
@@ -80,6 +104,7 @@ pub(super) async fn list(
 }
 
 /// `POST /subjects/{subject}`: is this schema registered under the subject?
+#[utoipa::path(post, path = "/subjects/{subject}", tag = "subjects", params(("subject" = String, Path, description = "A subject name, qualified by a context as `:.ctx:name`", example = "orders-value"), LookupQuery), request_body = SchemaRequest, responses((status = 200, description = "The version holding this schema", body = VersionBody)))]
 pub(super) async fn lookup(
     state: State,
     ApiPath(subject): ApiPath<String>,
@@ -99,6 +124,7 @@ pub(super) async fn lookup(
 }
 
 /// `DELETE /subjects/{subject}`.
+#[utoipa::path(delete, path = "/subjects/{subject}", tag = "subjects", params(("subject" = String, Path, description = "A subject name, qualified by a context as `:.ctx:name`", example = "orders-value"), PermanentQuery), responses((status = 200, description = "The versions deleted", body = Vec<i32>)))]
 pub(super) async fn delete_subject(
     state: State,
     ApiPath(subject): ApiPath<String>,
@@ -110,6 +136,7 @@ pub(super) async fn delete_subject(
 }
 
 /// `GET /subjects/{subject}/versions`.
+#[utoipa::path(get, path = "/subjects/{subject}/versions", tag = "subjects", params(("subject" = String, Path, description = "A subject name, qualified by a context as `:.ctx:name`", example = "orders-value"), VersionsQuery), responses((status = 200, description = "The subject's version numbers", body = Vec<i32>)))]
 pub(super) async fn versions(
     state: State,
     ApiPath(subject): ApiPath<String>,
@@ -130,6 +157,7 @@ pub(super) async fn versions(
 }
 
 /// `POST /subjects/{subject}/versions`: register.
+#[utoipa::path(post, path = "/subjects/{subject}/versions", tag = "subjects", params(("subject" = String, Path, description = "A subject name, qualified by a context as `:.ctx:name`", example = "orders-value"), NormalizeQuery), request_body = SchemaRequest, responses((status = 200, description = "The schema's id and version", body = RegisterResponse), (status = 409, description = "Incompatible with the versions the subject's level judges it against", body = super::error::ErrorMessage)))]
 pub(super) async fn register(
     state: State,
     ApiPath(subject): ApiPath<String>,
@@ -145,6 +173,7 @@ pub(super) async fn register(
 
 /// `POST /subjects/{subject}/versions/{version}/tags`: a new version with
 /// tags added to or removed from the schema's records and fields.
+#[utoipa::path(post, path = "/subjects/{subject}/versions/{version}/tags", tag = "subjects", params(("subject" = String, Path, description = "A subject name, qualified by a context as `:.ctx:name`", example = "orders-value"), ("version" = String, Path, description = "A version number (from 1), `latest`, or -1 for the latest", example = "1")), request_body = TagSchemaRequest, responses((status = 200, description = "The new version, tagged", body = RegisterResponse), (status = 409, description = "The tagged schema is incompatible", body = super::error::ErrorMessage)))]
 pub(super) async fn modify_tags(
     state: State,
     ApiPath((subject, version)): ApiPath<(String, String)>,
@@ -158,6 +187,7 @@ pub(super) async fn modify_tags(
 }
 
 /// `GET /subjects/{subject}/versions/{version}`.
+#[utoipa::path(get, path = "/subjects/{subject}/versions/{version}", operation_id = "get_version", tag = "subjects", params(("subject" = String, Path, description = "A subject name, qualified by a context as `:.ctx:name`", example = "orders-value"), ("version" = String, Path, description = "A version number (from 1), `latest`, or -1 for the latest", example = "1"), VersionQuery), responses((status = 200, description = "The version with its schema", body = VersionBody)))]
 pub(super) async fn version(
     state: State,
     ApiPath((subject, version)): ApiPath<(String, String)>,
@@ -172,6 +202,7 @@ pub(super) async fn version(
 }
 
 /// `GET /subjects/{subject}/versions/{version}/schema`: the raw text.
+#[utoipa::path(get, path = "/subjects/{subject}/versions/{version}/schema", tag = "subjects", params(("subject" = String, Path, description = "A subject name, qualified by a context as `:.ctx:name`", example = "orders-value"), ("version" = String, Path, description = "A version number (from 1), `latest`, or -1 for the latest", example = "1"), VersionQuery), responses((status = 200, description = "The version's schema text verbatim: JSON for Avro and JSON Schema, `.proto` text for Protobuf (under the same media type, as Confluent serves it)", body = serde_json::Value)))]
 pub(super) async fn raw_version(
     state: State,
     ApiPath((subject, version)): ApiPath<(String, String)>,
@@ -187,6 +218,7 @@ pub(super) async fn raw_version(
 }
 
 /// `GET /subjects/{subject}/versions/{version}/referencedby`.
+#[utoipa::path(get, path = "/subjects/{subject}/versions/{version}/referencedby", tag = "subjects", params(("subject" = String, Path, description = "A subject name, qualified by a context as `:.ctx:name`", example = "orders-value"), ("version" = String, Path, description = "A version number (from 1), `latest`, or -1 for the latest", example = "1"), VersionsQuery), responses((status = 200, description = "Ids of the schemas referring to this version", body = Vec<i64>)))]
 pub(super) async fn referenced_by(
     state: State,
     ApiPath((subject, version)): ApiPath<(String, String)>,
@@ -200,6 +232,7 @@ pub(super) async fn referenced_by(
 }
 
 /// `DELETE /subjects/{subject}/versions/{version}`.
+#[utoipa::path(delete, path = "/subjects/{subject}/versions/{version}", tag = "subjects", params(("subject" = String, Path, description = "A subject name, qualified by a context as `:.ctx:name`", example = "orders-value"), ("version" = String, Path, description = "A version number (from 1), `latest`, or -1 for the latest", example = "1"), PermanentQuery), responses((status = 200, description = "The version deleted", body = i32)))]
 pub(super) async fn delete_version(
     state: State,
     ApiPath((subject, version)): ApiPath<(String, String)>,
@@ -216,6 +249,7 @@ pub(super) async fn delete_version(
 /// `GET /subjects/{subject}/metadata?key=K&value=V...`: the newest version
 /// whose metadata properties hold every `key`/`value` pair (paired in
 /// order); `deleted`, `format`.
+#[utoipa::path(get, path = "/subjects/{subject}/metadata", tag = "subjects", params(("subject" = String, Path, description = "A subject name, qualified by a context as `:.ctx:name`", example = "orders-value"), ("key" = Option<Vec<String>>, Query, description = "A metadata property name, paired in order with `value`"), ("value" = Option<Vec<String>>, Query, description = "The value the property must have"), ("deleted" = Option<bool>, Query, description = "Soft-deleted versions too"), ("format" = Option<String>, Query, description = "`serialized` or `ignore_extensions` (Protobuf)")), responses((status = 200, description = "The newest version with every property asked", body = VersionBody)))]
 pub(super) async fn latest_with_metadata(
     state: State,
     ApiPath(subject): ApiPath<String>,

@@ -59,7 +59,7 @@ impl RuleOverrides {
 }
 
 /// A finding against one earlier version.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VersionFinding {
     /// The earlier version.

@@ -38,6 +38,22 @@ async fn health_probes_report_live_and_ready() {
 }
 
 #[tokio::test]
+async fn the_openapi_description_is_served() {
+    let server = TestServer::start().await;
+    let description = server.get("/openapi.json").await;
+    assert_eq!(description.status, 200);
+    assert_eq!(description.content_type, "application/json");
+    assert_eq!(description.body["openapi"], "3.1.0");
+    let register = &description.body["paths"]["/subjects/{subject}/versions"]["post"];
+    assert_eq!(
+        register["requestBody"]["content"][MEDIA_TYPE]["schema"]["$ref"],
+        "#/components/schemas/SchemaRequest"
+    );
+    assert!(register["responses"]["409"].is_object(), "{register:#}");
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn unknown_routes_and_methods_get_json_errors() {
     let server = TestServer::start().await;
     server.get("/no/such/thing").await.assert_error(404);
