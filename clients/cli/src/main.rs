@@ -12,6 +12,7 @@
 //! prints.
 
 mod gate;
+mod logging;
 mod migrate;
 mod serve;
 mod transfer;
@@ -53,20 +54,9 @@ struct Cli {
         default_value_t,
         env = "HERALD_LOG_FORMAT"
     )]
-    log_format: LogFormat,
+    log_format: logging::LogFormat,
     #[command(subcommand)]
     command: Command,
-}
-
-/// The log line format.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-enum LogFormat {
-    /// Human-readable lines (coloured on a terminal).
-    #[default]
-    Text,
-    /// One JSON object per line, the request's span fields (its
-    /// `request_id`) included.
-    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,29 +88,18 @@ enum Command {
     Users(users::UsersCommand),
 }
 
-/// What is logged without `HERALD_LOG`: Herald's own events at info;
-/// typify (the UI's JSON Schema code previews) logs every schema it reads
-/// at info, so only its warnings.
-const DEFAULT_LOG: &str = "info,typify=warn,typify_impl=warn";
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let filter = tracing_subscriber::EnvFilter::try_from_env("HERALD_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG));
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match cli.log_format {
-        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
-        LogFormat::Json => logs
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
-            .init(),
+    if !matches!(cli.command, Command::Serve(_)) {
+        // `serve` installs its own, with traces, inside its runtime.
+        logging::init(
+            cli.log_format,
+            #[cfg(feature = "otel")]
+            None,
+        );
     }
     let outcome = match cli.command {
-        Command::Serve(args) => serve::run(*args)
+        Command::Serve(args) => serve::run(*args, cli.log_format)
             .map(|()| Verdict::Fine)
             .map_err(|e| CliError::Server(e.to_string())),
         Command::Check(args) => {

@@ -1,5 +1,6 @@
 //! `herald serve`: flags, environment, config file, and the server's life.
 
+use crate::logging::LogFormat;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -238,12 +239,23 @@ impl ServeArgs {
     }
 }
 
-/// Runs the registry until SIGTERM or SIGINT.
-pub fn run(args: ServeArgs) -> Result<(), String> {
-    let config = args.into_config()?;
+/// Runs the registry until SIGTERM or SIGINT, logging in `log_format`
+/// (and tracing over OTLP when configured).
+pub fn run(args: ServeArgs, log_format: LogFormat) -> Result<(), String> {
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| format!("starting the runtime: {e}"))?;
-    runtime.block_on(async {
+    #[cfg(feature = "otel")]
+    let traces = {
+        let _inside = runtime.enter();
+        crate::logging::traces::Traces::from_env()?
+    };
+    crate::logging::init(
+        log_format,
+        #[cfg(feature = "otel")]
+        traces.as_ref(),
+    );
+    let config = args.into_config()?;
+    let served = runtime.block_on(async {
         let server = Server::bind(&config).await.map_err(|e| e.to_string())?;
         let address = server.local_addr().map_err(|e| e.to_string())?;
         let grpc = server.grpc_addr().map_err(|e| e.to_string())?;
@@ -255,7 +267,12 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         tracing::info!("herald registry stopped");
         Ok(())
-    })
+    });
+    #[cfg(feature = "otel")]
+    if let Some(traces) = traces {
+        traces.shutdown();
+    }
+    served
 }
 
 /// Completes on SIGTERM or SIGINT (Ctrl-C).

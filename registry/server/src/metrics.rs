@@ -1,6 +1,7 @@
 //! The registry's Prometheus metrics, one set per server (no global
-//! recorder, so servers sharing a process keep their own): HTTP (and gRPC)
-//! requests by route template, method and status with their latency;
+//! recorder, so servers sharing a process keep their own): HTTP requests
+//! by route template, method and status, gRPC calls by method and code,
+//! with their latency;
 //! registrations and compatibility checks by format, level and outcome;
 //! the schema caches' hits and misses; write batches (size, commit time);
 //! change-feed watchers and how far behind other replicas this one reads;
@@ -32,6 +33,19 @@ struct RequestLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
     route: &'static str,
+    method: &'static str,
+}
+
+/// The labels of one gRPC call.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CallLabels {
+    method: &'static str,
+    code: &'static str,
+}
+
+/// The labels of a gRPC call's latency.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct MethodLabels {
     method: &'static str,
 }
 
@@ -71,6 +85,8 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
+    calls: Family<CallLabels, Counter>,
+    call_latency: Family<MethodLabels, Histogram>,
     registrations: Family<RegistrationLabels, Counter>,
     checks: Family<CheckLabels, Counter>,
     cache: Family<CacheLabels, Counter>,
@@ -107,6 +123,20 @@ impl Metrics {
             "herald_http_request_duration_seconds",
             "Time from a request's arrival to its answer, by route template and method",
             latency.clone(),
+        );
+        let calls = Family::<CallLabels, Counter>::default();
+        registry.register(
+            "herald_grpc_requests",
+            "gRPC calls answered, by method and status code (a stream counted by how it started)",
+            calls.clone(),
+        );
+        let call_latency = Family::<MethodLabels, Histogram>::new_with_constructor(
+            (|| Histogram::new(LATENCY_BUCKETS)) as fn() -> Histogram,
+        );
+        registry.register(
+            "herald_grpc_request_duration_seconds",
+            "Time from a gRPC call's arrival to its answer's headers, by method",
+            call_latency.clone(),
         );
         let registrations = Family::<RegistrationLabels, Counter>::default();
         registry.register(
@@ -161,6 +191,8 @@ impl Metrics {
             registry,
             requests,
             latency,
+            calls,
+            call_latency,
             registrations,
             checks,
             cache,
@@ -227,6 +259,14 @@ impl Metrics {
         self.requests.get_or_create(&labels).inc();
         self.latency
             .get_or_create(&RouteLabels { route, method })
+            .observe(took.as_secs_f64());
+    }
+
+    /// Counts a gRPC call answered with `code` (a `grpc-status` name).
+    pub fn grpc_call(&self, method: &'static str, code: &'static str, took: Duration) {
+        self.calls.get_or_create(&CallLabels { method, code }).inc();
+        self.call_latency
+            .get_or_create(&MethodLabels { method })
             .observe(took.as_secs_f64());
     }
 

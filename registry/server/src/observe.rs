@@ -2,14 +2,15 @@
 //! gets a request id — the client's `x-request-id` when it sends a sane
 //! one, else a new UUID — echoed in the answer and carried by every log
 //! line of the request (a `request` span), one `herald::request` event when
-//! answered (method, route template, status, latency), and the HTTP
-//! metrics.
+//! answered (method, route template, status, latency), the HTTP or gRPC
+//! metrics, and an `http` span for traces (see docs/operations.md).
 
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue};
 use futures_util::future::BoxFuture;
 use tower::Service;
@@ -60,6 +61,41 @@ fn request_id(headers: &HeaderMap) -> HeaderValue {
     }
 }
 
+/// gRPC's status codes by number.
+const GRPC_CODES: [&str; 17] = [
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
+];
+
+/// A gRPC answer's code: a refusal carries `grpc-status` in its headers
+/// (a trailers-only answer); an answer without one is under way, and its
+/// status comes in the trailers: counted as OK.
+fn grpc_code(headers: &HeaderMap) -> &'static str {
+    match headers.get("grpc-status") {
+        None => GRPC_CODES[0],
+        Some(value) => std::str::from_utf8(value.as_bytes())
+            .ok()
+            .and_then(|digits| digits.parse::<usize>().ok())
+            .and_then(|code| GRPC_CODES.get(code).copied())
+            .unwrap_or("UNKNOWN"),
+    }
+}
+
 impl<S> Service<Request> for Observe<S>
 where
     S: Service<Request, Response = Response, Error = Infallible>,
@@ -78,17 +114,42 @@ where
         let id = request_id(request.headers());
         request.headers_mut().insert(REQUEST_ID, id.clone());
         let route = self.routes.template(request.uri().path());
+        let grpc = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .is_some_and(|value| value.as_bytes().starts_with(b"application/grpc"));
         let method = crate::metrics::method_label(request.method());
-        let span =
-            tracing::info_span!("request", request_id = %String::from_utf8_lossy(id.as_bytes()));
-        let answer = span.in_scope(|| self.inner.call(request));
+        let request_id = String::from_utf8_lossy(id.as_bytes());
+        let span = tracing::info_span!("request", request_id = %request_id);
+        // The same request as a trace sees it (enabled only for a tracing
+        // layer that wants herald's debug spans): named by its route, the
+        // child of the caller's span when it sent a W3C `traceparent`.
+        let traced = span.in_scope(|| {
+            tracing::debug_span!(
+                "http",
+                otel.name = %format_args!("{method} {route}"),
+                otel.kind = "server",
+                http.request.method = method,
+                http.route = route,
+                http.response.status_code = tracing::field::Empty,
+                herald.request_id = %request_id,
+            )
+        });
+        #[cfg(feature = "otel")]
+        trace_context::adopt(&traced, request.headers());
+        let answer = traced.in_scope(|| self.inner.call(request));
         let metrics = self.metrics.clone();
         Box::pin(
             async move {
-                let Ok(mut response) = answer.await;
+                let Ok(mut response) = answer.instrument(traced.clone()).await;
                 let status = response.status().as_u16();
+                traced.record("http.response.status_code", status);
                 let took = started.elapsed();
-                metrics.request(route, method, status, took);
+                if grpc {
+                    metrics.grpc_call(route, grpc_code(response.headers()), took);
+                } else {
+                    metrics.request(route, method, status, took);
+                }
                 response.headers_mut().insert(REQUEST_ID, id);
                 tracing::info!(
                     target: "herald::request",
@@ -102,5 +163,38 @@ where
             }
             .instrument(span),
         )
+    }
+}
+
+/// W3C trace context (`traceparent`, `tracestate`) taken from a request.
+#[cfg(feature = "otel")]
+mod trace_context {
+    use axum::http::HeaderMap;
+    use opentelemetry::propagation::{Extractor, TextMapPropagator};
+    use opentelemetry_sdk::propagation::TraceContextPropagator;
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+    /// Request headers as the propagator reads them.
+    struct Headers<'a>(&'a HeaderMap);
+
+    impl Extractor for Headers<'_> {
+        fn get(&self, key: &str) -> Option<&str> {
+            self.0.get(key).and_then(|value| value.to_str().ok())
+        }
+
+        fn keys(&self) -> Vec<&str> {
+            self.0.keys().map(|name| name.as_str()).collect()
+        }
+    }
+
+    /// Makes the caller's span, when the request names one, the parent
+    /// of `span`.
+    pub(super) fn adopt(span: &tracing::Span, headers: &HeaderMap) {
+        if !headers.contains_key("traceparent") {
+            return;
+        }
+        let context = TraceContextPropagator::new().extract(&Headers(headers));
+        // Refused only when no OpenTelemetry layer is installed.
+        let _ = span.set_parent(context);
     }
 }

@@ -12,4 +12,5 @@ mod replicas;
 mod scripted;
 mod serve;
 mod support;
+mod traces;
 mod twins;

@@ -59,6 +59,7 @@ pub(super) async fn record_change(
 
 impl Registry {
     /// Records a refused write (in a transaction of its own).
+    #[tracing::instrument(level = "debug", name = "herald.record_refusal", skip_all)]
     pub async fn record_refusal(&self, entry: AuditEntry) -> ServiceResult<()> {
         let mut tx = self.store.write().await?;
         audit::record(&mut tx, &entry).await?;
@@ -67,12 +68,14 @@ impl Registry {
     }
 
     /// The audit entries `filter` selects, newest first.
+    #[tracing::instrument(level = "debug", name = "herald.audit_log", skip_all)]
     pub async fn audit_log(&self, filter: &AuditFilter) -> ServiceResult<Vec<AuditEntry>> {
         let mut conn = self.store.read().await?;
         Ok(audit::list(&mut conn, filter).await?)
     }
 
     /// Applies `retention` now; returns how many entries went.
+    #[tracing::instrument(level = "debug", name = "herald.prune_audit", skip_all)]
     pub async fn prune_audit(&self, retention: AuditRetention) -> ServiceResult<u64> {
         if retention == AuditRetention::default() {
             return Ok(0);

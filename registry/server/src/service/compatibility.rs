@@ -223,6 +223,7 @@ impl Registry {
     /// `request` against one version (`Some`), or as a registration would
     /// (`None`). Nothing is stored. `overrides` replace the subject's
     /// Protobuf rules and JSON policy for this check only.
+    #[tracing::instrument(level = "debug", name = "herald.check_compatibility", skip_all, fields(subject = %subject))]
     pub async fn check_compatibility(
         &self,
         subject: &str,

@@ -40,6 +40,7 @@ impl Registry {
 
     /// Deletes every version of `subject`: soft first, then with
     /// `permanent` for good. Returns the version numbers deleted.
+    #[tracing::instrument(level = "debug", name = "herald.delete_subject", skip_all, fields(subject = %subject))]
     pub async fn delete_subject(&self, subject: &str, permanent: bool) -> ServiceResult<Vec<i32>> {
         let subject = SubjectName::parse(subject)?;
         let mut write = self.begin_write().await?;
@@ -105,6 +106,7 @@ impl Registry {
 
     /// Deletes one version of `subject`: soft first, then with `permanent`
     /// for good. Returns its number.
+    #[tracing::instrument(level = "debug", name = "herald.delete_version", skip_all, fields(subject = %subject))]
     pub async fn delete_version(
         &self,
         subject: &str,

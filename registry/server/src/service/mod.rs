@@ -88,6 +88,7 @@ impl Registry {
     }
 
     /// Whether the store answers (for `/readyz`).
+    #[tracing::instrument(level = "debug", name = "herald.is_ready", skip_all)]
     pub async fn is_ready(&self) -> bool {
         self.store.is_reachable().await
     }

@@ -35,6 +35,7 @@ pub struct Referrer {
 
 impl Registry {
     /// One page of subjects (`filter.limit` rows), and whether more follow.
+    #[tracing::instrument(level = "debug", name = "herald.subject_page", skip_all)]
     pub async fn subject_page(
         &self,
         filter: &SummaryFilter<'_>,
@@ -85,6 +86,7 @@ impl Registry {
     }
 
     /// Every version of `subject` with its date, soft-deleted ones included.
+    #[tracing::instrument(level = "debug", name = "herald.dated_versions", skip_all, fields(subject = %subject))]
     pub async fn dated_versions(&self, subject: &str) -> ServiceResult<Vec<DatedVersion>> {
         let subject = SubjectName::parse(subject)?;
         let mut conn = self.store.read().await?;
@@ -97,6 +99,7 @@ impl Registry {
 
     /// What `schema` references, transitively, as (reference name, text),
     /// dependencies first.
+    #[tracing::instrument(level = "debug", name = "herald.referenced_texts", skip_all)]
     pub async fn referenced_texts(&self, schema: &Schema) -> ServiceResult<Vec<(String, String)>> {
         let mut conn = self.store.read().await?;
         let resolved = self
@@ -111,6 +114,7 @@ impl Registry {
 
     /// The schemas whose versions reference `subject` `version`, with
     /// where they are used.
+    #[tracing::instrument(level = "debug", name = "herald.referrers", skip_all, fields(subject = %subject))]
     pub async fn referrers(&self, subject: &str, version: i32) -> ServiceResult<Vec<Referrer>> {
         let subject = SubjectName::parse(subject)?;
         let mut conn = self.store.read().await?;

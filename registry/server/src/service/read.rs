@@ -113,6 +113,7 @@ fn prefix_filter(prefix: &SubjectPrefix, offset: i64, limit: i64) -> SubjectFilt
 
 impl Registry {
     /// Schema `id` in the context `subject` selects (see `id_context`).
+    #[tracing::instrument(level = "debug", name = "herald.schema_by_id", skip_all)]
     pub async fn schema_by_id(
         &self,
         id: &str,
@@ -133,6 +134,7 @@ impl Registry {
 
     /// What is risky but accepted in `schema`, as its parse reports it
     /// (see [`herald_core::ParsedSchema::warnings`]).
+    #[tracing::instrument(level = "debug", name = "herald.schema_warnings", skip_all)]
     pub async fn schema_warnings(&self, schema: &Schema) -> ServiceResult<Vec<String>> {
         let mut conn = self.store.read().await?;
         Ok(self.parsed_schema(&mut conn, schema).await?.warnings())
@@ -141,6 +143,7 @@ impl Registry {
     /// Schema `id` (as [`Registry::schema_by_id`]) rendered by `render`,
     /// which runs once per schema: ids are immutable, so the rendering is
     /// kept with the cached schema (and forgotten with it).
+    #[tracing::instrument(level = "debug", name = "herald.rendered_schema_by_id", skip_all)]
     pub async fn rendered_schema_by_id(
         &self,
         id: &str,
@@ -203,6 +206,7 @@ impl Registry {
 
     /// The text of `row` in `format` (Confluent's `format` parameter): the
     /// stored text unless the format applies to the schema's type.
+    #[tracing::instrument(level = "debug", name = "herald.schema_text", skip_all)]
     pub async fn schema_text(&self, row: &Schema, format: Option<&str>) -> ServiceResult<String> {
         let Some(format) = format.filter(|f| !f.is_empty() && *f != "default") else {
             return Ok(row.text.clone());
@@ -213,6 +217,7 @@ impl Registry {
     }
 
     /// The highest schema id of the context of `subject` (for `fetchMaxId`).
+    #[tracing::instrument(level = "debug", name = "herald.max_schema_id", skip_all)]
     pub async fn max_schema_id(&self, subject: Option<&str>) -> ServiceResult<i64> {
         let context = context_of(subject)?;
         let mut conn = self.store.read().await?;
@@ -220,6 +225,7 @@ impl Registry {
     }
 
     /// The schema with this guid.
+    #[tracing::instrument(level = "debug", name = "herald.schema_by_guid", skip_all)]
     pub async fn schema_by_guid(&self, guid: &str) -> ServiceResult<Arc<Schema>> {
         // No guid holds a NUL, and PostgreSQL cannot even compare one.
         if guid.contains('\0') {
@@ -234,6 +240,7 @@ impl Registry {
 
     /// The subject-versions using schema `id` (soft-deleted ones too with
     /// `include_deleted`).
+    #[tracing::instrument(level = "debug", name = "herald.schema_usages", skip_all)]
     pub async fn schema_usages(
         &self,
         id: &str,
@@ -266,6 +273,7 @@ impl Registry {
 
     /// Qualified subject names, per `GET /subjects`.
     /// Only those `visible` shows, paged after filtering.
+    #[tracing::instrument(level = "debug", name = "herald.subjects", skip_all)]
     pub async fn subjects(
         &self,
         listing: &SubjectListing,
@@ -293,6 +301,7 @@ impl Registry {
     /// Versions with their schemas, per `GET /schemas`: of subjects
     /// `visible` shows and with a rule of `rule_type` when asked, paged
     /// after filtering.
+    #[tracing::instrument(level = "debug", name = "herald.schemas", skip_all)]
     pub async fn schemas(
         &self,
         listing: &SchemaListing,
@@ -342,6 +351,7 @@ impl Registry {
     }
 
     /// The version numbers of `subject`.
+    #[tracing::instrument(level = "debug", name = "herald.versions", skip_all, fields(subject = %subject))]
     pub async fn versions(&self, subject: &str, include_deleted: bool) -> ServiceResult<Vec<i32>> {
         let filter = match include_deleted {
             true => VersionFilter::IncludeDeleted,
@@ -352,6 +362,7 @@ impl Registry {
 
     /// The version numbers of `subject` that `filter` keeps, as Confluent's
     /// `GET /subjects/{s}/versions` lists them.
+    #[tracing::instrument(level = "debug", name = "herald.versions_where", skip_all, fields(subject = %subject))]
     pub async fn versions_where(
         &self,
         subject: &str,
@@ -375,6 +386,7 @@ impl Registry {
     /// One version of `subject`, with its schema. A subject of the default
     /// context that has no such version there is looked for in the other
     /// contexts (by name), as Confluent's `getUsingContexts` does.
+    #[tracing::instrument(level = "debug", name = "herald.version", skip_all, fields(subject = %subject))]
     pub async fn version(
         &self,
         subject: &str,
@@ -435,6 +447,7 @@ impl Registry {
     /// Ids of the schemas whose live versions (or any, with
     /// `include_deleted`) reference `subject` `version`; the version itself
     /// may be soft-deleted, as in Confluent.
+    #[tracing::instrument(level = "debug", name = "herald.referenced_by", skip_all, fields(subject = %subject))]
     pub async fn referenced_by(
         &self,
         subject: &str,
@@ -452,6 +465,7 @@ impl Registry {
     /// The newest version of `subject` (soft-deleted ones too with
     /// `include_deleted`) whose metadata properties hold every pair of
     /// `properties`, as Confluent's `GET /subjects/{s}/metadata` finds it.
+    #[tracing::instrument(level = "debug", name = "herald.latest_with_metadata", skip_all, fields(subject = %subject))]
     pub async fn latest_with_metadata(
         &self,
         subject: &str,
@@ -487,6 +501,7 @@ impl Registry {
 
     /// The versions of `subject` that live schemas reference (which may
     /// therefore not be deleted).
+    #[tracing::instrument(level = "debug", name = "herald.referenced_versions", skip_all, fields(subject = %subject))]
     pub async fn referenced_versions(&self, subject: &str) -> ServiceResult<Vec<i32>> {
         let qualified = SubjectName::parse(subject)?.qualified();
         let mut conn = self.store.read().await?;
@@ -494,6 +509,7 @@ impl Registry {
     }
 
     /// Every context.
+    #[tracing::instrument(level = "debug", name = "herald.contexts", skip_all)]
     pub async fn contexts(&self) -> ServiceResult<Vec<String>> {
         let mut conn = self.store.read().await?;
         Ok(subjects::contexts(&mut conn).await?)

@@ -307,6 +307,7 @@ impl Registry {
     /// Registers `request` under `subject` (Confluent's `POST
     /// /subjects/{s}/versions`): idempotent for content already live in the
     /// subject, refused when incompatible under the subject's level.
+    #[tracing::instrument(level = "debug", name = "herald.register", skip_all, fields(subject = %subject))]
     pub async fn register(
         &self,
         subject: &str,
@@ -550,6 +551,7 @@ impl Registry {
 
     /// Finds `request` among the versions of `subject` (Confluent's `POST
     /// /subjects/{s}`), soft-deleted ones too with `include_deleted`.
+    #[tracing::instrument(level = "debug", name = "herald.lookup", skip_all, fields(subject = %subject))]
     pub async fn lookup(
         &self,
         subject: &str,

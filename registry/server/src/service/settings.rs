@@ -193,6 +193,7 @@ enum Setting {
 impl Registry {
     /// The configuration of `scope`: what is set there, or with
     /// `default_to_global` (always for the global scope) what it inherits.
+    #[tracing::instrument(level = "debug", name = "herald.config", skip_all)]
     pub async fn config(
         &self,
         scope: Option<&str>,
@@ -226,6 +227,7 @@ impl Registry {
     }
 
     /// Updates the configuration of `scope`; returns the update as applied.
+    #[tracing::instrument(level = "debug", name = "herald.set_config", skip_all)]
     pub async fn set_config(
         &self,
         scope: Option<&str>,
@@ -315,6 +317,7 @@ impl Registry {
     /// The subject `subject` is an alias of (its own configuration's
     /// `alias`; an unqualified alias lives in the subject's context),
     /// qualified when `subject` is or the target is in another context.
+    #[tracing::instrument(level = "debug", name = "herald.alias_target", skip_all, fields(subject = %subject))]
     pub async fn alias_target(&self, subject: &str) -> ServiceResult<Option<String>> {
         let Ok(name) = SubjectName::parse(subject) else {
             return Ok(None);
@@ -338,6 +341,7 @@ impl Registry {
     }
 
     /// Removes the configuration of `scope`; returns what was removed.
+    #[tracing::instrument(level = "debug", name = "herald.delete_config", skip_all)]
     pub async fn delete_config(&self, scope: Option<&str>) -> ServiceResult<Config> {
         let parsed = Scope::of(scope)?;
         let previous = self.config(scope, parsed == Scope::Global).await?;
@@ -347,6 +351,7 @@ impl Registry {
 
     /// The mode of `scope`: set there; with `default_to_global` (always
     /// for the global scope) the mode in force there.
+    #[tracing::instrument(level = "debug", name = "herald.mode", skip_all)]
     pub async fn mode(&self, scope: Option<&str>, default_to_global: bool) -> ServiceResult<Mode> {
         let scope = Scope::of(scope)?;
         let mut conn = self.store.read().await?;
@@ -362,6 +367,7 @@ impl Registry {
 
     /// Sets the mode of `scope`. IMPORT is refused while the scope holds
     /// live subjects, unless `force`.
+    #[tracing::instrument(level = "debug", name = "herald.set_mode", skip_all)]
     pub async fn set_mode(
         &self,
         scope: Option<&str>,
@@ -437,6 +443,7 @@ impl Registry {
     }
 
     /// Removes the mode of `scope`; returns the mode it had.
+    #[tracing::instrument(level = "debug", name = "herald.delete_mode", skip_all)]
     pub async fn delete_mode(&self, scope: Option<&str>) -> ServiceResult<Mode> {
         let parsed = Scope::of(scope)?;
         let previous = self.mode(scope, parsed == Scope::Global).await?;

@@ -32,6 +32,7 @@ impl Registry {
     /// Registers `version` of `subject` again with `request`'s tags, as
     /// Confluent's `modifySchemaTags`: the metadata carries
     /// `confluent:version`, the registration is judged as any other.
+    #[tracing::instrument(level = "debug", name = "herald.modify_tags", skip_all, fields(subject = %subject))]
     pub async fn modify_tags(
         &self,
         subject: &str,

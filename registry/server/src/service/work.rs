@@ -72,17 +72,26 @@ impl SchemaWork {
     /// work in that message).
     pub(super) async fn run<T: Send + 'static>(
         &self,
-        what: &str,
+        what: &'static str,
         work: impl FnOnce(&StillWanted) -> ServiceResult<T> + Send + 'static,
     ) -> ServiceResult<T> {
         let (answer, answered) = oneshot::channel();
         let (alive, _request) = oneshot::channel::<()>();
         let wanted = StillWanted(Arc::new(alive));
+        // The work is traced as a child of the request's current span, with
+        // the request's subscriber (the schema threads have none of their own).
+        let parent = tracing::Span::current();
+        let dispatch = tracing::dispatcher::get_default(tracing::Dispatch::clone);
         let job: Job = Box::new(move || {
             if answer.is_closed() {
                 return; // nobody waits any more: skipped
             }
-            let outcome = catch_unwind(AssertUnwindSafe(|| work(&wanted)));
+            let outcome = tracing::dispatcher::with_default(&dispatch, || {
+                let span =
+                    tracing::debug_span!(parent: &parent, "herald.schema_work", otel.name = what);
+                let _entered = span.enter();
+                catch_unwind(AssertUnwindSafe(|| work(&wanted)))
+            });
             let _ = answer.send(outcome);
         });
         if self.jobs.send(job).is_err() {

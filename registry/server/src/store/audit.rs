@@ -37,6 +37,7 @@ impl From<AuditRow> for AuditEntry {
 
 /// Records `entry` (its `id` and `at` are assigned here) in the caller's
 /// transaction.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn record(conn: &mut Conn, entry: &AuditEntry) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit (at, principal, address, action, subject, version, schema_id, status, error_code)
@@ -57,6 +58,7 @@ pub async fn record(conn: &mut Conn, entry: &AuditEntry) -> StoreResult<()> {
 }
 
 /// Entries matching `filter`, newest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(conn: &mut Conn, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
     let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT id, at, principal, address, action, subject, version, schema_id, status, error_code
@@ -81,6 +83,7 @@ pub async fn list(conn: &mut Conn, filter: &AuditFilter) -> StoreResult<Vec<Audi
 
 /// Deletes entries older than `before` (Unix millis) and all but the
 /// newest `keep`; returns how many went.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn prune(conn: &mut Conn, before: Option<i64>, keep: Option<i64>) -> StoreResult<u64> {
     let mut removed = 0;
     if let Some(before) = before {

@@ -28,6 +28,7 @@ impl From<ChangeRow> for Change {
 }
 
 /// Records a change (in the caller's transaction).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn record(
     conn: &mut Conn,
     kind: ChangeKind,
@@ -51,6 +52,7 @@ pub async fn record(
 /// Tells the other replicas that a change is committing: on PostgreSQL a
 /// `NOTIFY` on [`CHANGES_CHANNEL`], delivered when the transaction commits
 /// (SQLite has one process, which wakes its watchers itself).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn announce(conn: &mut Conn, backend: Backend) -> StoreResult<()> {
     if backend == Backend::Postgres {
         sqlx::query(sqlx::AssertSqlSafe(format!("NOTIFY {CHANGES_CHANNEL}")))
@@ -61,6 +63,7 @@ pub async fn announce(conn: &mut Conn, backend: Backend) -> StoreResult<()> {
 }
 
 /// Up to `limit` changes after `after` whose scope starts with `prefix`, in order.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn since(
     conn: &mut Conn,
     after: i64,
@@ -81,6 +84,7 @@ pub async fn since(
 }
 
 /// The newest sequence number recorded (0 when none).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn last_sequence(conn: &mut Conn) -> StoreResult<i64> {
     Ok(
         sqlx::query_scalar("SELECT COALESCE(MAX(sequence), 0) FROM changes")

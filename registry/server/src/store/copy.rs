@@ -118,6 +118,7 @@ pub type CopyReport = Vec<(&'static str, u64)>;
 
 /// Copies everything in `from` into `to`, which must hold no registry data
 /// yet; one transaction on `to`, so a failed copy leaves it empty.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn copy_registry(from: &Store, to: &Store) -> StoreResult<CopyReport> {
     let mut tx = to.write().await?;
     let existing: i64 = sqlx::query_scalar(

@@ -132,6 +132,7 @@ impl Store {
 
     /// Opens (creating if needed) the SQLite database file at `path` and
     /// applies pending migrations.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn open_file(path: &Path) -> StoreResult<Store> {
         let encoded = percent_encoding::utf8_percent_encode(&path.to_string_lossy(), PATH_RESERVED)
             .to_string();
@@ -142,6 +143,7 @@ impl Store {
     /// missing; `postgres://` needs the database to exist) and applies
     /// pending migrations; on PostgreSQL under sqlx's advisory lock, so
     /// replicas starting together do not race.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn open_url(url: &str) -> StoreResult<Store> {
         install_default_drivers();
         let backend = Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(url.into()))?;
@@ -182,6 +184,7 @@ impl Store {
     }
 
     /// A connection for reads.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn read(&self) -> StoreResult<PoolConnection<Any>> {
         let started = std::time::Instant::now();
         let connection = self.pool.acquire().await?;
@@ -193,6 +196,7 @@ impl Store {
     /// start (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a transaction-scoped
     /// advisory lock), so what it reads stays true until it commits, and
     /// writes commit in the order they took the lock.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn write(&self) -> StoreResult<WriteTx> {
         match self.backend {
             Backend::Sqlite => Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?),
@@ -208,11 +212,13 @@ impl Store {
     }
 
     /// Whether the database answers a trivial query.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn is_reachable(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
 
     /// Closes every connection (on shutdown).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn close(&self) {
         self.pool.close().await;
         self.writer.close().await;

@@ -43,6 +43,7 @@ impl TryFrom<SummaryRow> for SubjectSummary {
 }
 
 /// A page of subjects, sorted by name, in one query.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn subject_page(
     conn: &mut Conn,
     filter: &SummaryFilter<'_>,
@@ -87,6 +88,7 @@ pub async fn subject_page(
 }
 
 /// Every version of the subject `name`, oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn dated_versions(conn: &mut Conn, name: &str) -> StoreResult<Vec<DatedVersion>> {
     let rows: Vec<(i32, i64, Flag, i64)> = sqlx::query_as(
         "SELECT v.version, v.schema_id, v.deleted, v.created_at

@@ -36,6 +36,7 @@ async fn from_row(conn: &mut Conn, row: &sqlx::any::AnyRow) -> StoreResult<Schem
 }
 
 /// The schema with `id` in `context`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn by_id(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Option<Schema>> {
     let sql = format!("SELECT {COLUMNS} FROM schemas WHERE context = $1 AND id = $2");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -50,6 +51,7 @@ pub async fn by_id(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Optio
 }
 
 /// The schema with this guid, in whichever context holds it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn by_guid(conn: &mut Conn, guid: &str) -> StoreResult<Option<Schema>> {
     let sql = format!("SELECT {COLUMNS} FROM schemas WHERE guid = $1 ORDER BY context LIMIT 1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -65,6 +67,7 @@ pub async fn by_guid(conn: &mut Conn, guid: &str) -> StoreResult<Option<Schema>>
 /// The id of the schema with this fingerprint in `context`, if any; the
 /// newest when IMPORT gave the content more than one, as Confluent's lookup
 /// answers with the id registered last.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn id_by_fingerprint(
     conn: &mut Conn,
     context: &str,
@@ -81,6 +84,7 @@ pub async fn id_by_fingerprint(
 }
 
 /// The highest schema id used in `context` (0 when none).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn max_id(conn: &mut Conn, context: &str) -> StoreResult<i64> {
     Ok(
         sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM schemas WHERE context = $1")
@@ -93,6 +97,7 @@ pub async fn max_id(conn: &mut Conn, context: &str) -> StoreResult<i64> {
 /// Takes the next schema id of `context`, creating the context when it is
 /// new. Ids are never handed out twice, even after a schema is deleted for
 /// good, so a cached schema can never be mistaken for a later one.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn next_id(conn: &mut Conn, context: &str) -> StoreResult<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO contexts (name, created_at, last_schema_id) VALUES ($1, $2, 1)
@@ -107,6 +112,7 @@ pub async fn next_id(conn: &mut Conn, context: &str) -> StoreResult<i64> {
 
 /// Records that `id`, chosen by a client (IMPORT mode), is used in
 /// `context` (created when new), so [`next_id`] continues after it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn claim_id(conn: &mut Conn, context: &str, id: i64) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO contexts (name, created_at, last_schema_id) VALUES ($1, $2, $3)
@@ -123,6 +129,7 @@ pub async fn claim_id(conn: &mut Conn, context: &str, id: i64) -> StoreResult<()
 }
 
 /// Writes a new schema and its references.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(conn: &mut Conn, schema: &Schema, canonical: &str) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO schemas (context, id, schema_type, schema_text, canonical, fingerprint, guid,
@@ -160,6 +167,7 @@ pub async fn insert(conn: &mut Conn, schema: &Schema, canonical: &str) -> StoreR
 
 /// Deletes the schema when no version (live or soft-deleted) uses it any
 /// more. Returns whether it was deleted.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete_if_unused(conn: &mut Conn, context: &str, id: i64) -> StoreResult<bool> {
     let result = sqlx::query(
         "DELETE FROM schemas WHERE context = $1 AND id = $2 AND NOT EXISTS (
@@ -204,6 +212,7 @@ async fn references(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Vec<
 /// by at least one version (soft-deleted ones too when `include_deleted`).
 /// The versions of `subject` that a live version of some subject
 /// references, in one query (what [`referencing_ids`] answers per version).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn referenced_versions(conn: &mut Conn, subject: &str) -> StoreResult<Vec<i32>> {
     Ok(sqlx::query_scalar(
         "SELECT DISTINCT r.version FROM schema_references r
@@ -217,6 +226,7 @@ pub async fn referenced_versions(conn: &mut Conn, subject: &str) -> StoreResult<
     .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn referencing_ids(
     conn: &mut Conn,
     subject: &str,
@@ -252,6 +262,7 @@ pub struct Usage {
 
 /// Every subject-version in `context` that uses schema `id`, in the order
 /// they were registered.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn usages(conn: &mut Conn, context: &str, id: i64) -> StoreResult<Vec<Usage>> {
     Ok(sqlx::query_as(
         "SELECT s.name, v.version, v.deleted FROM versions v JOIN subjects s ON s.id = v.subject_id

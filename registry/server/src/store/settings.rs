@@ -55,6 +55,7 @@ impl From<ConfigRow> for Config {
 }
 
 /// The configuration set on `scope`, if any.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn config(conn: &mut Conn, scope: &str) -> StoreResult<Option<Config>> {
     let row: Option<ConfigRow> = sqlx::query_as(
         "SELECT compatibility, normalize, compatibility_group, protobuf_rules, compatibility_policy,
@@ -78,13 +79,17 @@ struct LineageRow {
     mode: Option<String>,
 }
 
+/// The modes set along a lineage, each with the index of the key it is set on.
+pub type ModesAlong = Vec<(usize, String)>;
+
 /// What is set along `keys` (at most three: a lineage), in the order of
 /// `keys`: the configurations, and the modes with the index of the key
 /// each is set on. One query.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn settings_along(
     conn: &mut Conn,
     keys: &[String],
-) -> StoreResult<(Vec<Config>, Vec<(usize, String)>)> {
+) -> StoreResult<(Vec<Config>, ModesAlong)> {
     let rows: Vec<LineageRow> = sqlx::query_as(
         "SELECT scope, compatibility, normalize, compatibility_group, protobuf_rules,
              compatibility_policy, alias, validate_fields, default_metadata, override_metadata,
@@ -126,6 +131,7 @@ fn ranked<T>(keys: &[String], rows: Vec<T>, scope: impl Fn(&T) -> &String) -> Ve
 }
 
 /// Sets the configuration of `scope`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn put_config(conn: &mut Conn, scope: &str, config: &Config) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO config (scope, compatibility, normalize, compatibility_group, protobuf_rules,
@@ -160,6 +166,7 @@ pub async fn put_config(conn: &mut Conn, scope: &str, config: &Config) -> StoreR
 }
 
 /// Removes the configuration of `scope`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete_config(conn: &mut Conn, scope: &str) -> StoreResult<()> {
     sqlx::query("DELETE FROM config WHERE scope = $1")
         .bind(scope)
@@ -169,6 +176,7 @@ pub async fn delete_config(conn: &mut Conn, scope: &str) -> StoreResult<()> {
 }
 
 /// The mode set on `scope`, if any.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mode(conn: &mut Conn, scope: &str) -> StoreResult<Option<String>> {
     Ok(
         sqlx::query_scalar("SELECT mode FROM modes WHERE scope = $1")
@@ -179,6 +187,7 @@ pub async fn mode(conn: &mut Conn, scope: &str) -> StoreResult<Option<String>> {
 }
 
 /// Sets the mode of `scope`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn put_mode(conn: &mut Conn, scope: &str, mode: &str) -> StoreResult<()> {
     sqlx::query("INSERT INTO modes (scope, mode) VALUES ($1, $2) ON CONFLICT (scope) DO UPDATE SET mode = excluded.mode")
         .bind(scope)
@@ -189,6 +198,7 @@ pub async fn put_mode(conn: &mut Conn, scope: &str, mode: &str) -> StoreResult<(
 }
 
 /// Removes the mode of `scope`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete_mode(conn: &mut Conn, scope: &str) -> StoreResult<()> {
     sqlx::query("DELETE FROM modes WHERE scope = $1")
         .bind(scope)

@@ -15,6 +15,7 @@ pub struct VersionRow {
 }
 
 /// The id of the subject with this qualified name.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn id(conn: &mut Conn, name: &str) -> StoreResult<Option<i64>> {
     Ok(
         sqlx::query_scalar("SELECT id FROM subjects WHERE name = $1")
@@ -26,6 +27,7 @@ pub async fn id(conn: &mut Conn, name: &str) -> StoreResult<Option<i64>> {
 
 /// Creates a subject (`name` qualified, `local_name` within `context`,
 /// which exists: its schema is in it) and returns its id.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     conn: &mut Conn,
     context: &str,
@@ -44,6 +46,7 @@ pub async fn create(
 }
 
 /// Every version of a subject, oldest first, soft-deleted ones included.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn versions(conn: &mut Conn, subject_id: i64) -> StoreResult<Vec<VersionRow>> {
     Ok(sqlx::query_as(
         "SELECT version, schema_id, deleted FROM versions WHERE subject_id = $1 ORDER BY version",
@@ -54,6 +57,7 @@ pub async fn versions(conn: &mut Conn, subject_id: i64) -> StoreResult<Vec<Versi
 }
 
 /// Adds version `version` of a subject, pointing at `schema_id`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert_version(
     conn: &mut Conn,
     subject_id: i64,
@@ -71,6 +75,7 @@ pub async fn insert_version(
 
 /// Points an existing version at `schema_id`, live again (IMPORT
 /// replacing a version).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn replace_version(
     conn: &mut Conn,
     subject_id: i64,
@@ -103,6 +108,7 @@ async fn write_version(
 }
 
 /// Soft-deletes a version.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_deleted(conn: &mut Conn, subject_id: i64, version: i32) -> StoreResult<()> {
     sqlx::query("UPDATE versions SET deleted = 1 WHERE subject_id = $1 AND version = $2")
         .bind(subject_id)
@@ -113,6 +119,7 @@ pub async fn mark_deleted(conn: &mut Conn, subject_id: i64, version: i32) -> Sto
 }
 
 /// Removes a version for good.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn remove_version(conn: &mut Conn, subject_id: i64, version: i32) -> StoreResult<()> {
     sqlx::query("DELETE FROM versions WHERE subject_id = $1 AND version = $2")
         .bind(subject_id)
@@ -123,6 +130,7 @@ pub async fn remove_version(conn: &mut Conn, subject_id: i64, version: i32) -> S
 }
 
 /// Removes a subject that has no versions left.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn remove_if_empty(conn: &mut Conn, subject_id: i64) -> StoreResult<()> {
     sqlx::query("DELETE FROM subjects WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM versions WHERE subject_id = $2)")
         .bind(subject_id)
@@ -153,6 +161,7 @@ pub struct SubjectFilter<'a> {
 /// as one JSON array (SQLite's `json_group_array`, PostgreSQL's
 /// `json_agg`): one row instead of thousands, each of which would cross
 /// from the database driver's thread on its own.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(conn: &mut Conn, filter: &SubjectFilter<'_>) -> StoreResult<Vec<String>> {
     let aggregate = match Backend::of_connection(conn) {
         Backend::Sqlite => "json_group_array(name ORDER BY name)",
@@ -198,6 +207,7 @@ pub struct ListedVersion {
 /// Versions (live, or all with `include_deleted`) of subjects matching
 /// `filter`'s context and prefix, by subject then version; with
 /// `latest_only`, just the newest such version of each subject.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list_versions(
     conn: &mut Conn,
     filter: &SubjectFilter<'_>,
@@ -223,6 +233,7 @@ pub async fn list_versions(
 
 /// Whether any subject (in `context`, or named `subject`, when given) has
 /// live versions.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn any_live(
     conn: &mut Conn,
     context: Option<&str>,
@@ -256,6 +267,7 @@ pub struct DeletedVersion {
 
 /// The soft-deleted versions of one context (or all) and one subject (or
 /// all), by subject and version.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn soft_deleted_versions(
     conn: &mut Conn,
     context: Option<&str>,
@@ -274,6 +286,7 @@ pub async fn soft_deleted_versions(
 }
 
 /// Every context name, sorted.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn contexts(conn: &mut Conn) -> StoreResult<Vec<String>> {
     Ok(
         sqlx::query_scalar("SELECT name FROM contexts ORDER BY name")

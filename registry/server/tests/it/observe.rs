@@ -144,7 +144,30 @@ async fn registrations_checks_caches_batches_and_watchers_are_counted() {
         subject_prefix: String::new(),
     };
     let stream = grpc.watch_subjects(request).await.expect("watching");
-    assert_eq!(metrics(&server).await["herald_change_feed_watchers"], 1.0);
+    let watching = metrics(&server).await;
+    assert_eq!(watching["herald_change_feed_watchers"], 1.0);
+    // gRPC calls are counted by method and status code.
+    let found = grpc
+        .get_schema(herald_server::grpc::pb::GetSchemaRequest { id: 1 })
+        .await;
+    assert!(found.is_ok(), "{found:?}");
+    let missing = grpc
+        .get_schema(herald_server::grpc::pb::GetSchemaRequest { id: 999 })
+        .await;
+    assert_eq!(
+        missing.expect_err("no such id").code(),
+        tonic::Code::NotFound
+    );
+    let called = metrics(&server).await;
+    let calls = |code: &str| {
+        let series = format!(
+            r#"herald_grpc_requests_total{{method="/herald.registry.v1.Registry/GetSchema",code="{code}"}}"#
+        );
+        called.get(&series).copied().unwrap_or(0.0) - watching.get(&series).copied().unwrap_or(0.0)
+    };
+    assert_eq!((calls("OK"), calls("NOT_FOUND")), (1.0, 1.0), "{called:?}");
+    let latency = r#"herald_grpc_request_duration_seconds_count{method="/herald.registry.v1.Registry/GetSchema"}"#;
+    assert!(called[latency] >= 2.0);
     drop(stream);
     let mut gone = false;
     for _ in 0..100 {
