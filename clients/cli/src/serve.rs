@@ -29,6 +29,9 @@ pub struct ServeArgs {
     /// Serve gRPC on this address instead of next to REST on --listen
     #[arg(long, env = "HERALD_GRPC_LISTEN")]
     grpc_listen: Option<SocketAddr>,
+    /// Also serve GET /metrics on this address (plain HTTP, no credentials)
+    #[arg(long, env = "HERALD_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
     /// Directory for the SQLite database [default: ./herald-data]
     #[arg(long, env = "HERALD_DATA_DIR")]
     data_dir: Option<PathBuf>,
@@ -106,6 +109,7 @@ pub struct ServeArgs {
 struct FileConfig {
     listen: Option<SocketAddr>,
     grpc_listen: Option<SocketAddr>,
+    metrics_listen: Option<SocketAddr>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     max_body_bytes: Option<usize>,
@@ -229,6 +233,7 @@ impl ServeArgs {
             tls,
             listen: self.listen.or(file.listen).unwrap_or(defaults.listen),
             grpc_listen: self.grpc_listen.or(file.grpc_listen),
+            metrics_listen: self.metrics_listen.or(file.metrics_listen),
             storage,
             limits,
             browsers: BrowserPolicy {

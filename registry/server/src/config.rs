@@ -113,6 +113,9 @@ pub struct ServerConfig {
     /// Where to serve gRPC on its own; `None` serves it on `listen`
     /// next to REST and the UI.
     pub grpc_listen: Option<SocketAddr>,
+    /// Where to serve `GET /metrics` on its own as well (plain HTTP, no
+    /// credentials: for a scraper on an internal network).
+    pub metrics_listen: Option<SocketAddr>,
     /// Where the data lives.
     pub storage: Storage,
     /// Request limits.
@@ -227,6 +230,7 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
             grpc_listen: None,
+            metrics_listen: None,
             storage: Storage::DataDir(PathBuf::from("herald-data")),
             limits: Limits::default(),
             browsers: BrowserPolicy::default(),

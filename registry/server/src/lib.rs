@@ -73,6 +73,8 @@ pub struct Server {
     router: axum::Router,
     /// gRPC's own socket and routes, when it does not share `listener`.
     grpc: Option<(tokio::net::TcpListener, axum::Router)>,
+    /// `/metrics` alone, on a socket of its own, when asked for.
+    metrics: Option<tokio::net::TcpListener>,
     registry: Arc<Registry>,
     access: Arc<AccessControl>,
     tls: Option<tokio_rustls::TlsAcceptor>,
@@ -111,10 +113,15 @@ impl Server {
                 (http, Some((bind(address).await?, routes)))
             }
         };
+        let metrics = match config.metrics_listen {
+            Some(address) => Some(bind(address).await?),
+            None => None,
+        };
         Ok(Server {
             listener,
             router,
             grpc,
+            metrics,
             registry,
             access: Arc::new(access),
             tls,
@@ -133,6 +140,13 @@ impl Server {
             Some((listener, _)) => listener.local_addr(),
             None => self.local_addr(),
         }
+    }
+
+    /// The address `/metrics` is served on alone, if one was asked for.
+    pub fn metrics_addr(&self) -> Option<io::Result<SocketAddr>> {
+        self.metrics
+            .as_ref()
+            .map(tokio::net::TcpListener::local_addr)
     }
 
     /// The HTTP service [`Server::run`] serves on the listener, for driving
@@ -166,6 +180,16 @@ impl Server {
             read_timeout: self.config.limits.request_read_timeout,
         };
         let app = self.app()?;
+        if let Some(listener) = self.metrics {
+            let scrapes = rest::metrics_only(self.registry.clone());
+            tokio::spawn(connections::serve(
+                listener,
+                scrapes,
+                limits,
+                None,
+                stopped.clone(),
+            ));
+        }
         let http = connections::serve(
             self.listener,
             app,

@@ -235,3 +235,43 @@ async fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
             .any(|l| l["message"] == "herald registry listening")
     );
 }
+
+#[tokio::test]
+async fn metrics_are_also_served_alone_on_their_own_listener() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let port = free_port();
+    let scrape_port = free_port();
+    let mut child = serve_on(port)
+        .args(["--data-dir", &dir.path().to_string_lossy()])
+        .args(["--metrics-listen", &format!("127.0.0.1:{scrape_port}")])
+        .spawn()
+        .expect("herald starts");
+    let client = wait_until_up(&mut child, port).await;
+    let listed = client
+        .get(format!("http://127.0.0.1:{port}/subjects"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(listed.status(), 200);
+    let scraped = client
+        .get(format!("http://127.0.0.1:{scrape_port}/metrics"))
+        .send()
+        .await
+        .expect("scraped");
+    assert_eq!(scraped.status(), 200);
+    let text = scraped.text().await.expect("text");
+    assert!(
+        text.contains(
+            r#"herald_http_requests_total{route="/subjects",method="GET",status="200"} 1"#
+        ),
+        "{text}"
+    );
+    // Nothing else is served there.
+    let other = client
+        .get(format!("http://127.0.0.1:{scrape_port}/subjects"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(other.status(), 404);
+    assert!(terminate(child).await.success());
+}

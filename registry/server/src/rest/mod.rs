@@ -62,6 +62,14 @@ pub fn router(registry: Arc<Registry>, limits: &Limits) -> Router {
     router.with_state(registry)
 }
 
+/// `GET /metrics` alone, for a listener of its own.
+pub fn metrics_only(registry: Arc<Registry>) -> Router {
+    Router::new()
+        .route("/metrics", get(meta::metrics))
+        .fallback(async || not_found())
+        .with_state(registry)
+}
+
 /// Every route of the API, each with its description.
 fn described_routes() -> OpenApiRouter<Arc<Registry>> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
