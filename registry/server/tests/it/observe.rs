@@ -240,6 +240,14 @@ async fn the_dashboard_and_alerts_use_metrics_the_server_exposes() {
         .await
         .assert_error(40901);
     server.get("/subjects/orders/versions/1").await;
+    let mut grpc =
+        herald_server::grpc::pb::registry_client::RegistryClient::connect(server.base.clone())
+            .await
+            .expect("gRPC connects");
+    let found = grpc
+        .get_schema(herald_server::grpc::pb::GetSchemaRequest { id: 1 })
+        .await;
+    assert!(found.is_ok(), "{found:?}");
     let exposed: std::collections::BTreeSet<String> = metrics(&server)
         .await
         .keys()
