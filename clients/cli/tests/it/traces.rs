@@ -88,13 +88,22 @@ impl Collector {
         panic!("no span {name} arrived");
     }
 
-    /// The trace id of the server span named `name`.
-    fn trace_of(&self, name: &str) -> Option<Vec<u8>> {
-        let spans = self.spans.lock().expect("lock");
-        spans
-            .iter()
-            .find(|span| span.name == name)
-            .map(|span| span.trace_id.clone())
+    /// Waits for a span named `name`; returns its trace id.
+    async fn trace_of(&self, name: &str) -> Vec<u8> {
+        for _ in 0..300 {
+            let found = self
+                .spans
+                .lock()
+                .expect("lock")
+                .iter()
+                .find(|span| span.name == name)
+                .map(|span| span.trace_id.clone());
+            if let Some(trace) = found {
+                return trace;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no span {name} arrived");
     }
 }
 
@@ -235,15 +244,9 @@ async fn traced_requests(storage: &[String]) {
         .await
         .expect("read");
     assert_eq!(read.status(), 200);
-    let mut own = None;
-    for _ in 0..300 {
-        own = collector.trace_of("GET /subjects/{subject}/versions/{version}");
-        if own.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let own = own.expect("the read was traced");
+    let own = collector
+        .trace_of("GET /subjects/{subject}/versions/{version}")
+        .await;
     assert_ne!(own, trace);
     let spans = collector.wait_for(&own, "herald.version").await;
     let server = named(&spans, "GET /subjects/{subject}/versions/{version}");
@@ -271,15 +274,7 @@ async fn traced_requests(storage: &[String]) {
         .await
         .expect("config set");
     assert_eq!(changed.status(), 200);
-    let mut config = None;
-    for _ in 0..300 {
-        config = collector.trace_of("PUT /config/{subject}");
-        if config.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let config = config.expect("the config change was traced");
+    let config = collector.trace_of("PUT /config/{subject}").await;
     let spans = collector.wait_for(&config, "herald.set_config").await;
     assert!(spans.iter().any(|span| span.name == "write"), "{spans:?}");
 
