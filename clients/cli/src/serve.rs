@@ -56,6 +56,9 @@ pub struct ServeArgs {
     /// Threads that parse and check schemas, at most this many at once [default: 4]
     #[arg(long, env = "HERALD_SCHEMA_THREADS")]
     schema_threads: Option<usize>,
+    /// Memory the caches may hold in all, in MiB [default: 64]
+    #[arg(long, env = "HERALD_CACHE_MB")]
+    cache_mb: Option<u64>,
     /// Time budget of a request's parsing and checking, in ms (then 503) [default: 10000]
     #[arg(long, env = "HERALD_SCHEMA_WORK_BUDGET_MS")]
     schema_work_budget_ms: Option<u64>,
@@ -117,6 +120,7 @@ struct FileConfig {
     max_reference_depth: Option<usize>,
     max_schema_bytes: Option<usize>,
     schema_threads: Option<usize>,
+    cache_mb: Option<u64>,
     schema_work_budget_ms: Option<u64>,
     request_read_timeout_ms: Option<u64>,
     max_connections: Option<usize>,
@@ -201,6 +205,10 @@ impl ServeArgs {
                 file.max_connections,
                 fallback.max_connections,
             ),
+            cache_bytes: self
+                .cache_mb
+                .or(file.cache_mb)
+                .map_or(fallback.cache_bytes, |mib| mib.saturating_mul(1024 * 1024)),
         };
         let access = match self.auth.or(file.auth) {
             Some(path) => herald_server::access::load_config(&path)?,

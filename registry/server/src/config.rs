@@ -26,6 +26,9 @@ pub struct Limits {
     pub request_read_timeout: Duration,
     /// Open connections served at once; further ones wait to be accepted.
     pub max_connections: usize,
+    /// Memory the caches may hold in all, in bytes (schemas by id, parsed
+    /// schemas, rendered answers, remembered reads).
+    pub cache_bytes: u64,
 }
 
 impl Default for Limits {
@@ -39,6 +42,7 @@ impl Default for Limits {
             schema_work_budget: Duration::from_secs(10),
             request_read_timeout: Duration::from_secs(15),
             max_connections: 4096,
+            cache_bytes: 64 * 1024 * 1024,
         }
     }
 }

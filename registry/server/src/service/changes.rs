@@ -161,6 +161,9 @@ impl Registry {
                 return seen;
             };
             seen = last.sequence;
+            for change in &batch {
+                self.answers.epochs.changed(change.kind, &change.scope);
+            }
             let age_ms = crate::store::now_millis().saturating_sub(last.at);
             self.metrics.replica_lag(age_ms as f64 / 1000.0);
             if batch.iter().any(|change| {

@@ -54,6 +54,10 @@ pub struct Registry {
     /// (SQLite's `BEGIN IMMEDIATE`, a PostgreSQL advisory lock).
     batch: writer::SharedBatch,
     cache: SchemaCache,
+    /// Request texts already parsed, by everything their parse depends on.
+    texts: cache::Bounded<String, register::ParsedText>,
+    /// The hot reads' answers, while fresh.
+    answers: cache::answers::Answers,
     /// Where schemas are parsed and judged.
     work: work::SchemaWork,
     /// Woken after every committed change (for change-feed watchers).
@@ -74,7 +78,15 @@ impl Registry {
             metrics,
             store,
             limits,
-            cache: SchemaCache::default(),
+            cache: SchemaCache::new(limits.cache_bytes),
+            texts: cache::bounded(
+                cache::share(limits.cache_bytes, cache::TEXTS_SHARE),
+                4096 * cache::PARSED_BYTES_PER_TEXT_BYTE,
+            ),
+            answers: cache::answers::Answers::new(cache::share(
+                limits.cache_bytes,
+                cache::ANSWERS_SHARE,
+            )),
             work: work::SchemaWork::start(
                 limits.schema_threads,
                 SCHEMA_THREAD_STACK,

@@ -395,10 +395,28 @@ impl Registry {
     ) -> ServiceResult<SubjectVersion> {
         let name = SubjectName::parse(subject)?;
         let spec = VersionSpec::parse(version)?;
+        // The latest version, asked for by every `use.latest.version`
+        // client, is remembered until the subject changes.
+        let remembered = (spec == VersionSpec::Latest).then(|| {
+            let key = format!("{subject}\0{include_deleted}");
+            let stamp = self
+                .answers
+                .epochs
+                .stamp([name.qualified().as_str()], false);
+            (key, stamp)
+        });
+        if let Some((key, _)) = &remembered
+            && let Some(latest) = self.answers.latest(key)
+        {
+            return Ok(latest);
+        }
         let mut conn = self.store.read().await?;
         let found = self
             .version_of(&mut conn, &name, spec, include_deleted)
             .await;
+        if let (Ok(latest), Some((key, stamp))) = (&found, remembered) {
+            self.answers.remember_latest(key, latest.clone(), stamp);
+        }
         let unqualified = !subject.starts_with(':');
         if found.is_ok() || !unqualified {
             return found;

@@ -64,6 +64,66 @@ pub(super) struct Candidate {
     dependencies: Vec<ReferencedSchema>,
 }
 
+/// A request text parsed, and the row it makes, kept for the next request
+/// that sends the same text with the same options (no references).
+#[derive(Clone, Debug)]
+pub(super) struct ParsedText {
+    parsed: Arc<ParsedSchema>,
+    row: Arc<Schema>,
+}
+
+impl super::cache::Weighed for ParsedText {
+    fn weight(&self) -> u64 {
+        self.parsed.weight() + self.row.weight()
+    }
+}
+
+/// A request as a key: every field of it, the text last.
+fn request_key(request: &NewSchema) -> String {
+    let references: Vec<String> = request
+        .references
+        .iter()
+        .map(|r| format!("{}\u{1}{}\u{1}{}", r.name, r.subject, r.version))
+        .collect();
+    format!(
+        "{}\0{:?}\0{:?}\0{}\0{}\0{}\0{}",
+        request.schema_type.as_str(),
+        request.id,
+        request.version,
+        references.join("\u{2}"),
+        request
+            .metadata
+            .as_ref()
+            .map(Metadata::to_json)
+            .unwrap_or_default(),
+        request
+            .rule_set
+            .as_ref()
+            .map(RuleSet::to_json)
+            .unwrap_or_default(),
+        request.schema
+    )
+}
+
+/// Everything a parse without references depends on, and the text.
+fn parse_key(
+    subject: &SubjectName,
+    request: &NewSchema,
+    normalize: bool,
+    validation: Validation,
+) -> String {
+    let metadata = request.metadata.as_ref().map(Metadata::to_json);
+    let rules = request.rule_set.as_ref().map(RuleSet::to_json);
+    format!(
+        "{}\0{validation:?}\0{normalize}\0{}\0{}\0{}\0{}",
+        request.schema_type.as_str(),
+        subject.context(),
+        metadata.unwrap_or_default(),
+        rules.unwrap_or_default(),
+        request.schema
+    )
+}
+
 /// A registration judged from committed state before taking the write
 /// lock: under the lock, the work is reused when what it depended on is
 /// unchanged, so a slow parse or check never holds up other writes.
@@ -93,6 +153,22 @@ impl Registry {
             return Err(ServiceError::InvalidSchema("Empty schema".to_owned()));
         }
         self.check_schema_text(&request.schema)?;
+        // A text parsed before with the same options is not parsed again.
+        let key = request
+            .references
+            .is_empty()
+            .then(|| parse_key(subject, request, normalize, validation));
+        if let Some(key) = &key {
+            let seen = self.texts.get(key.as_str());
+            self.metrics.cache_lookup("text", seen.is_some());
+            if let Some(seen) = seen {
+                return Ok(Candidate {
+                    parsed: seen.parsed,
+                    row: Schema::clone(&seen.row),
+                    dependencies: Vec::new(),
+                });
+            }
+        }
         let resolved = self
             .resolve_references(conn, subject.context(), &request.references)
             .await?;
@@ -145,8 +221,16 @@ impl Registry {
             metadata,
             rule_set,
         };
+        let parsed = Arc::new(parsed);
+        if let Some(key) = key {
+            let seen = ParsedText {
+                parsed: parsed.clone(),
+                row: Arc::new(row.clone()),
+            };
+            self.texts.insert(key, seen);
+        }
         Ok(Candidate {
-            parsed: Arc::new(parsed),
+            parsed,
             row,
             dependencies,
         })
@@ -315,7 +399,22 @@ impl Registry {
         normalize: Option<bool>,
     ) -> ServiceResult<Registered> {
         let format = request.schema_type.as_str();
-        let result = self.register_counted(subject, request, normalize).await;
+        // A producer re-registers its schema at every start: a registration
+        // that found its schema already there is remembered (and answered
+        // without a write) until the subject, a setting, or with references
+        // anything changes.
+        let remembered = (request.id.is_none() && request.version.is_none())
+            .then(|| format!("{subject}\0{normalize:?}\0{}", request_key(&request)));
+        if let Some(found) = remembered
+            .as_deref()
+            .and_then(|key| self.answers.registration(key))
+        {
+            self.metrics.registration(format, "ok");
+            return Ok(found);
+        }
+        let result = self
+            .register_counted(subject, request, normalize, remembered)
+            .await;
         let outcome = match &result {
             Ok(_) => "ok",
             Err(ServiceError::Incompatible(_)) => "incompatible",
@@ -332,14 +431,27 @@ impl Registry {
         subject: &str,
         request: NewSchema,
         normalize: Option<bool>,
+        remembered: Option<String>,
     ) -> ServiceResult<Registered> {
         let subject = SubjectName::parse(subject)?;
         let scope = Scope::Subject(subject.clone());
+        let stamp = self.answers.epochs.stamp(
+            [subject.qualified().as_str()],
+            !request.references.is_empty(),
+        );
         let request = self
             .completed_from_latest(&subject, &scope, request)
             .await?;
         let prepared = match self.prepare(&subject, &scope, &request, normalize).await {
             Ok(prepared) => prepared,
+            Err(Ok(already)) => {
+                // Nothing to write: the schema is there.
+                if let Some(key) = remembered {
+                    self.answers
+                        .remember_registration(key, already.clone(), stamp);
+                }
+                return Ok(already);
+            }
             Err(answer) => return answer,
         };
         let mut write = self.begin_write().await?;
@@ -559,7 +671,38 @@ impl Registry {
         normalize: Option<bool>,
         include_deleted: bool,
     ) -> ServiceResult<SubjectVersion> {
+        let name = subject;
         let subject = SubjectName::parse(subject)?;
+        let qualified = subject.qualified();
+        // Serializers look their schema up at every start: the answer is
+        // remembered until the subject (or a setting, or with references
+        // anything) changes.
+        let key = format!(
+            "{name}\0{normalize:?}\0{include_deleted}\0{}",
+            request_key(&request)
+        );
+        if let Some(found) = self.answers.lookup(&key) {
+            return Ok(found);
+        }
+        let stamp = self
+            .answers
+            .epochs
+            .stamp([qualified.as_str()], !request.references.is_empty());
+        let found = self
+            .lookup_in_store(&subject, request, normalize, include_deleted)
+            .await?;
+        self.answers.remember_lookup(key, found.clone(), stamp);
+        Ok(found)
+    }
+
+    /// [`Registry::lookup`] from the store.
+    async fn lookup_in_store(
+        &self,
+        subject: &SubjectName,
+        request: NewSchema,
+        normalize: Option<bool>,
+        include_deleted: bool,
+    ) -> ServiceResult<SubjectVersion> {
         let qualified = subject.qualified();
         let mut conn = self.store.read().await?;
         let subject_id = subjects::id(&mut conn, &qualified)
@@ -579,7 +722,7 @@ impl Registry {
         };
         // A lookup parses as Confluent's does: as a stored schema.
         let candidate = self
-            .candidate(&mut conn, &subject, &request, normalize, Validation::Stored)
+            .candidate(&mut conn, subject, &request, normalize, Validation::Stored)
             .await?;
         for version in versions
             .iter()

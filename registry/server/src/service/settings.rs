@@ -322,22 +322,33 @@ impl Registry {
         let Ok(name) = SubjectName::parse(subject) else {
             return Ok(None);
         };
+        // Asked on every request naming a subject: remembered until a
+        // setting changes.
+        if let Some(target) = self.answers.alias(subject) {
+            return Ok(target);
+        }
+        let stamp = self.answers.epochs.stamp([], false);
         let mut conn = self.store.read().await?;
         let alias = settings::config(&mut conn, &name.qualified())
             .await?
             .and_then(|config| config.alias)
             .filter(|alias| !alias.is_empty());
-        let Some(alias) = alias else {
-            return Ok(None);
+        let target = match alias {
+            None => None,
+            Some(alias) => {
+                let target = SubjectName::parse_in(&alias, name.context())?;
+                Some(
+                    if subject.starts_with(':') || target.context() != DEFAULT_CONTEXT {
+                        target.qualified()
+                    } else {
+                        target.local().to_owned()
+                    },
+                )
+            }
         };
-        let target = SubjectName::parse_in(&alias, name.context())?;
-        Ok(Some(
-            if subject.starts_with(':') || target.context() != DEFAULT_CONTEXT {
-                target.qualified()
-            } else {
-                target.local().to_owned()
-            },
-        ))
+        self.answers
+            .remember_alias(subject.to_owned(), target.clone(), stamp);
+        Ok(target)
     }
 
     /// Removes the configuration of `scope`; returns what was removed.

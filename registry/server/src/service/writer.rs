@@ -291,6 +291,8 @@ impl Registry {
         super::audit::record_change(write.tx(), kind, scope, version, schema_id).await?;
         changes::announce(write.tx(), self.store.backend()).await?;
         write.merge().await?;
+        // Committed: nothing remembered from before it is served again.
+        self.answers.epochs.changed(Some(kind), scope);
         self.changed.notify_waiters();
         Ok(())
     }
