@@ -37,6 +37,14 @@ impl RawRequest {
         }
     }
 
+    /// This GET as a DELETE of the same path.
+    pub fn as_delete(self) -> RawRequest {
+        match self.0.strip_prefix(b"GET ") {
+            Some(rest) => RawRequest([b"DELETE ".as_slice(), rest].concat()),
+            None => self,
+        }
+    }
+
     /// A POST of a JSON `body` to `path`.
     pub fn post_json(path: &str, body: &str) -> RawRequest {
         RawRequest(

@@ -244,6 +244,16 @@ fn main() {
             )
             .await,
         );
+        rows.extend(
+            compare(
+                "POST /subjects/bench-avro/versions (re-registration, unchanged)",
+                herald,
+                repeat(register("bench-avro", &json!({"schema": avro})), requests),
+                concurrency,
+                200,
+            )
+            .await,
+        );
         let next_avro = json!({"schema": avro_record(30, Some("note"))}).to_string();
         rows.extend(
             compare(
@@ -306,6 +316,107 @@ fn main() {
     });
     registry.stop();
     print(&rows);
+    print_ratios(&rows, "GET /schemas/ids/1 (30-field Avro)", "");
+    let replicas = driver.block_on(postgres_replicas(requests, concurrency));
+    if !replicas.is_empty() {
+        println!();
+        print(&replicas);
+        print_ratios(
+            &replicas,
+            "PostgreSQL replica: GET /schemas/ids/1",
+            "PostgreSQL replica: ",
+        );
+    }
+}
+
+/// The hot reads' rates as parts of the read by id's (labelled `by_id`),
+/// for the rows labelled `prefix` and the read.
+fn print_ratios(rows: &[Row], by_id: &str, prefix: &str) {
+    let rate = |label: &str| {
+        rows.iter()
+            .find(|row| row.label == label)
+            .map(|row| row.herald.throughput())
+    };
+    let Some(by_id_rate) = rate(by_id) else {
+        return;
+    };
+    println!();
+    println!("| {prefix}request | req/s | ratio to GET by id |");
+    println!("| --- | --- | --- |");
+    for read in [
+        "GET /subjects/bench-avro/versions/latest",
+        "POST /subjects/bench-avro (lookup)",
+        "POST /subjects/bench-avro/versions (re-registration, unchanged)",
+    ] {
+        if let Some(read_rate) = rate(&format!("{prefix}{read}")) {
+            println!(
+                "| {read} | {read_rate:.0} | {:.2}x |",
+                read_rate / by_id_rate
+            );
+        }
+    }
+}
+
+/// The hot reads on the second of two replicas sharing a PostgreSQL
+/// database (`HERALD_BENCH_POSTGRES`, default the machine's server), the
+/// schema registered on the first. Empty when the server does not answer.
+async fn postgres_replicas(requests: usize, concurrency: usize) -> Vec<Row> {
+    use sqlx::Connection;
+    if !wanted("PostgreSQL") {
+        return Vec::new();
+    }
+    let server = std::env::var("HERALD_BENCH_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+    let name = format!("herald_bench_{}", std::process::id());
+    let Ok(mut admin) = sqlx::PgConnection::connect(&format!("{server}/postgres")).await else {
+        eprintln!("no PostgreSQL at {server}: the replica rows are left out");
+        return Vec::new();
+    };
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("database created");
+    let url = format!("{server}/{name}");
+    let writer = servers::herald(Storage::Url(url.clone()));
+    let reader = servers::herald(Storage::Url(url));
+    let avro = avro_record(30, None);
+    setup(
+        writer.address,
+        register("bench-avro", &json!({"schema": avro})),
+        200,
+    )
+    .await;
+    // The second replica follows the first's change feed within a second.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut rows = Vec::new();
+    let repeat = |request: RawRequest| vec![request; requests];
+    for (label, request) in [
+        ("GET /schemas/ids/1", RawRequest::get("/schemas/ids/1")),
+        (
+            "GET /subjects/bench-avro/versions/latest",
+            RawRequest::get("/subjects/bench-avro/versions/latest"),
+        ),
+        (
+            "POST /subjects/bench-avro (lookup)",
+            RawRequest::post_json("/subjects/bench-avro", &json!({"schema": avro}).to_string()),
+        ),
+        (
+            "POST /subjects/bench-avro/versions (re-registration, unchanged)",
+            register("bench-avro", &json!({"schema": avro})),
+        ),
+    ] {
+        let label = format!("PostgreSQL replica: {label}");
+        rows.extend(compare(&label, reader.address, repeat(request), concurrency, 200).await);
+    }
+    follow_delay(writer.address, reader.address).await;
+    reader.stop();
+    writer.stop();
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await;
+    rows
 }
 
 /// Times `POST path` with `body`, one request at a time, 30 times.
@@ -386,4 +497,44 @@ async fn large_checks(herald: SocketAddr) -> Vec<Row> {
         .await,
     );
     rows
+}
+
+/// How long the second replica serves a remembered latest version after
+/// the first deleted the subject: 50 times, a subject registered on the
+/// first, read (and remembered) on the second, deleted on the first, then
+/// read on the second every 100 µs until it answers 404. Prints the
+/// median and the worst.
+async fn follow_delay(writer: SocketAddr, reader: SocketAddr) {
+    const ROUNDS: usize = 50;
+    let mut delays = Vec::with_capacity(ROUNDS);
+    for round in 0..ROUNDS {
+        let subject = format!("delay-{round}");
+        let schema = json!({"schema": avro_record(5, None)});
+        setup(writer, register(&subject, &schema), 200).await;
+        let latest = RawRequest::get(&format!("/subjects/{subject}/versions/latest"));
+        while drive(reader, Arc::new(vec![latest.clone()]), 1, 200)
+            .await
+            .ok
+            == 0
+        {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let delete = RawRequest::get(&format!("/subjects/{subject}")).as_delete();
+        setup(writer, delete, 200).await;
+        let started = std::time::Instant::now();
+        while drive(reader, Arc::new(vec![latest.clone()]), 1, 404)
+            .await
+            .ok
+            == 0
+        {
+            tokio::time::sleep(Duration::from_micros(100)).await;
+        }
+        delays.push(started.elapsed());
+    }
+    delays.sort();
+    println!(
+        "\nfollow delay (delete acknowledged on one replica, to no stale latest on the other), {ROUNDS} rounds: median {} ms, worst {} ms",
+        ms(delays[ROUNDS / 2]),
+        ms(delays[ROUNDS - 1])
+    );
 }

@@ -64,6 +64,16 @@ impl Replica {
         .await
     }
 
+    /// `method` on `path` with a JSON `body`.
+    async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
+        self.send(
+            self.http
+                .request(method, format!("{}{path}", self.url))
+                .json(&body),
+        )
+        .await
+    }
+
     pub(crate) async fn get(&self, path: &str) -> (u16, Value) {
         self.send(self.http.get(format!("{}{path}", self.url)))
             .await
@@ -527,4 +537,74 @@ async fn writers_under_load_through_an_outage_lose_nothing_acknowledged() {
         }
     }
     assert!(outage_errors > 0, "the outage was felt");
+}
+
+/// Repeats `ask` until `done` holds of its answer (the other replica's
+/// change-feed delay); returns that answer.
+async fn until<F: std::future::Future<Output = (u16, Value)>>(
+    mut ask: impl FnMut() -> F,
+    done: impl Fn(&(u16, Value)) -> bool,
+) -> (u16, Value) {
+    let mut answer = ask().await;
+    for _ in 0..200 {
+        if done(&answer) {
+            return answer;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        answer = ask().await;
+    }
+    panic!("never answered as expected: {answer:?}");
+}
+
+/// Two `herald serve` processes on one database: each remembers the
+/// latest version, lookups and re-registrations; what one changes, the
+/// other stops serving from memory once its change feed brings the change.
+#[tokio::test]
+async fn replicas_as_processes_serve_nothing_stale_after_a_change() {
+    let database = TestDatabase::postgres().await;
+    let replicas = Replica::start_together(&database.url(), 2).await;
+    let (writer, reader) = (&replicas[0], &replicas[1]);
+    let latest = "/subjects/fresh/versions/latest";
+    assert_eq!(writer.register("fresh", BASE).await.0, 200);
+    until(|| reader.get(latest), |(_, body)| body["version"] == 1).await;
+    // Remembered on the reader: then a new version on the writer.
+    assert_eq!(reader.register("fresh", BASE).await.1["version"], 1);
+    assert_eq!(writer.register("fresh", &compatible("note")).await.0, 200);
+    assert_eq!(writer.get(latest).await.1["version"], 2);
+    until(|| reader.get(latest), |(_, body)| body["version"] == 2).await;
+    // A deletion: no remembered latest version or lookup survives it.
+    let lookup = || {
+        reader.call(
+            reqwest::Method::POST,
+            "/subjects/fresh",
+            json!({ "schema": BASE }),
+        )
+    };
+    assert_eq!(lookup().await.0, 200);
+    let (status, _) = writer
+        .call(reqwest::Method::DELETE, "/subjects/fresh", Value::Null)
+        .await;
+    assert_eq!(status, 200);
+    until(|| reader.get(latest), |(status, _)| *status == 404).await;
+    until(lookup, |(status, _)| *status == 404).await;
+    // A mode change: a remembered re-registration is refused under READONLY.
+    assert_eq!(writer.register("held", BASE).await.0, 200);
+    until(
+        || reader.register("held", BASE),
+        |(status, _)| *status == 200,
+    )
+    .await;
+    let (status, _) = writer
+        .call(
+            reqwest::Method::PUT,
+            "/mode/held",
+            json!({"mode": "READONLY"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    until(
+        || reader.register("held", BASE),
+        |(_, body)| body["error_code"] == 42205,
+    )
+    .await;
 }

@@ -78,31 +78,31 @@ impl super::cache::Weighed for ParsedText {
     }
 }
 
-/// A request as a key: every field of it, the text last.
-fn request_key(request: &NewSchema) -> String {
-    let references: Vec<String> = request
-        .references
-        .iter()
-        .map(|r| format!("{}\u{1}{}\u{1}{}", r.name, r.subject, r.version))
-        .collect();
-    format!(
-        "{}\0{:?}\0{:?}\0{}\0{}\0{}\0{}",
+/// A request as a key: `head` (the subject and the options), then every
+/// field of the request, the text last; built in one buffer.
+fn request_key(head: std::fmt::Arguments<'_>, request: &NewSchema) -> String {
+    use std::fmt::Write as _;
+    let mut key = String::with_capacity(request.schema.len() + 128);
+    let _ = write!(
+        key,
+        "{head}\0{}\0{:?}\0{:?}\0",
         request.schema_type.as_str(),
         request.id,
-        request.version,
-        references.join("\u{2}"),
-        request
-            .metadata
-            .as_ref()
-            .map(Metadata::to_json)
-            .unwrap_or_default(),
-        request
-            .rule_set
-            .as_ref()
-            .map(RuleSet::to_json)
-            .unwrap_or_default(),
-        request.schema
-    )
+        request.version
+    );
+    for r in &request.references {
+        let _ = write!(key, "{}\u{1}{}\u{1}{}\u{2}", r.name, r.subject, r.version);
+    }
+    if let Some(metadata) = &request.metadata {
+        key.push_str(&metadata.to_json());
+    }
+    key.push('\0');
+    if let Some(rules) = &request.rule_set {
+        key.push_str(&rules.to_json());
+    }
+    key.push('\0');
+    key.push_str(&request.schema);
+    key
 }
 
 /// Everything a parse without references depends on, and the text.
@@ -404,7 +404,7 @@ impl Registry {
         // without a write) until the subject, a setting, or with references
         // anything changes.
         let remembered = (request.id.is_none() && request.version.is_none())
-            .then(|| format!("{subject}\0{normalize:?}\0{}", request_key(&request)));
+            .then(|| request_key(format_args!("{subject}\0{normalize:?}"), &request));
         if let Some(found) = remembered
             .as_deref()
             .and_then(|key| self.answers.registration(key))
@@ -677,9 +677,9 @@ impl Registry {
         // Serializers look their schema up at every start: the answer is
         // remembered until the subject (or a setting, or with references
         // anything) changes.
-        let key = format!(
-            "{name}\0{normalize:?}\0{include_deleted}\0{}",
-            request_key(&request)
+        let key = request_key(
+            format_args!("{name}\0{normalize:?}\0{include_deleted}"),
+            &request,
         );
         if let Some(found) = self.answers.lookup(&key) {
             return Ok(found);

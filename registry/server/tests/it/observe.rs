@@ -284,3 +284,29 @@ async fn the_dashboard_and_alerts_use_metrics_the_server_exposes() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_check_repeating_a_text_is_not_parsed_again() {
+    let server = TestServer::start().await;
+    server.register_ok("orders", &evolving("Order", 0)).await;
+    let next = serde_json::json!({ "schema": evolving("Order", 1) });
+    let path = "/compatibility/subjects/orders/versions/latest";
+    let text = |result: &str| {
+        format!(r#"herald_schema_cache_lookups_total{{cache="text",result="{result}"}}"#)
+    };
+    let before = metrics(&server).await;
+    let first = server.post(path, next.clone()).await;
+    assert_eq!(first.body["is_compatible"], true, "{first:?}");
+    let between = metrics(&server).await;
+    let second = server.post(path, next).await;
+    assert_eq!(second.body, first.body);
+    let after = metrics(&server).await;
+    let moved = |from: &HashMap<String, f64>, to: &HashMap<String, f64>, series: &str| {
+        to.get(series).copied().unwrap_or(0.0) - from.get(series).copied().unwrap_or(0.0)
+    };
+    // The first check parsed the text; the second found it parsed.
+    assert_eq!(moved(&before, &between, &text("miss")), 1.0, "{between:?}");
+    assert_eq!(moved(&between, &after, &text("hit")), 1.0, "{after:?}");
+    assert_eq!(moved(&between, &after, &text("miss")), 0.0);
+    server.stop().await;
+}

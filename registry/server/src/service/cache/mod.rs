@@ -20,7 +20,7 @@ use crate::model::Schema;
 
 /// A parsed schema holds about this many bytes per byte of its text (the
 /// parsers' trees, names and indexes; measured in docs/benchmarks.md).
-pub(super) const PARSED_BYTES_PER_TEXT_BYTE: u64 = 12;
+pub(super) const PARSED_BYTES_PER_TEXT_BYTE: u64 = 30;
 
 /// Bookkeeping bytes of an entry besides what it holds.
 const ENTRY_OVERHEAD: u64 = 160;
