@@ -557,8 +557,9 @@ async fn until<F: std::future::Future<Output = (u16, Value)>>(
 }
 
 /// Two `herald serve` processes on one database: each remembers the
-/// latest version, lookups and re-registrations; what one changes, the
-/// other stops serving from memory once its change feed brings the change.
+/// latest version, lookups, re-registrations and aliases; what one changes
+/// (a registration, a deletion, a mode, a config), the other stops serving
+/// from memory once its change feed brings the change.
 #[tokio::test]
 async fn replicas_as_processes_serve_nothing_stale_after_a_change() {
     let database = TestDatabase::postgres().await;
@@ -605,6 +606,23 @@ async fn replicas_as_processes_serve_nothing_stale_after_a_change() {
     until(
         || reader.register("held", BASE),
         |(_, body)| body["error_code"] == 42205,
+    )
+    .await;
+    // A config change: an alias set on the writer is followed by the reader.
+    assert_eq!(writer.register("target", BASE).await.0, 200);
+    let aliased = "/subjects/alias/versions/latest";
+    until(|| reader.get(aliased), |(status, _)| *status == 404).await;
+    let (status, _) = writer
+        .call(
+            reqwest::Method::PUT,
+            "/config/alias",
+            json!({"alias": "target"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    until(
+        || reader.get(aliased),
+        |(_, body)| body["subject"] == "target",
     )
     .await;
 }
