@@ -397,19 +397,19 @@ impl Registry {
         let spec = VersionSpec::parse(version)?;
         // The latest version, asked for by every `use.latest.version`
         // client, is remembered until the subject changes.
-        let remembered = (spec == VersionSpec::Latest).then(|| {
-            let key = format!("{subject}\0{include_deleted}");
+        let key = (spec == VersionSpec::Latest).then(|| format!("{subject}\0{include_deleted}"));
+        if let Some(key) = &key
+            && let Some(latest) = self.answers.latest(key)
+        {
+            return Ok(latest);
+        }
+        let remembered = key.map(|key| {
             let stamp = self
                 .answers
                 .epochs
                 .stamp([name.qualified().as_str()], false);
             (key, stamp)
         });
-        if let Some((key, _)) = &remembered
-            && let Some(latest) = self.answers.latest(key)
-        {
-            return Ok(latest);
-        }
         let mut conn = self.store.read().await?;
         let found = self
             .version_of(&mut conn, &name, spec, include_deleted)

@@ -78,7 +78,7 @@ impl super::cache::Weighed for ParsedText {
     }
 }
 
-/// A request as a key: `head` (the subject and the options), then every
+/// A request as a key: `head` (what else the answer depends on), then every
 /// field of the request, the text last; built in one buffer.
 fn request_key(head: std::fmt::Arguments<'_>, request: &NewSchema) -> String {
     use std::fmt::Write as _;
@@ -103,25 +103,6 @@ fn request_key(head: std::fmt::Arguments<'_>, request: &NewSchema) -> String {
     key.push('\0');
     key.push_str(&request.schema);
     key
-}
-
-/// Everything a parse without references depends on, and the text.
-fn parse_key(
-    subject: &SubjectName,
-    request: &NewSchema,
-    normalize: bool,
-    validation: Validation,
-) -> String {
-    let metadata = request.metadata.as_ref().map(Metadata::to_json);
-    let rules = request.rule_set.as_ref().map(RuleSet::to_json);
-    format!(
-        "{}\0{validation:?}\0{normalize}\0{}\0{}\0{}\0{}",
-        request.schema_type.as_str(),
-        subject.context(),
-        metadata.unwrap_or_default(),
-        rules.unwrap_or_default(),
-        request.schema
-    )
 }
 
 /// A registration judged from committed state before taking the write
@@ -154,10 +135,10 @@ impl Registry {
         }
         self.check_schema_text(&request.schema)?;
         // A text parsed before with the same options is not parsed again.
-        let key = request
-            .references
-            .is_empty()
-            .then(|| parse_key(subject, request, normalize, validation));
+        let key = request.references.is_empty().then(|| {
+            let head = format_args!("{validation:?}\0{normalize}\0{}", subject.context());
+            request_key(head, request)
+        });
         if let Some(key) = &key {
             let seen = self.texts.get(key.as_str());
             self.metrics.cache_lookup("text", seen.is_some());
